@@ -1,0 +1,82 @@
+// Command bizy runs Bizy's auth service and API, and the tools that look
+// after them. Run `bizy help` for the commands and settings.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "bizy:", err)
+		os.Exit(1)
+	}
+}
+
+// errUsage is a command line that names no known command; the usage text has
+// already been printed.
+var errUsage = errors.New("usage")
+
+const commandsHelp = `Bizy: an authentication service and the API it protects, in one binary.
+
+Usage:
+  bizy [serve] [flags]        both services in one process (the quick start)
+  bizy auth [flags]           the auth service alone
+  bizy migrate [flags]        apply database migrations and exit
+  bizy user create --username U --email E [--password P] [--admin] [--verified]
+  bizy user unlock U          clear a user's failed logins and lock
+  bizy user set-admin U [--revoke]
+  bizy keys rotate            make a new signing key; old ones stay published until their tokens expire
+  bizy version                version and build info
+
+Every command takes the settings below as flags or environment variables
+(a flag wins over the environment). 'bizy COMMAND -h' lists a command's flags.
+
+`
+
+// run is the whole program: main only adds the process around it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "" || args[0][0] != '-' || isHelp(args[0])) {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, getenv, stderr)
+	case "auth":
+		return runAuth(ctx, args, getenv, stderr)
+	case "migrate":
+		return runMigrate(ctx, args, getenv, stdout, stderr)
+	case "user":
+		return runUser(ctx, args, getenv, stdin, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args, getenv, stdout, stderr)
+	case "version":
+		return runVersion(stdout)
+	case "help", "-h", "-help", "--help":
+		printHelp(stdout)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "bizy: unknown command %q\n\n", cmd)
+		printHelp(stderr)
+		return errUsage
+	}
+}
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bizy-auth/bizy/token"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// freeAddr returns a loopback address with a port nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func noEnv(string) string { return "" }
+
+// runCmd runs one bizy command to completion.
+func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut syncBuffer
+	err := run(context.Background(), args, noEnv, strings.NewReader(stdin), &out, &errOut)
+	if err != nil {
+		return out.String(), fmt.Errorf("%w; stderr: %s", err, errOut.String())
+	}
+	return out.String(), nil
+}
+
+// startServe runs `bizy serve` with args until the test ends and waits for
+// its health check.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var logs syncBuffer
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--auth-addr", addr}, args...), noEnv, strings.NewReader(""), io.Discard, &logs)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v; logs:\n%s", err, logs.String())
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop after its context ended")
+		}
+	})
+	base := "http://" + addr
+	for range 200 {
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v; logs:\n%s", err, logs.String())
+		default:
+		}
+		if res, err := http.Get(base + "/health"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		time.Sleep(25 * time.Millisecond) // polling a real server coming up, not timing a test
+	}
+	t.Fatalf("serve never became healthy; logs:\n%s", logs.String())
+	return ""
+}
+
+func postJSON(t *testing.T, url string, body any) (*http.Response, map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	res, err := http.Post(url, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, readJSON(t, res)
+}
+
+func readJSON(t *testing.T, res *http.Response) map[string]any {
+	t.Helper()
+	defer res.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&m); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	return m
+}
+
+// TestQuickStart walks the README: serve, create a verified user on the
+// command line, log in, read the profile and check the token with the JWKS.
+func TestQuickStart(t *testing.T) {
+	dir := t.TempDir()
+	base := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
+
+	out, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",
+		"--username", "alice", "--email", "alice@example.com", "--password", "Tr1cky!Horse", "--verified")
+	if err != nil || !strings.Contains(out, `"username": "alice"`) {
+		t.Fatalf("user create: %v\n%s", err, out)
+	}
+
+	res, body := postJSON(t, base+"/login", map[string]string{"username": "alice@example.com", "password": "Tr1cky!Horse"})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("login = %d %v", res.StatusCode, body)
+	}
+	tok, _ := body["token"].(string)
+
+	req, _ := http.NewRequest("GET", base+"/profile", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prof := readJSON(t, res); res.StatusCode != http.StatusOK || prof["user"].(map[string]any)["username"] != "alice" {
+		t.Fatalf("profile = %d %v", res.StatusCode, prof)
+	}
+
+	jwks := token.NewJWKS(base+"/.well-known/jwks.json", token.JWKSOptions{})
+	v, err := token.NewVerifier(token.Config{Algorithm: "EdDSA", Keys: jwks, Issuer: "bizy-auth", Audience: "bizy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := v.Verify(context.Background(), tok)
+	if err != nil || c.Username != "alice" {
+		t.Fatalf("verify with the published JWKS: %v %+v", err, c)
+	}
+
+	// A rotated key is published, and tokens signed before stay good.
+	if out, err := runCmd(t, "", "keys", "rotate", "--data-dir", dir); err != nil {
+		t.Fatalf("keys rotate: %v %s", err, out)
+	}
+	res, err = http.Get(base + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set token.JWKSet
+	json.NewDecoder(res.Body).Decode(&set)
+	res.Body.Close()
+	if len(set.Keys) != 2 {
+		t.Fatalf("jwks after rotate has %d keys", len(set.Keys))
+	}
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		t.Fatalf("old token after rotate: %v", err)
+	}
+}
+
+func TestUnverifiedUserIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	base := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
+	res, body := postJSON(t, base+"/register", map[string]string{"username": "bob", "email": "bob@example.com", "password": "Tr1cky!Horse"})
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("register = %d %v", res.StatusCode, body)
+	}
+	res, body = postJSON(t, base+"/login", map[string]string{"username": "bob", "password": "Tr1cky!Horse"})
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("unverified login = %d %v", res.StatusCode, body)
+	}
+}
+
+func TestUserCommands(t *testing.T) {
+	dir := t.TempDir()
+	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
+	// The password may come on standard input instead of the command line.
+	if _, err := runCmd(t, "Tr1cky!Horse\n", append([]string{"user", "create", "--username", "carol", "--email", "carol@example.com"}, common...)...); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, "", append([]string{"user", "set-admin", "carol"}, common...)...)
+	if err != nil || !strings.Contains(out, `"is_admin": true`) {
+		t.Fatalf("set-admin: %v %s", err, out)
+	}
+	if out, err := runCmd(t, "", append([]string{"user", "unlock", "CAROL"}, common...)...); err != nil || !strings.Contains(out, "unlocked carol") {
+		t.Fatalf("unlock: %v %s", err, out)
+	}
+	if _, err := runCmd(t, "", append([]string{"user", "unlock", "nobody"}, common...)...); err == nil {
+		t.Fatal("unlock of an unknown user succeeded")
+	}
+	_, err = runCmd(t, "", append([]string{"user", "create", "--username", "x", "--email", "bad", "--password", "weak"}, common...)...)
+	if err == nil || !strings.Contains(err.Error(), "username") || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("invalid create: %v", err)
+	}
+}
+
+func TestBadSettingStopsStartup(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		name string
+	}{
+		{[]string{"serve", "--auth-addr", "nonsense"}, "AUTH_ADDR"},
+		{[]string{"serve", "--bcrypt-cost", "3"}, "BCRYPT_COST"},
+		{[]string{"serve", "--jwt-algorithm", "HS256", "--jwt-secret", "short"}, "JWT_SECRET"},
+		{[]string{"auth", "--database-url", "mysql://x"}, "DATABASE_URL"},
+	} {
+		args, name := tc.args, tc.name
+		var stderr syncBuffer
+		err := run(context.Background(), args, noEnv, strings.NewReader(""), io.Discard, &stderr)
+		if err == nil {
+			t.Errorf("%v: started", args)
+			continue
+		}
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("%v: error %q does not name %s", args, err, name)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	var out syncBuffer
+	if err := run(context.Background(), []string{"help"}, noEnv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"serve", "migrate", "user create", "keys rotate", "AUTH_ADDR", "JWT_ALGORITHM", "BCRYPT_COST"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	var errOut syncBuffer
+	err := run(context.Background(), []string{"serve", "-h"}, noEnv, nil, io.Discard, &errOut)
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "-auth-addr") {
+		t.Fatalf("serve -h: %v\n%s", err, errOut.String())
+	}
+}
+

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/bizy-auth/bizy/internal/config"
+)
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := parseFlags("migrate", "bizy migrate [flags]", config.ModeTool, args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.MigrateAuth(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	fmt.Fprintf(stdout, "migrations applied (%s)\n", databaseKind(cfg.DatabaseURL))
+	return nil
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/config"
+	"github.com/bizy-auth/bizy/internal/postgres"
+	"github.com/bizy-auth/bizy/internal/sqlite"
+	"github.com/bizy-auth/bizy/internal/web"
+	"github.com/bizy-auth/bizy/token"
+)
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, commandsHelp)
+	config.Usage(w)
+}
+
+// parseFlags parses args into a config for a command. extra registers the
+// command's own flags; usage is the command line shown by -h.
+func parseFlags(name, usage string, mode config.Mode, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet("bizy "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if extra != nil {
+		extra(fs)
+	}
+	resolve := config.Bind(fs, mode, getenv)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\nFlags (each setting also reads the environment variable it names):\n", usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return config.Config{}, nil, err
+		}
+		return config.Config{}, nil, errUsage
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return config.Config{}, nil, fmt.Errorf("invalid settings:\n%w", err)
+	}
+	return cfg, fs, nil
+}
+
+// newLogger builds the process logger. An unset LOG_FORMAT means text on a
+// terminal and JSON otherwise.
+func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	format := cfg.LogFormat
+	if format == "" {
+		format = "json"
+		if f, ok := stderr.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	var h slog.Handler
+	if format == "text" {
+		h = slog.NewTextHandler(stderr, opts)
+	} else {
+		h = slog.NewJSONHandler(stderr, opts)
+	}
+	return slog.New(web.LogHandler(h))
+}
+
+// database is an open database of either engine.
+type database interface {
+	MigrateAuth(ctx context.Context) error
+	AuthStore() auth.Store
+	Close() error
+}
+
+// openDatabase opens DATABASE_URL: "sqlite:PATH" or a postgres:// URL.
+func openDatabase(ctx context.Context, url string) (database, error) {
+	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		return db, nil
+	}
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return db, nil
+}
+
+// authDeps is everything the auth service and the CLI tools share.
+type authDeps struct {
+	db       database
+	store    auth.Store
+	svc      *auth.Service
+	keys     *auth.KeyRing // nil under HS256
+	verifier *token.Verifier
+}
+
+// verifierCacheSize bounds the verified-token cache (about 1 KiB an entry).
+const verifierCacheSize = 10_000
+
+// openAuth opens and migrates the database and builds the auth service.
+func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDeps, error) {
+	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	d, err := buildAuth(ctx, log, cfg, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (*authDeps, error) {
+	if err := db.MigrateAuth(ctx); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	d := &authDeps{db: db, store: db.AuthStore()}
+	vcfg := token.Config{
+		Algorithm: cfg.JWTAlgorithm, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
+		CacheSize: verifierCacheSize,
+	}
+	var signer auth.TokenSigner
+	switch cfg.JWTAlgorithm {
+	case "HS256":
+		s, err := token.NewHS256Signer([]byte(cfg.JWTSecret))
+		if err != nil {
+			return nil, fmt.Errorf("JWT_SECRET: %w", err)
+		}
+		signer = auth.StaticSigner{S: s}
+		vcfg.Secret = []byte(cfg.JWTSecret)
+	default:
+		d.keys = auth.NewKeyRing(d.store, cfg.AccessTokenTTL, nil)
+		if err := d.keys.Ensure(ctx); err != nil {
+			return nil, fmt.Errorf("signing key: %w", err)
+		}
+		signer = d.keys
+		vcfg.Keys = d.keys
+	}
+	v, err := token.NewVerifier(vcfg)
+	if err != nil {
+		return nil, err
+	}
+	d.verifier = v
+	d.svc, err = auth.NewService(log, d.store, signer, auth.Config{
+		BcryptCost:               cfg.BcryptCost,
+		AccessTokenTTL:           cfg.AccessTokenTTL,
+		RefreshTokenTTL:          cfg.RefreshTokenTTL,
+		Issuer:                   cfg.JWTIssuer,
+		Audience:                 cfg.JWTAudience,
+		RequireEmailVerification: cfg.RequireEmailVerification,
+		LockoutThreshold:         cfg.LockoutThreshold,
+		LockoutDuration:          cfg.LockoutDuration,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -1,0 +1,38 @@
+package auth
+
+import (
+	"context"
+	"strconv"
+)
+
+// Unlock clears the failed-login count and any lock of the user's username
+// and email; c is whoever asked, for the event log.
+func (s *Service) Unlock(ctx context.Context, userID string, c Client) error {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{normalizeLogin(u.Username), u.Email} {
+		if err := s.store.ClearLoginFailures(ctx, name); err != nil {
+			return err
+		}
+	}
+	s.record(ctx, s.store, Event{Type: EventUnlock, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
+	return nil
+}
+
+// SetAdmin grants or withdraws the admin role.
+func (s *Service) SetAdmin(ctx context.Context, userID string, admin bool, c Client) (User, error) {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return User{}, err
+	}
+	u.IsAdmin = admin
+	u.UpdatedAt = s.timestamp()
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	s.record(ctx, s.store, Event{Type: EventAdminGranted, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent,
+		Detail: "is_admin=" + strconv.FormatBool(admin)})
+	return u, nil
+}

@@ -1,0 +1,81 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Sentinel errors returned by Service and Store. Servers map them to HTTP
+// statuses with errors.Is; their text is safe to show to a client.
+var (
+	ErrNotFound        = errors.New("not found")
+	ErrConflict        = errors.New("already exists")
+	ErrBadCredentials  = errors.New("invalid username or password")
+	ErrLocked          = errors.New("account temporarily locked")
+	ErrEmailUnverified = errors.New("email address not verified")
+	ErrDisabled        = errors.New("account disabled")
+	ErrUnauthenticated = errors.New("authentication required")
+)
+
+// ConflictError reports which unique field (username or email) was taken.
+// It matches ErrConflict with errors.Is.
+type ConflictError struct {
+	Field string
+}
+
+func (e *ConflictError) Error() string { return e.Field + " already taken" }
+
+// Is reports whether target is ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// LockedError reports a locked login name and how long the lock still lasts.
+// It matches ErrLocked with errors.Is.
+type LockedError struct {
+	RetryAfterSeconds int
+}
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("account temporarily locked; retry in %d seconds", e.RetryAfterSeconds)
+}
+
+// Is reports whether target is ErrLocked.
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// ValidationError maps field names to what is wrong with them. Servers turn it
+// into a 422 with one entry per field.
+type ValidationError struct {
+	Fields map[string]string
+}
+
+func (e *ValidationError) Error() string {
+	names := make([]string, 0, len(e.Fields))
+	for f := range e.Fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, f := range names {
+		parts[i] = f + ": " + e.Fields[f]
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Add records a problem with field, keeping the first one reported.
+func (e *ValidationError) Add(field, message string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, ok := e.Fields[field]; !ok {
+		e.Fields[field] = message
+	}
+}
+
+// Err returns e when it holds a problem and nil otherwise.
+func (e *ValidationError) Err() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}

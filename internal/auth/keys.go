@@ -1,0 +1,175 @@
+package auth
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/bizy-auth/bizy/token"
+)
+
+// keyReload is how long a KeyRing trusts its copy of the signing keys before
+// reading them again, so a `bizy keys rotate` run elsewhere reaches every
+// copy of the service within this time.
+const keyReload = 10 * time.Second
+
+// TokenSigner gives the signer for the next access token.
+type TokenSigner interface {
+	Signer(ctx context.Context) (*token.Signer, error)
+}
+
+// StaticSigner is a TokenSigner that always returns one signer (HS256).
+type StaticSigner struct{ S *token.Signer }
+
+// Signer returns s.S.
+func (s StaticSigner) Signer(context.Context) (*token.Signer, error) { return s.S, nil }
+
+// KeyRing holds the Ed25519 signing keys kept in a KeyStore. It signs with
+// the newest key, finds public keys by kid for verification (a token.KeySource)
+// and lists the keys to publish. Retired keys are kept while tokens they
+// signed may still be unexpired (the access token TTL plus a leeway). It is
+// safe for concurrent use.
+type KeyRing struct {
+	store  KeyStore
+	now    func() time.Time
+	keepBy time.Duration // how long a retired key stays published
+
+	mu       sync.Mutex
+	loadedAt time.Time
+	keys     []SigningKey
+	signer   *token.Signer
+}
+
+// NewKeyRing returns a KeyRing over store that keeps retired keys published
+// for accessTTL plus a minute of leeway.
+func NewKeyRing(store KeyStore, accessTTL time.Duration, now func() time.Time) *KeyRing {
+	if now == nil {
+		now = time.Now
+	}
+	return &KeyRing{store: store, now: now, keepBy: accessTTL + time.Minute}
+}
+
+// Ensure makes a first signing key when the store has none.
+func (k *KeyRing) Ensure(ctx context.Context) error {
+	keys, err := k.store.SigningKeys(ctx, k.now().Add(-k.keepBy))
+	if err != nil {
+		return err
+	}
+	if _, ok := activeKey(keys); ok {
+		return nil
+	}
+	_, err = k.Rotate(ctx)
+	return err
+}
+
+// Rotate makes a new signing key, retires the current one and returns the
+// new kid. Tokens signed with the old key stay verifiable until they expire.
+func (k *KeyRing) Rotate(ctx context.Context) (string, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(pub)
+	kid := base64.RawURLEncoding.EncodeToString(sum[:12])
+	key := SigningKey{ID: kid, Algorithm: "EdDSA", PrivateKey: priv, PublicKey: pub, CreatedAt: k.now().UTC()}
+	if err := k.store.AddSigningKey(ctx, key); err != nil {
+		return "", fmt.Errorf("store signing key: %w", err)
+	}
+	k.mu.Lock()
+	k.loadedAt = time.Time{} // force a reload
+	k.mu.Unlock()
+	return kid, nil
+}
+
+// load returns the current keys, reading them again once keyReload has
+// passed or when force is set.
+func (k *KeyRing) load(ctx context.Context, force bool) ([]SigningKey, *token.Signer, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	now := k.now()
+	if !force && k.signer != nil && now.Sub(k.loadedAt) < keyReload {
+		return k.keys, k.signer, nil
+	}
+	keys, err := k.store.SigningKeys(ctx, now.Add(-k.keepBy))
+	if err != nil {
+		return nil, nil, err
+	}
+	active, ok := activeKey(keys)
+	if !ok {
+		return nil, nil, fmt.Errorf("no active signing key; run `bizy keys rotate`")
+	}
+	k.keys = keys
+	k.signer = token.NewEdDSASigner(active.ID, ed25519.PrivateKey(active.PrivateKey))
+	k.loadedAt = now
+	return k.keys, k.signer, nil
+}
+
+// Signer returns the signer of the newest key.
+func (k *KeyRing) Signer(ctx context.Context) (*token.Signer, error) {
+	_, s, err := k.load(ctx, false)
+	return s, err
+}
+
+// PublicKey returns the public key for kid, reading the store again once
+// when kid is unknown (another copy may have rotated). It returns
+// token.ErrUnknownKey when the key is not there.
+func (k *KeyRing) PublicKey(ctx context.Context, kid string) (ed25519.PublicKey, error) {
+	keys, _, err := k.load(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	if pub := findKey(keys, kid); pub != nil {
+		return pub, nil
+	}
+	k.mu.Lock()
+	recent := k.now().Sub(k.loadedAt) < time.Second
+	k.mu.Unlock()
+	if recent { // don't let random kids turn into a query each
+		return nil, token.ErrUnknownKey
+	}
+	if keys, _, err = k.load(ctx, true); err != nil {
+		return nil, err
+	}
+	if pub := findKey(keys, kid); pub != nil {
+		return pub, nil
+	}
+	return nil, token.ErrUnknownKey
+}
+
+// activeKey returns the key that signs: the one not retired.
+func activeKey(keys []SigningKey) (SigningKey, bool) {
+	for _, k := range keys {
+		if k.RetiredAt.IsZero() {
+			return k, true
+		}
+	}
+	return SigningKey{}, false
+}
+
+func findKey(keys []SigningKey, kid string) ed25519.PublicKey {
+	for _, key := range keys {
+		if key.ID == kid {
+			return ed25519.PublicKey(key.PublicKey)
+		}
+	}
+	return nil
+}
+
+// JWKS returns the public keys to publish, read fresh from the store so a
+// verifier that missed a kid always finds a key that has just been made.
+func (k *KeyRing) JWKS(ctx context.Context) (token.JWKSet, error) {
+	keys, _, err := k.load(ctx, true)
+	if err != nil {
+		return token.JWKSet{}, err
+	}
+	set := token.JWKSet{Keys: make([]token.JWK, 0, len(keys))}
+	for _, key := range keys {
+		set.Keys = append(set.Keys, token.Ed25519JWK(key.ID, ed25519.PublicKey(key.PublicKey)))
+	}
+	return set, nil
+}

@@ -1,0 +1,59 @@
+package auth
+
+import (
+	"context"
+	"strings"
+)
+
+// Registration is what a new user chooses.
+type Registration struct {
+	Username string
+	Email    string
+	Password string
+	// Set only by trusted callers (the CLI); the public endpoint leaves them false.
+	IsAdmin       bool
+	EmailVerified bool
+}
+
+// Register validates r, hashes the password and creates the user with a
+// security event in one transaction. It returns a *ValidationError for bad
+// input and a *ConflictError when the username or email is taken.
+func (s *Service) Register(ctx context.Context, r Registration, c Client) (User, error) {
+	r.Username = strings.TrimSpace(r.Username)
+	r.Email = NormalizeEmail(r.Email)
+	var ve ValidationError
+	if msg := validUsername(r.Username); msg != "" {
+		ve.Add("username", msg)
+	}
+	if msg := validEmail(r.Email); msg != "" {
+		ve.Add("email", msg)
+	}
+	if msg := validPassword(r.Password); msg != "" {
+		ve.Add("password", msg)
+	}
+	if err := ve.Err(); err != nil {
+		return User{}, err
+	}
+	hash, err := s.hashPassword(r.Password)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.timestamp()
+	u := User{
+		ID: newID(), Username: r.Username, Email: r.Email,
+		EmailVerified: r.EmailVerified, IsAdmin: r.IsAdmin,
+		CreatedAt: now, UpdatedAt: now, PasswordHash: hash,
+	}
+	err = s.store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.AddEvent(ctx, Event{ID: newID(), Type: EventRegister, UserID: u.ID,
+			LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent, CreatedAt: now})
+	})
+	if err != nil {
+		return User{}, err
+	}
+	s.log.InfoContext(ctx, "security event", "type", EventRegister, "user_id", u.ID, "login_name", u.Username, "ip", c.IP)
+	return u, nil
+}

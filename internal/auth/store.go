@@ -1,0 +1,138 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// User is an account. Its JSON form is the public user object of the SPEC; it
+// never carries the password hash.
+type User struct {
+	ID            string    `json:"id"`
+	Username      string    `json:"username"`
+	Email         string    `json:"email"`
+	EmailVerified bool      `json:"email_verified"`
+	IsAdmin       bool      `json:"is_admin"`
+	Disabled      bool      `json:"-"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"-"`
+	PasswordHash  []byte    `json:"-"`
+}
+
+// Session is one login: it names the refresh token (kept only as a SHA-256
+// hash) and is the `sid` of every access token issued under it.
+type Session struct {
+	ID          string
+	UserID      string
+	RefreshHash []byte
+	CreatedAt   time.Time
+	RefreshedAt time.Time
+	ExpiresAt   time.Time
+	RevokedAt   time.Time // zero while the session is live
+	IP          string
+	UserAgent   string
+}
+
+// SigningKey is an Ed25519 key pair the service signs access tokens with.
+// Only the newest unretired key signs; retired keys stay published until the
+// tokens they signed have expired.
+type SigningKey struct {
+	ID         string // the JWT `kid`
+	Algorithm  string // "EdDSA"
+	PrivateKey []byte // ed25519.PrivateKey
+	PublicKey  []byte // ed25519.PublicKey
+	CreatedAt  time.Time
+	RetiredAt  time.Time // zero while the key signs
+}
+
+// Event is one entry of the security event log.
+type Event struct {
+	ID        string
+	Type      string
+	UserID    string // empty when the login name matched no account
+	LoginName string
+	IP        string
+	UserAgent string
+	Detail    string
+	CreatedAt time.Time
+}
+
+// Store is everything the auth service keeps. Implementations live in
+// internal/sqlite and internal/postgres and must pass the contract suite in
+// internal/storetest. Every method is safe for concurrent use; times are
+// stored with at least microsecond precision and returned in UTC.
+type Store interface {
+	UserStore
+	SessionStore
+	KeyStore
+	LockoutStore
+	EventStore
+
+	// Tx runs fn with a Store whose every call belongs to one transaction,
+	// committed when fn returns nil and rolled back otherwise.
+	Tx(ctx context.Context, fn func(Store) error) error
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+}
+
+// UserStore keeps accounts.
+type UserStore interface {
+	// CreateUser inserts u. It returns a *ConflictError naming "username" or
+	// "email" when either is taken; usernames compare without regard to case.
+	CreateUser(ctx context.Context, u User) error
+	// UserByID returns ErrNotFound for an unknown id.
+	UserByID(ctx context.Context, id string) (User, error)
+	// UserByLogin finds a user by username (ignoring case) or by email
+	// (already lower-cased by the caller); ErrNotFound when neither matches.
+	UserByLogin(ctx context.Context, login string) (User, error)
+	// UpdateUser writes u's mutable fields (email_verified, is_admin,
+	// disabled, password_hash) and sets updated_at; ErrNotFound for an unknown id.
+	UpdateUser(ctx context.Context, u User) error
+}
+
+// SessionStore keeps sessions.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s Session) error
+	// Session returns ErrNotFound for an unknown id.
+	Session(ctx context.Context, id string) (Session, error)
+}
+
+// KeyStore keeps signing keys.
+type KeyStore interface {
+	// AddSigningKey stores k and, in the same transaction, retires every
+	// older key that has not been retired yet, at k.CreatedAt.
+	AddSigningKey(ctx context.Context, k SigningKey) error
+	// SigningKeys returns the keys not retired before since, newest first.
+	SigningKeys(ctx context.Context, since time.Time) ([]SigningKey, error)
+}
+
+// LockoutStore counts failed logins per login name (lower-cased), whether or
+// not an account has that name.
+type LockoutStore interface {
+	// AddLoginFailure counts one more consecutive failure for name and returns
+	// the new count. A lock that has ended by now is cleared first, so counting
+	// starts again from one.
+	AddLoginFailure(ctx context.Context, name string, now time.Time) (int, error)
+	// LockLogin locks name until the given time and resets its count.
+	LockLogin(ctx context.Context, name string, until time.Time) error
+	// LoginLockedUntil returns when name's lock ends, or the zero time.
+	LoginLockedUntil(ctx context.Context, name string) (time.Time, error)
+	// ClearLoginFailures forgets the count and any lock of name.
+	ClearLoginFailures(ctx context.Context, name string) error
+}
+
+// EventStore keeps the security event log.
+type EventStore interface {
+	AddEvent(ctx context.Context, e Event) error
+	// Events returns events matching f, newest first, and the cursor of the
+	// next page ("" on the last one).
+	Events(ctx context.Context, f EventFilter) ([]Event, string, error)
+}
+
+// EventFilter selects a page of events.
+type EventFilter struct {
+	UserID string // "" for any
+	Type   string // "" for any
+	Limit  int    // 1..100
+	Cursor string // from a previous page, or ""
+}

@@ -1,0 +1,118 @@
+package auth
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/trustelem/zxcvbn/frequency"
+)
+
+// Limits on what a user may choose.
+const (
+	UsernameMinLen    = 3
+	UsernameMaxLen    = 50
+	EmailMaxLen       = 254 // RFC 5321 path limit
+	PasswordMinLen    = 8
+	PasswordMaxBytes  = 72 // bcrypt ignores anything past 72 bytes
+	loginNameMaxBytes = EmailMaxLen
+)
+
+// validUsername reports what is wrong with a username, or "".
+func validUsername(name string) string {
+	if n := len(name); n < UsernameMinLen || n > UsernameMaxLen {
+		return "must be 3 to 50 characters"
+	}
+	for _, c := range name {
+		if !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return "may hold only letters, digits and underscores"
+		}
+	}
+	return ""
+}
+
+// NormalizeEmail trims and lower-cases an address the way it is stored.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// validEmail reports what is wrong with a normalised address, or "". It wants
+// a bare addr-spec (no display name) with a dotted domain.
+func validEmail(email string) string {
+	if email == "" {
+		return "is required"
+	}
+	if len(email) > EmailMaxLen {
+		return "must be at most 254 characters"
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || a.Name != "" {
+		return "must be a valid email address"
+	}
+	at := strings.LastIndexByte(email, '@')
+	domain := email[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
+		strings.Contains(domain, "..") || strings.ContainsAny(domain, "[]") {
+		return "must be a valid email address"
+	}
+	return ""
+}
+
+// commonPasswords is zxcvbn's list of the most used passwords, lower-cased.
+var commonPasswords = func() map[string]struct{} {
+	list := frequency.FrequencyLists["passwords"]
+	m := make(map[string]struct{}, len(list))
+	for _, p := range list {
+		m[p] = struct{}{}
+	}
+	return m
+}()
+
+// isCommonPassword reports whether pw, ignoring case and the digits and
+// symbols people tack on to meet composition rules ("Password1!"), is one
+// of the common passwords.
+func isCommonPassword(pw string) bool {
+	lower := strings.ToLower(pw)
+	if _, ok := commonPasswords[lower]; ok {
+		return true
+	}
+	core := strings.TrimRightFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) })
+	core = strings.TrimLeftFunc(core, func(r rune) bool { return !unicode.IsLetter(r) })
+	if len(core) < 4 { // too little left to judge
+		return false
+	}
+	_, ok := commonPasswords[core]
+	return ok
+}
+
+// validPassword reports what is wrong with a new password, or "".
+func validPassword(pw string) string {
+	if !utf8.ValidString(pw) {
+		return "must be valid UTF-8"
+	}
+	if utf8.RuneCountInString(pw) < PasswordMinLen {
+		return "must be at least 8 characters"
+	}
+	if len(pw) > PasswordMaxBytes {
+		return "must be at most 72 bytes"
+	}
+	var upper, lower, digit, special bool
+	for _, c := range pw {
+		switch {
+		case unicode.IsUpper(c):
+			upper = true
+		case unicode.IsLower(c):
+			lower = true
+		case unicode.IsDigit(c):
+			digit = true
+		case unicode.IsPunct(c) || unicode.IsSymbol(c) || c == ' ':
+			special = true
+		}
+	}
+	if !upper || !lower || !digit || !special {
+		return "must contain an upper-case letter, a lower-case letter, a digit and a special character"
+	}
+	if isCommonPassword(pw) {
+		return "is too common; choose a less predictable password"
+	}
+	return ""
+}

@@ -1,0 +1,18 @@
+package authserver
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/token"
+)
+
+// addRoutes lists the auth service's whole surface.
+func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Service, v *token.Verifier, keys KeyPublisher) {
+	mux.Handle("GET /health", handleHealth(svc))
+	mux.Handle("POST /register", handleRegister(log, cfg, svc))
+	mux.Handle("POST /login", handleLogin(log, cfg, svc))
+	mux.Handle("GET /profile", v.Middleware(handleProfile(log, svc)))
+	mux.Handle("GET /.well-known/jwks.json", handleJWKS(log, keys))
+}

@@ -1,0 +1,295 @@
+package authserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/clocktest"
+	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
+	"github.com/bizy-auth/bizy/internal/sqlite"
+	"github.com/bizy-auth/bizy/token"
+)
+
+// fixture is an auth server over a real store, with a fake clock.
+type fixture struct {
+	t     *testing.T
+	h     http.Handler
+	svc   *auth.Service
+	store auth.Store
+	keys  *auth.KeyRing // nil under HS256
+	clock *clocktest.Clock
+}
+
+type options struct {
+	hs256            bool
+	requireVerified  bool
+	store            func(t *testing.T) auth.Store
+	lockoutThreshold int
+	lockoutDuration  time.Duration
+	accessTTL        time.Duration
+}
+
+var testSecret = []byte("0123456789abcdef0123456789abcdef")
+
+func openSQLite(t *testing.T) auth.Store {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bizy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.MigrateAuth(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db.AuthStore()
+}
+
+func newFixture(t *testing.T, o options) *fixture {
+	t.Helper()
+	if o.store == nil {
+		o.store = openSQLite
+	}
+	if o.lockoutThreshold == 0 {
+		o.lockoutThreshold = 5
+	}
+	if o.lockoutDuration == 0 {
+		o.lockoutDuration = 15 * time.Minute
+	}
+	if o.accessTTL == 0 {
+		o.accessTTL = 15 * time.Minute
+	}
+	ctx := context.Background()
+	f := &fixture{t: t, store: o.store(t), clock: clocktest.New(time.Now().UTC())}
+	vcfg := token.Config{Issuer: "bizy-auth", Audience: "bizy", Now: f.clock.Now, CacheSize: 100}
+	var signer auth.TokenSigner
+	if o.hs256 {
+		s, err := token.NewHS256Signer(testSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer = auth.StaticSigner{S: s}
+		vcfg.Algorithm, vcfg.Secret = "HS256", testSecret
+	} else {
+		f.keys = auth.NewKeyRing(f.store, o.accessTTL, f.clock.Now)
+		if err := f.keys.Ensure(ctx); err != nil {
+			t.Fatal(err)
+		}
+		signer = f.keys
+		vcfg.Algorithm, vcfg.Keys = "EdDSA", f.keys
+	}
+	v, err := token.NewVerifier(vcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.svc, err = auth.NewService(log, f.store, signer, auth.Config{
+		BcryptCost: 4, AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 720 * time.Hour,
+		Issuer: "bizy-auth", Audience: "bizy", RequireEmailVerification: o.requireVerified,
+		LockoutThreshold: o.lockoutThreshold, LockoutDuration: o.lockoutDuration, Now: f.clock.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pub KeyPublisher
+	if f.keys != nil {
+		pub = f.keys
+	}
+	f.h = NewServer(log, Config{}, f.svc, v, pub)
+	return f
+}
+
+// do sends a request with a JSON body (a string is sent as it is) and
+// optional bearer token, and returns the recorded answer.
+func (f *fixture) do(method, path string, body any, bearer string) *httptest.ResponseRecorder {
+	f.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		r = bytes.NewReader(buf)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// mustRegister creates a user through the service, verified unless told.
+func (f *fixture) mustRegister(username, email, password string, verified bool) auth.User {
+	f.t.Helper()
+	u, err := f.svc.Register(context.Background(), auth.Registration{
+		Username: username, Email: email, Password: password, EmailVerified: verified,
+	}, auth.Client{})
+	if err != nil {
+		f.t.Fatalf("register %s: %v", username, err)
+	}
+	return u
+}
+
+// mustLogin logs in over HTTP and returns the access token.
+func (f *fixture) mustLogin(login, password string) string {
+	f.t.Helper()
+	rec := f.do("POST", "/login", map[string]string{"username": login, "password": password}, "")
+	if rec.Code != http.StatusOK {
+		f.t.Fatalf("login %s: %d %s", login, rec.Code, rec.Body)
+	}
+	var body struct{ Token string }
+	decode(f.t, rec, &body)
+	return body.Token
+}
+
+func decode(t *testing.T, rec *httptest.ResponseRecorder, v any) {
+	t.Helper()
+	if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
+		t.Fatalf("decode %q: %v", rec.Body.String(), err)
+	}
+}
+
+// problem is the shape of an RFC 9457 answer.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	Errors []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+// wantProblem checks status, content type and body of a problem answer.
+func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int) problem {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status = %d, want %d; body %s", rec.Code, status, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("Content-Type = %q, want application/problem+json", ct)
+	}
+	var p problem
+	decode(t, rec, &p)
+	if p.Status != status || p.Title == "" || p.Detail == "" {
+		t.Fatalf("problem body incomplete: %+v", p)
+	}
+	return p
+}
+
+// fields lists the field names of a 422 answer.
+func (p problem) fields() []string {
+	var fs []string
+	for _, e := range p.Errors {
+		fs = append(fs, e.Field)
+	}
+	return fs
+}
+
+func TestHealth(t *testing.T) {
+	f := newFixture(t, options{})
+	rec := f.do("GET", "/health", nil, "")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"database":"ok"`) ||
+		!strings.Contains(rec.Body.String(), `"status":"ok"`) {
+		t.Fatalf("health = %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestHealthDatabaseDown(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bizy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MigrateAuth(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, options{store: func(*testing.T) auth.Store { return db.AuthStore() }})
+	db.Close()
+	rec := f.do("GET", "/health", nil, "")
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"database":"unreachable"`) {
+		t.Fatalf("health with closed database = %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestEveryAnswerHasRequestIDAndSecurityHeaders(t *testing.T) {
+	f := newFixture(t, options{})
+	for _, tc := range []struct{ method, path, reqID string }{
+		{"GET", "/health", ""},
+		{"GET", "/nowhere", ""},
+		{"DELETE", "/login", ""},
+		{"GET", "/health", "client-chosen-id-1"},
+	} {
+		req := httptest.NewRequest(tc.method, tc.path, nil)
+		if tc.reqID != "" {
+			req.Header.Set("X-Request-ID", tc.reqID)
+		}
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		got := rec.Header().Get("X-Request-ID")
+		if got == "" || (tc.reqID != "" && got != tc.reqID) {
+			t.Errorf("%s %s: X-Request-ID = %q, want %q", tc.method, tc.path, got, tc.reqID)
+		}
+		if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s %s: security headers missing: %v", tc.method, tc.path, rec.Header())
+		}
+	}
+}
+
+func TestUnknownRoutesAreProblems(t *testing.T) {
+	f := newFixture(t, options{})
+	wantProblem(t, f.do("GET", "/nowhere", nil, ""), http.StatusNotFound)
+	rec := f.do("DELETE", "/login", nil, "")
+	wantProblem(t, rec, http.StatusMethodNotAllowed)
+	if rec.Header().Get("Allow") == "" {
+		t.Error("405 without Allow header")
+	}
+}
+
+// doRaw sends body as it is with the given content type.
+func (f *fixture) doRaw(method, path, contentType, body string) *httptest.ResponseRecorder {
+	f.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// storesUnderTest names the stores a test should run against: SQLite always,
+// PostgreSQL when BIZY_TEST_POSTGRES_URL is set.
+func storesUnderTest(t *testing.T) map[string]func(*testing.T) auth.Store {
+	stores := map[string]func(*testing.T) auth.Store{"sqlite": openSQLite}
+	if os.Getenv(pgtest.EnvURL) != "" {
+		stores["postgres"] = func(t *testing.T) auth.Store {
+			db := pgtest.Open(t)
+			if err := db.MigrateAuth(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return db.AuthStore()
+		}
+	}
+	return stores
+}

@@ -1,0 +1,220 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"log/slog"
+	"net/netip"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// load binds a fresh FlagSet in mode, parses args and resolves with env.
+func load(t *testing.T, mode Mode, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("bizy", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	resolve := Bind(fs, mode, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("Parse(%q): %v", args, err)
+	}
+	return resolve()
+}
+
+// mustLoad is load for inputs that must be valid.
+func mustLoad(t *testing.T, mode Mode, args []string, env map[string]string) Config {
+	t.Helper()
+	c, err := load(t, mode, args, env)
+	if err != nil {
+		t.Fatalf("load(%q, %q, %v): unexpected error:\n%v", mode, args, env, err)
+	}
+	return c
+}
+
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// secret32 is a JWT_SECRET of exactly the shortest accepted length.
+const secret32 = "0123456789abcdef0123456789abcdef"
+
+func TestDefaultsAreSPECs(t *testing.T) {
+	want := Config{
+		AuthAddr:                 ":4567",
+		APIAddr:                  ":8000",
+		AuthServerURL:            "http://127.0.0.1:4567",
+		DataDir:                  "./data",
+		DatabaseURL:              "sqlite:data/bizy.db",
+		JWTAlgorithm:             "EdDSA",
+		JWTIssuer:                "bizy-auth",
+		JWTAudience:              "bizy",
+		AccessTokenTTL:           15 * time.Minute,
+		RefreshTokenTTL:          720 * time.Hour,
+		BcryptCost:               12,
+		RequireEmailVerification: true,
+		LockoutThreshold:         5,
+		LockoutDuration:          15 * time.Minute,
+		RateLimitEnabled:         true,
+		SMTPPort:                 1025,
+		SMTPTLS:                  "none",
+		MailFrom:                 "Bizy <no-reply@localhost>",
+		PublicURL:                "http://localhost:4567",
+		CORSAllowedOrigins:       []string{"http://localhost:3000", "http://localhost:5173"},
+		LogLevel:                 slog.LevelInfo,
+	}
+	for _, mode := range []Mode{ModeAuth, ModeAPI, ModeTool} {
+		if got := mustLoad(t, mode, nil, nil); !reflect.DeepEqual(got, want) {
+			t.Errorf("mode %s: defaults\n got %+v\nwant %+v", mode, got, want)
+		}
+	}
+}
+
+func TestPrecedenceAndParsing(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		field func(Config) any
+		want  any
+	}{
+		{"env overrides default", nil, map[string]string{"AUTH_ADDR": ":9000"},
+			func(c Config) any { return c.AuthAddr }, ":9000"},
+		{"flag overrides env", []string{"--auth-addr", "127.0.0.1:9100"}, map[string]string{"AUTH_ADDR": ":9000"},
+			func(c Config) any { return c.AuthAddr }, "127.0.0.1:9100"},
+		{"empty env is unset", nil, map[string]string{"API_ADDR": ""},
+			func(c Config) any { return c.APIAddr }, ":8000"},
+		{"explicitly empty flag wins", []string{"--cors-allowed-origins="}, nil,
+			func(c Config) any { return c.CORSAllowedOrigins }, []string(nil)},
+		{"none means no origins", nil, map[string]string{"CORS_ALLOWED_ORIGINS": "none"},
+			func(c Config) any { return c.CORSAllowedOrigins }, []string(nil)},
+		{"bool flag without value", []string{"-rate-limit-enabled"}, map[string]string{"RATE_LIMIT_ENABLED": "false"},
+			func(c Config) any { return c.RateLimitEnabled }, true},
+		{"bool flag false", []string{"--require-email-verification=false"}, nil,
+			func(c Config) any { return c.RequireEmailVerification }, false},
+		{"bool env", nil, map[string]string{"RATE_LIMIT_ENABLED": "0"},
+			func(c Config) any { return c.RateLimitEnabled }, false},
+		{"algorithm normalised", nil, map[string]string{"JWT_ALGORITHM": "hs256", "JWT_SECRET": secret32},
+			func(c Config) any { return c.JWTAlgorithm }, "HS256"},
+		{"secret kept raw", nil, map[string]string{"JWT_ALGORITHM": "HS256", "JWT_SECRET": " " + secret32 + " "},
+			func(c Config) any { return string(c.JWTSecret) }, " " + secret32 + " "},
+		{"database in DATA_DIR", nil, map[string]string{"DATA_DIR": "/var/lib/bizy"},
+			func(c Config) any { return c.DatabaseURL }, "sqlite:/var/lib/bizy/bizy.db"},
+		{"sqlite path", nil, map[string]string{"DATABASE_URL": "sqlite:/tmp/x.db"},
+			func(c Config) any { return c.DatabaseURL }, "sqlite:/tmp/x.db"},
+		{"postgresql", nil, map[string]string{"DATABASE_URL": "postgresql://u:p@db:5432/bizy?sslmode=disable"},
+			func(c Config) any { return c.DatabaseURL }, "postgresql://u:p@db:5432/bizy?sslmode=disable"},
+		{"redis", []string{"--redis-url", "rediss://:pw@cache:6380/0"}, nil,
+			func(c Config) any { return c.RedisURL }, "rediss://:pw@cache:6380/0"},
+		{"ttls", nil, map[string]string{"ACCESS_TOKEN_TTL": "1h", "REFRESH_TOKEN_TTL": "1h30m"},
+			func(c Config) any { return []time.Duration{c.AccessTokenTTL, c.RefreshTokenTTL} },
+			[]time.Duration{time.Hour, 90 * time.Minute}},
+		{"bcrypt bounds", []string{"--bcrypt-cost=16"}, nil,
+			func(c Config) any { return c.BcryptCost }, 16},
+		{"trusted proxies", nil, map[string]string{"TRUSTED_PROXIES": "10.1.2.3/16, 192.168.1.7,::1,,::ffff:10.0.0.9"},
+			func(c Config) any { return c.TrustedProxies },
+			[]netip.Prefix{netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("192.168.1.7/32"),
+				netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("10.0.0.9/32")}},
+		{"cors lower-cased", nil, map[string]string{"CORS_ALLOWED_ORIGINS": "https://App.Example.com, http://localhost:3000"},
+			func(c Config) any { return c.CORSAllowedOrigins }, []string{"https://app.example.com", "http://localhost:3000"}},
+		{"public url trimmed", nil, map[string]string{"PUBLIC_URL": "https://auth.example.com/bizy/"},
+			func(c Config) any { return c.PublicURL }, "https://auth.example.com/bizy"},
+		{"smtp", nil, map[string]string{"SMTP_HOST": "mail", "SMTP_PORT": "587", "SMTP_TLS": "STARTTLS", "SMTP_USERNAME": "u", "SMTP_PASSWORD": "p"},
+			func(c Config) any {
+				return []any{c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPUsername, string(c.SMTPPassword)}
+			},
+			[]any{"mail", 587, "starttls", "u", "p"}},
+		{"mail from kept", nil, map[string]string{"MAIL_FROM": "no-reply@example.com"},
+			func(c Config) any { return c.MailFrom }, "no-reply@example.com"},
+		{"log", nil, map[string]string{"LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json"},
+			func(c Config) any { return []any{c.LogLevel, c.LogFormat} }, []any{slog.LevelDebug, "json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustLoad(t, ModeAuth, tt.args, tt.env)
+			if got := tt.field(c); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %#v, want %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestServeModeDerivations(t *testing.T) {
+	tests := []struct {
+		name        string
+		mode        Mode
+		args        []string
+		env         map[string]string
+		wantURL     string
+		wantProxies []netip.Prefix
+	}{
+		{"serve defaults", ModeServe, nil, nil, "http://127.0.0.1:4567", loopback},
+		{"serve any host", ModeServe, nil, map[string]string{"AUTH_ADDR": "0.0.0.0:9000"}, "http://127.0.0.1:9000", loopback},
+		{"serve port 0", ModeServe, []string{"--auth-addr=127.0.0.1:0"}, nil, "http://127.0.0.1:0", loopback},
+		{"serve IPv6 any", ModeServe, nil, map[string]string{"AUTH_ADDR": "[::]:9000"}, "http://[::1]:9000", loopback},
+		{"serve explicit URL", ModeServe, nil, map[string]string{"AUTH_ADDR": ":9000", "AUTH_SERVER_URL": "http://auth:4567"},
+			"http://auth:4567", loopback},
+		{"serve explicit proxies", ModeServe, nil, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8"},
+			"http://127.0.0.1:4567", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		{"serve empty proxies flag", ModeServe, []string{"--trusted-proxies="}, nil, "http://127.0.0.1:4567", nil},
+		{"serve proxies none", ModeServe, nil, map[string]string{"TRUSTED_PROXIES": "none"}, "http://127.0.0.1:4567", nil},
+		{"auth not derived", ModeAuth, nil, map[string]string{"AUTH_ADDR": ":9000"}, "http://127.0.0.1:4567", nil},
+		{"api not derived", ModeAPI, nil, map[string]string{"AUTH_ADDR": ":9000"}, "http://127.0.0.1:4567", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustLoad(t, tt.mode, tt.args, tt.env)
+			if c.AuthServerURL != tt.wantURL {
+				t.Errorf("AuthServerURL = %q, want %q", c.AuthServerURL, tt.wantURL)
+			}
+			if !reflect.DeepEqual(c.TrustedProxies, tt.wantProxies) {
+				t.Errorf("TrustedProxies = %v, want %v", c.TrustedProxies, tt.wantProxies)
+			}
+		})
+	}
+}
+
+func TestLoopbackURL(t *testing.T) {
+	tests := map[string]string{
+		":4567":           "http://127.0.0.1:4567",
+		"0.0.0.0:9000":    "http://127.0.0.1:9000",
+		"127.0.0.1:0":     "http://127.0.0.1:0",
+		"[::]:80":         "http://[::1]:80",
+		"localhost:8080":  "http://localhost:8080",
+		"192.168.1.5:443": "http://192.168.1.5:443",
+		"no-port":         "",
+	}
+	for addr, want := range tests {
+		if got := LoopbackURL(addr); got != want {
+			t.Errorf("LoopbackURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+func TestFlags(t *testing.T) {
+	fs := flag.NewFlagSet("bizy", flag.ContinueOnError)
+	Bind(fs, ModeServe, nil)
+	for _, s := range settings {
+		f := fs.Lookup(s.flag())
+		if f == nil {
+			t.Errorf("no flag for %s", s.env)
+			continue
+		}
+		if f.DefValue != s.def {
+			t.Errorf("--%s default = %q, want %q", f.Name, f.DefValue, s.def)
+		}
+		if !strings.HasSuffix(f.Usage, "(env "+s.env+")") {
+			t.Errorf("--%s usage %q does not name %s", f.Name, f.Usage, s.env)
+		}
+	}
+	if f := fs.Lookup("auth-addr"); f == nil || f.Usage != "auth service listen address (env AUTH_ADDR)" {
+		t.Errorf("auth-addr flag = %+v", f)
+	}
+
+	var b strings.Builder
+	Usage(&b)
+	for _, s := range settings {
+		if !strings.Contains(b.String(), s.env) || !strings.Contains(b.String(), "--"+s.flag()) {
+			t.Errorf("Usage does not show %s / --%s:\n%s", s.env, s.flag(), b.String())
+		}
+	}
+}

@@ -1,0 +1,223 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/mail"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The parsers below return messages without the setting's name; resolve
+// prefixes it. Values that may hold credentials (DATABASE_URL, REDIS_URL,
+// secrets) are never quoted back.
+
+func parseAddr(v string) (string, error) {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return "", fmt.Errorf("invalid address %q", v)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return "", fmt.Errorf("invalid address %q", v)
+	}
+	return v, nil
+}
+
+// parseHTTPURL accepts an absolute http or https URL without query or
+// fragment, and trims trailing slashes so callers can append paths.
+func parseHTTPURL(v string) (string, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("want an absolute http or https URL, got %q", v)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("must not have a query or fragment, got %q", v)
+	}
+	return strings.TrimRight(v, "/"), nil
+}
+
+func parseDatabaseURL(v string) (string, error) {
+	const want = "want sqlite:PATH or postgres://…"
+	switch {
+	case v == "":
+		return "", nil // resolve derives the SQLite file in DATA_DIR
+	case strings.HasPrefix(v, "sqlite:"):
+		if v == "sqlite:" {
+			return "", errors.New("sqlite: needs a path, as in sqlite:./data/bizy.db")
+		}
+		return v, nil
+	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"):
+		if _, err := url.Parse(v); err != nil {
+			return "", errors.New("invalid postgres URL") // the URL may hold a password
+		}
+		return v, nil
+	}
+	if u, err := url.Parse(v); err == nil && u.Scheme != "" {
+		return "", fmt.Errorf("%s, got scheme %q", want, u.Scheme)
+	}
+	return "", errors.New(want)
+}
+
+func parseRedisURL(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return "", errors.New("want redis://HOST[:PORT] or rediss://…") // may hold a password
+	}
+	return v, nil
+}
+
+func parseAlgorithm(v string) (string, error) {
+	for _, alg := range []string{"EdDSA", "HS256"} {
+		if strings.EqualFold(v, alg) {
+			return alg, nil
+		}
+	}
+	return "", fmt.Errorf("must be EdDSA or HS256, got %q", v)
+}
+
+// minSecretBytes is the shortest JWT_SECRET accepted: 256 bits for HS256.
+const minSecretBytes = 32
+
+func parseJWTSecret(v string) (Secret, error) {
+	if v != "" && len(v) < minSecretBytes {
+		return "", fmt.Errorf("must be at least %d bytes, got %d", minSecretBytes, len(v))
+	}
+	return Secret(v), nil
+}
+
+func parseDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("must be a positive duration such as 15m or 720h, got %q", v)
+	}
+	return d, nil
+}
+
+// noMax is parseInt's hi for settings without an upper bound.
+const noMax = math.MaxInt
+
+// parseInt accepts a decimal integer in [lo, hi].
+func parseInt(v string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err == nil && n >= lo && n <= hi {
+		return n, nil
+	}
+	if hi == noMax {
+		return 0, fmt.Errorf("must be an integer of at least %d, got %q", lo, v)
+	}
+	return 0, fmt.Errorf("must be between %d and %d, got %q", lo, hi, v)
+}
+
+func parseBool(v string) (bool, error) {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("must be true or false, got %q", v)
+	}
+	return b, nil
+}
+
+func parseNonEmpty(v string) (string, error) {
+	if v == "" {
+		return "", errors.New("must not be empty")
+	}
+	return v, nil
+}
+
+func parseSMTPTLS(v string) (string, error) {
+	switch s := strings.ToLower(v); s {
+	case "none", "starttls", "tls":
+		return s, nil
+	}
+	return "", fmt.Errorf("must be none, starttls or tls, got %q", v)
+}
+
+func parseMailFrom(v string) (string, error) {
+	if _, err := mail.ParseAddress(v); err != nil {
+		return "", fmt.Errorf("want an address such as \"Bizy <no-reply@example.com>\", got %q", v)
+	}
+	return v, nil
+}
+
+// list splits a comma-separated value, trimming items and dropping empty
+// ones; "" and "none" give an empty list.
+func list(v string) []string {
+	if v == "none" {
+		return nil
+	}
+	var items []string
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
+}
+
+// parseProxies accepts CIDRs (host bits are masked off) and bare IPs, which
+// become /32 or /128 prefixes. IPv4-mapped IPv6 addresses are unmapped.
+func parseProxies(v string) ([]netip.Prefix, error) {
+	var prefixes []netip.Prefix
+	for _, item := range list(v) {
+		if strings.Contains(item, "/") {
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				return nil, fmt.Errorf("invalid CIDR %q", item)
+			}
+			prefixes = append(prefixes, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil || a.Zone() != "" {
+			return nil, fmt.Errorf("invalid IP or CIDR %q", item)
+		}
+		a = a.Unmap()
+		prefixes = append(prefixes, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return prefixes, nil
+}
+
+// parseOrigins accepts origins as browsers send them in the Origin header:
+// scheme://host[:port], with scheme and host lower-cased.
+func parseOrigins(v string) ([]string, error) {
+	var origins []string
+	for _, item := range list(v) {
+		u, err := url.Parse(item)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+			return nil, fmt.Errorf("invalid origin %q: want scheme://host[:port] without a path", item)
+		}
+		origins = append(origins, u.Scheme+"://"+strings.ToLower(u.Host))
+	}
+	return origins, nil
+}
+
+func parseLevel(v string) (slog.Level, error) {
+	switch strings.ToLower(v) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("must be debug, info, warn or error, got %q", v)
+}
+
+func parseLogFormat(v string) (string, error) {
+	switch s := strings.ToLower(v); s {
+	case "", "text", "json":
+		return s, nil
+	}
+	return "", fmt.Errorf("must be text or json, got %q", v)
+}

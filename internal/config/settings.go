@@ -1,0 +1,120 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// setting is one row of the settings table: everything Bizy knows about one
+// environment variable and its flag.
+type setting struct {
+	env    string // environment variable; the flag name is derived from it
+	def    string // default value, as one would type it; "" means unset
+	shown  string // default as Usage describes it, when def alone would mislead
+	help   string // meaning, as in SPEC.md's settings table
+	isBool bool   // the flag may be given without a value (--rate-limit-enabled)
+	parse  func(c *Config, v string) error
+}
+
+// flag returns the setting's flag name: AUTH_ADDR becomes auth-addr.
+func (s setting) flag() string {
+	return strings.ToLower(strings.ReplaceAll(s.env, "_", "-"))
+}
+
+// settings lists every setting of SPEC.md, in its order, with its defaults.
+var settings = []setting{
+	{env: "AUTH_ADDR", def: ":4567", help: "auth service listen address",
+		parse: func(c *Config, v string) (err error) { c.AuthAddr, err = parseAddr(v); return err }},
+	{env: "API_ADDR", def: ":8000", help: "API listen address",
+		parse: func(c *Config, v string) (err error) { c.APIAddr, err = parseAddr(v); return err }},
+	{env: "AUTH_SERVER_URL", def: "http://127.0.0.1:4567", shown: "http://127.0.0.1:4567 (serve: from AUTH_ADDR)",
+		help:  "where the API reaches the auth service; under serve, derived from AUTH_ADDR",
+		parse: func(c *Config, v string) (err error) { c.AuthServerURL, err = parseHTTPURL(v); return err }},
+	{env: "DATA_DIR", def: "./data", help: "home of the embedded default (SQLite file, mail directory)",
+		parse: func(c *Config, v string) (err error) { c.DataDir, err = parseNonEmpty(v); return err }},
+	{env: "DATABASE_URL", shown: "sqlite:DATA_DIR/bizy.db", help: "sqlite:PATH or postgres://…; default: SQLite file bizy.db in DATA_DIR",
+		parse: func(c *Config, v string) (err error) { c.DatabaseURL, err = parseDatabaseURL(v); return err }},
+	{env: "REDIS_URL", help: "redis:// or rediss:// URL; when set, rate limits and revocations are shared through Redis",
+		parse: func(c *Config, v string) (err error) { c.RedisURL, err = parseRedisURL(v); return err }},
+	{env: "JWT_ALGORITHM", def: "EdDSA", help: "token signing algorithm: EdDSA (Ed25519 keys, JWKS) or HS256 (shared secret)",
+		parse: func(c *Config, v string) (err error) { c.JWTAlgorithm, err = parseAlgorithm(v); return err }},
+	{env: "JWT_SECRET", help: "HS256 secret, at least 32 bytes, used as raw bytes; required for HS256 (prefer the env var)",
+		parse: func(c *Config, v string) (err error) { c.JWTSecret, err = parseJWTSecret(v); return err }},
+	{env: "JWT_ISSUER", def: "bizy-auth", help: "iss claim, checked by the API",
+		parse: func(c *Config, v string) (err error) { c.JWTIssuer, err = parseNonEmpty(v); return err }},
+	{env: "JWT_AUDIENCE", def: "bizy", help: "aud claim, checked by the API",
+		parse: func(c *Config, v string) (err error) { c.JWTAudience, err = parseNonEmpty(v); return err }},
+	{env: "ACCESS_TOKEN_TTL", def: "15m", help: "access token lifetime",
+		parse: func(c *Config, v string) (err error) { c.AccessTokenTTL, err = parseDuration(v); return err }},
+	{env: "REFRESH_TOKEN_TTL", def: "720h", help: "refresh token (session) lifetime; longer than ACCESS_TOKEN_TTL",
+		parse: func(c *Config, v string) (err error) { c.RefreshTokenTTL, err = parseDuration(v); return err }},
+	{env: "BCRYPT_COST", def: "12", help: "password hashing cost, 10 to 16",
+		parse: func(c *Config, v string) (err error) { c.BcryptCost, err = parseInt(v, 10, 16); return err }},
+	{env: "REQUIRE_EMAIL_VERIFICATION", def: "true", isBool: true, help: "refuse login until the email is verified",
+		parse: func(c *Config, v string) (err error) { c.RequireEmailVerification, err = parseBool(v); return err }},
+	{env: "LOCKOUT_THRESHOLD", def: "5", help: "consecutive failed logins before a lock",
+		parse: func(c *Config, v string) (err error) { c.LockoutThreshold, err = parseInt(v, 1, noMax); return err }},
+	{env: "LOCKOUT_DURATION", def: "15m", help: "how long a lock lasts",
+		parse: func(c *Config, v string) (err error) { c.LockoutDuration, err = parseDuration(v); return err }},
+	{env: "RATE_LIMIT_ENABLED", def: "true", isBool: true, help: "per-client-IP limits on the auth endpoints",
+		parse: func(c *Config, v string) (err error) { c.RateLimitEnabled, err = parseBool(v); return err }},
+	{env: "TRUSTED_PROXIES", shown: "none (serve: loopback)",
+		help:  "comma-separated CIDRs or IPs whose X-Forwarded-For is believed, or none; default loopback under serve, else none",
+		parse: func(c *Config, v string) (err error) { c.TrustedProxies, err = parseProxies(v); return err }},
+	{env: "SMTP_HOST", help: "SMTP server host; unset: mail is written to DATA_DIR/mail and logged",
+		parse: func(c *Config, v string) error { c.SMTPHost = v; return nil }},
+	{env: "SMTP_PORT", def: "1025", help: "SMTP server port",
+		parse: func(c *Config, v string) (err error) { c.SMTPPort, err = parseInt(v, 1, 65535); return err }},
+	{env: "SMTP_USERNAME", help: "SMTP user name",
+		parse: func(c *Config, v string) error { c.SMTPUsername = v; return nil }},
+	{env: "SMTP_PASSWORD", help: "SMTP password (prefer the env var)",
+		parse: func(c *Config, v string) error { c.SMTPPassword = Secret(v); return nil }},
+	{env: "SMTP_TLS", def: "none", help: "SMTP transport security: none, starttls or tls",
+		parse: func(c *Config, v string) (err error) { c.SMTPTLS, err = parseSMTPTLS(v); return err }},
+	{env: "MAIL_FROM", def: "Bizy <no-reply@localhost>", help: "sender of Bizy's emails",
+		parse: func(c *Config, v string) (err error) { c.MailFrom, err = parseMailFrom(v); return err }},
+	{env: "PUBLIC_URL", def: "http://localhost:4567", help: "base of the links put in emails",
+		parse: func(c *Config, v string) (err error) { c.PublicURL, err = parseHTTPURL(v); return err }},
+	{env: "CORS_ALLOWED_ORIGINS", def: "http://localhost:3000,http://localhost:5173",
+		help:  "comma-separated origins (scheme://host[:port]) the API answers cross-origin, or none",
+		parse: func(c *Config, v string) (err error) { c.CORSAllowedOrigins, err = parseOrigins(v); return err }},
+	{env: "LOG_LEVEL", def: "info", help: "log level: debug, info, warn or error",
+		parse: func(c *Config, v string) (err error) { c.LogLevel, err = parseLevel(v); return err }},
+	{env: "LOG_FORMAT", shown: "text on a terminal, else json", help: "log format: text or json; default text on a terminal, else json",
+		parse: func(c *Config, v string) (err error) { c.LogFormat, err = parseLogFormat(v); return err }},
+}
+
+// boolValue is a flag.Value holding a setting's raw text that may be given
+// without a value, as a bool flag. Validation happens in resolve, so a bad
+// value is reported with the others rather than by flag.Parse.
+type boolValue string
+
+func (b *boolValue) Set(s string) error { *b = boolValue(s); return nil }
+func (b *boolValue) IsBoolFlag() bool   { return true }
+func (b *boolValue) String() string {
+	if b == nil {
+		return ""
+	}
+	return string(*b)
+}
+
+// Usage writes a table of every setting, with its environment variable,
+// flag, default and meaning, as `bizy --help` shows it. Write errors are
+// ignored.
+func Usage(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "VARIABLE\tFLAG\tDEFAULT\tMEANING")
+	for _, s := range settings {
+		def := s.def
+		if s.shown != "" {
+			def = s.shown
+		}
+		if def == "" {
+			def = "–"
+		}
+		fmt.Fprintf(tw, "%s\t--%s\t%s\t%s\n", s.env, s.flag(), def, s.help)
+	}
+	tw.Flush()
+}

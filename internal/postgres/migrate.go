@@ -1,0 +1,133 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// migrationLock is the pg_advisory_xact_lock key every migration holds. One
+// key for the whole database keeps replicas (and components) from racing,
+// including on the CREATE TABLE IF NOT EXISTS of schema_migrations, which is
+// not safe to run concurrently. The value spells "bizymigr".
+const migrationLock int64 = 0x62697a796d696772
+
+// MigrateAuth applies the auth component's migrations that have not run yet,
+// in the schema search_path selects. It is idempotent and safe to call from
+// several processes at once: each migration runs in its own transaction
+// holding an advisory lock and re-checks that it has not been applied.
+func (db *DB) MigrateAuth(ctx context.Context) error {
+	return db.migrate(ctx, "auth")
+}
+
+// migration is one numbered SQL file of a component.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrate applies the pending migrations of component, found in
+// migrations/<component>/NNNN_description.sql, in version order.
+func (db *DB) migrate(ctx context.Context, component string) error {
+	ms, err := loadMigrations(migrationFiles, path.Join("migrations", component))
+	if err != nil {
+		return fmt.Errorf("postgres: migrate %s: %w", component, err)
+	}
+	err = db.lockedTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			component  text        NOT NULL,
+			version    integer     NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now(),
+			PRIMARY KEY (component, version)
+		)`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: migrate %s: %w", component, err)
+	}
+	for _, m := range ms {
+		err := db.lockedTx(ctx, func(tx pgx.Tx) error {
+			var done bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations
+				WHERE component = $1 AND version = $2)`, component, m.version).Scan(&done)
+			if err != nil || done {
+				return err
+			}
+			// Without arguments pgx uses the simple protocol, which runs a
+			// file of several statements.
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (component, version) VALUES ($1, $2)`,
+				component, m.version)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: migrate %s %s: %w", component, m.name, err)
+		}
+	}
+	return nil
+}
+
+// lockedTx runs fn in a transaction that first takes the migration lock; the
+// lock is released when the transaction ends, so a failed or cancelled
+// migration cannot leave it held on a pooled connection.
+func (db *DB) lockedTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// loadMigrations reads the NNNN_*.sql files of dir, sorted by version. Two
+// files with one version are an error, as is any other file name.
+func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	seen := map[int]string{}
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if e.IsDir() || !ok || err != nil || v <= 0 || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("bad migration file name %q (want NNNN_name.sql)", name)
+		}
+		if prev, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %q and %q share version %d", prev, name, v)
+		}
+		seen[v] = name
+		b, err := fs.ReadFile(fsys, path.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// appliedVersions lists the recorded versions of component, for tests.
+func (db *DB) appliedVersions(ctx context.Context, component string) ([]int, error) {
+	rows, err := db.pool.Query(ctx,
+		`SELECT version FROM schema_migrations WHERE component = $1 ORDER BY version`, component)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int])
+}

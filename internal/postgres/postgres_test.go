@@ -1,0 +1,109 @@
+package postgres_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/postgres"
+	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
+	"github.com/bizy-auth/bizy/internal/storetest"
+)
+
+// openMigrated opens a migrated DB on a fresh schema of url's server. The
+// pool is large enough for the contract suite's twenty concurrent writers to
+// reach the server at once rather than queue for connections.
+func openMigrated(t *testing.T) *postgres.DB {
+	t.Helper()
+	u := pgtest.WithParam(pgtest.SchemaURL(t), "pool_max_conns", "24")
+	db, err := postgres.Open(t.Context(), u)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.MigrateAuth(t.Context()); err != nil {
+		t.Fatalf("MigrateAuth: %v", err)
+	}
+	return db
+}
+
+func TestAuthStore(t *testing.T) {
+	pgtest.URL(t)
+	storetest.AuthStore(t, func(t *testing.T) auth.Store { return openMigrated(t).AuthStore() })
+}
+
+// wantAllApplied fails t unless every embedded auth migration is recorded
+// exactly once.
+func wantAllApplied(t *testing.T, db *postgres.DB) {
+	t.Helper()
+	got, err := db.AppliedVersions(t.Context(), "auth")
+	if err != nil {
+		t.Fatalf("AppliedVersions: %v", err)
+	}
+	want, err := postgres.EmbeddedVersions("auth")
+	if err != nil {
+		t.Fatalf("EmbeddedVersions: %v", err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("applied versions %v, want %v", got, want)
+	}
+}
+
+func TestMigrateAuthIdempotent(t *testing.T) {
+	db := pgtest.Open(t)
+	for range 3 {
+		if err := db.MigrateAuth(t.Context()); err != nil {
+			t.Fatalf("MigrateAuth: %v", err)
+		}
+	}
+	wantAllApplied(t, db)
+}
+
+// TestMigrateAuthConcurrent migrates one fresh schema from two pools at once,
+// as two replicas starting together would.
+func TestMigrateAuthConcurrent(t *testing.T) {
+	u := pgtest.SchemaURL(t)
+	var dbs []*postgres.DB
+	for range 2 {
+		db, err := postgres.Open(t.Context(), u)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs = append(dbs, db)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2*len(dbs))
+	for i := range errs {
+		wg.Go(func() { errs[i] = dbs[i%len(dbs)].MigrateAuth(t.Context()) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("MigrateAuth %d: %v", i, err)
+		}
+	}
+	wantAllApplied(t, dbs[0])
+}
+
+// TestOpenUnreachable needs no server: it checks that a failed Open reports
+// an error without echoing the password.
+func TestOpenUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	db, err := postgres.Open(ctx, "postgres://bizy:s3cr3t-pw@127.0.0.1:1/bizy?connect_timeout=2")
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of a closed port succeeded")
+	}
+	if strings.Contains(err.Error(), "s3cr3t-pw") {
+		t.Fatalf("error leaks the password: %v", err)
+	}
+	if _, err := postgres.Open(ctx, "postgres://bizy:s3cr3t-pw@[bad"); err == nil || strings.Contains(err.Error(), "s3cr3t-pw") {
+		t.Fatalf("Open of a malformed URL: err = %v, want an error without the password", err)
+	}
+}

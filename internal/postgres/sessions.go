@@ -1,0 +1,51 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+)
+
+// CreateSession inserts sess. A session id or refresh hash already stored
+// gives an error matching auth.ErrConflict; an unknown user one matching
+// auth.ErrNotFound.
+func (s *store) CreateSession(ctx context.Context, sess auth.Session) error {
+	_, err := s.q.Exec(ctx, `INSERT INTO sessions (id, user_id, refresh_hash,
+		created_at, refreshed_at, expires_at, revoked_at, ip, user_agent)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		sess.ID, sess.UserID, nonNil(sess.RefreshHash), sess.CreatedAt,
+		sess.RefreshedAt, sess.ExpiresAt, nullTime(sess.RevokedAt), sess.IP, sess.UserAgent)
+	switch {
+	case isCode(err, codeUniqueViolation):
+		return fmt.Errorf("postgres: create session: %w", auth.ErrConflict)
+	case isCode(err, codeForeignKeyViolation):
+		return fmt.Errorf("postgres: create session: user %q: %w", sess.UserID, auth.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("postgres: create session: %w", err)
+	}
+	return nil
+}
+
+// Session returns the session with id, or auth.ErrNotFound.
+func (s *store) Session(ctx context.Context, id string) (auth.Session, error) {
+	var sess auth.Session
+	var revoked *time.Time
+	err := s.q.QueryRow(ctx, `SELECT id, user_id, refresh_hash, created_at,
+		refreshed_at, expires_at, revoked_at, ip, user_agent FROM sessions WHERE id = $1`, id).
+		Scan(&sess.ID, &sess.UserID, &sess.RefreshHash, &sess.CreatedAt, &sess.RefreshedAt,
+			&sess.ExpiresAt, &revoked, &sess.IP, &sess.UserAgent)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return auth.Session{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.Session{}, fmt.Errorf("postgres: session: %w", err)
+	}
+	sess.CreatedAt, sess.RefreshedAt, sess.ExpiresAt = utc(sess.CreatedAt), utc(sess.RefreshedAt), utc(sess.ExpiresAt)
+	sess.RevokedAt = fromNullTime(revoked)
+	return sess, nil
+}

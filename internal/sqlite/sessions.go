@@ -1,0 +1,51 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+)
+
+// CreateSession inserts sess. A session id or refresh hash already stored
+// gives an error matching auth.ErrConflict; an unknown user one matching
+// auth.ErrNotFound.
+func (s *store) CreateSession(ctx context.Context, sess auth.Session) error {
+	_, err := s.write.ExecContext(ctx, `INSERT INTO sessions (id, user_id, refresh_hash,
+		created_at, refreshed_at, expires_at, revoked_at, ip, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sess.ID, sess.UserID, nonNil(sess.RefreshHash), toDB(sess.CreatedAt),
+		toDB(sess.RefreshedAt), toDB(sess.ExpiresAt), toNullDB(sess.RevokedAt),
+		sess.IP, sess.UserAgent)
+	switch {
+	case isUnique(err):
+		return fmt.Errorf("sqlite: create session: %w", auth.ErrConflict)
+	case isForeignKey(err):
+		return fmt.Errorf("sqlite: create session: user %q: %w", sess.UserID, auth.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("sqlite: create session: %w", err)
+	}
+	return nil
+}
+
+// Session returns the session with id, or auth.ErrNotFound.
+func (s *store) Session(ctx context.Context, id string) (auth.Session, error) {
+	var sess auth.Session
+	var created, refreshed, expires int64
+	var revoked sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT id, user_id, refresh_hash, created_at,
+		refreshed_at, expires_at, revoked_at, ip, user_agent FROM sessions WHERE id = ?`, id).
+		Scan(&sess.ID, &sess.UserID, &sess.RefreshHash, &created, &refreshed, &expires,
+			&revoked, &sess.IP, &sess.UserAgent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.Session{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.Session{}, fmt.Errorf("sqlite: session: %w", err)
+	}
+	sess.CreatedAt, sess.RefreshedAt, sess.ExpiresAt = fromDB(created), fromDB(refreshed), fromDB(expires)
+	sess.RevokedAt = fromNullDB(revoked)
+	return sess, nil
+}

@@ -1,0 +1,133 @@
+package sqlite
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/storetest"
+)
+
+// openTest opens a migrated database in a fresh file under t.TempDir().
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "sub", "dir", "bizy.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if err := db.MigrateAuth(t.Context()); err != nil {
+		t.Fatalf("MigrateAuth: %v", err)
+	}
+	return db
+}
+
+func TestAuthStore(t *testing.T) {
+	storetest.AuthStore(t, func(t *testing.T) auth.Store { return openTest(t).AuthStore() })
+}
+
+func TestMigrateAuthIdempotent(t *testing.T) {
+	db := openTest(t)
+	for range 2 {
+		if err := db.MigrateAuth(t.Context()); err != nil {
+			t.Fatalf("MigrateAuth again: %v", err)
+		}
+	}
+	vs, err := db.appliedVersions(t.Context(), "auth")
+	if err != nil {
+		t.Fatalf("appliedVersions: %v", err)
+	}
+	ms, err := loadMigrations(migrationFiles, "migrations/auth")
+	if err != nil {
+		t.Fatalf("loadMigrations: %v", err)
+	}
+	var want []int
+	for _, m := range ms {
+		want = append(want, m.version)
+	}
+	if !slices.Equal(vs, want) {
+		t.Fatalf("applied versions %v, want %v", vs, want)
+	}
+}
+
+// TestMigrateAuthTwoProcesses migrates one file from two DBs at once, as two
+// processes starting together would.
+func TestMigrateAuthTwoProcesses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bizy.db")
+	var dbs [2]*DB
+	for i := range dbs {
+		db, err := Open(t.Context(), path)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(dbs))
+	for i, db := range dbs {
+		wg.Go(func() { errs[i] = db.MigrateAuth(t.Context()) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("MigrateAuth %d: %v", i, err)
+		}
+	}
+}
+
+func TestOpenRejectsMemory(t *testing.T) {
+	if db, err := Open(t.Context(), ":memory:"); err == nil {
+		db.Close()
+		t.Fatal("Open(:memory:) succeeded, want an error")
+	}
+}
+
+func TestOpenOddPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a?b#c d%20.db")
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	if err := db.MigrateAuth(t.Context()); err != nil {
+		t.Fatalf("MigrateAuth: %v", err)
+	}
+	// The file must sit at exactly path, not at a name cut short at '?'.
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database file: %v", err)
+	}
+}
+
+// TestPragmas checks the settings every connection of both pools must carry.
+func TestPragmas(t *testing.T) {
+	db := openTest(t)
+	for name, pool := range map[string]*sql.DB{"write": db.write, "read": db.read} {
+		var mode string
+		var fk, busy int
+		if err := pool.QueryRowContext(t.Context(), "PRAGMA journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := pool.QueryRowContext(t.Context(), "PRAGMA foreign_keys").Scan(&fk); err != nil {
+			t.Fatal(err)
+		}
+		if err := pool.QueryRowContext(t.Context(), "PRAGMA busy_timeout").Scan(&busy); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "wal" || fk != 1 || busy != int(busyTimeout.Milliseconds()) {
+			t.Errorf("%s pool: journal_mode=%s foreign_keys=%d busy_timeout=%d; want wal, 1, %d",
+				name, mode, fk, busy, busyTimeout.Milliseconds())
+		}
+	}
+	if _, err := db.read.ExecContext(t.Context(), "DELETE FROM users"); err == nil {
+		t.Error("read pool accepted a write")
+	}
+}

@@ -1,0 +1,154 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+)
+
+// AuthStore checks that the stores returned by open behave as auth.Store
+// documents. open is called once per subtest and must return an empty,
+// migrated store, releasing it with t.Cleanup. Subtests run one after the
+// other, so open need not be safe for concurrent use.
+func AuthStore(t *testing.T, open func(t *testing.T) auth.Store) {
+	t.Helper()
+	cases := []struct {
+		name string
+		test func(t *testing.T, s auth.Store)
+	}{
+		{"CreateUser/ThenUserByID", testCreateUserThenByID},
+		{"CreateUser/UserByLoginAnyCaseOrEmail", testUserByLogin},
+		{"CreateUser/UsernameUniqueIgnoringCase", testUsernameUnique},
+		{"CreateUser/EmailUnique", testEmailUnique},
+		{"CreateUser/TwentyConcurrent", testTwentyConcurrent},
+		{"CreateUser/TimesUTCMicrosecond", testUserTimes},
+		{"UserByID/Unknown", testUserByIDUnknown},
+		{"UserByLogin/Unknown", testUserByLoginUnknown},
+		{"UpdateUser/RoundTrip", testUpdateUser},
+		{"UpdateUser/Unknown", testUpdateUserUnknown},
+		{"Session/RoundTrip", testSessionRoundTrip},
+		{"Session/Revoked", testSessionRevoked},
+		{"Session/Unknown", testSessionUnknown},
+		{"SigningKeys/AddRetiresOlder", testAddSigningKeyRetires},
+		{"SigningKeys/SinceFiltersNewestFirst", testSigningKeysSince},
+		{"SigningKeys/Empty", testSigningKeysEmpty},
+		{"Lockout/CountsUp", testLockoutCounts},
+		{"Lockout/PerName", testLockoutPerName},
+		{"Lockout/LockResetsCount", testLockResetsCount},
+		{"Lockout/ActiveLockKept", testActiveLockKept},
+		{"Lockout/EndedLockClearedByNextFailure", testEndedLockCleared},
+		{"Lockout/Clear", testClearLoginFailures},
+		{"Lockout/UnknownName", testLockoutUnknown},
+		{"Events/RoundTrip", testEventRoundTrip},
+		{"Events/PagesNewestFirst", testEventsPages},
+		{"Events/TiesOnCreatedAt", testEventsTies},
+		{"Events/Filters", testEventsFilters},
+		{"Events/ExactMultipleOfLimit", testEventsExactMultiple},
+		{"Events/BadLimitOrCursor", testEventsBadInput},
+		{"Tx/CommitsOnNil", testTxCommits},
+		{"Tx/RollsBackOnError", testTxRollsBack},
+		{"Tx/Nested", testTxNested},
+		{"Tx/AddSigningKeyInside", testTxSigningKey},
+		{"Ping", testPing},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
+	}
+}
+
+// epoch is a fixed instant the tests build their times from, with
+// microseconds set so that lost precision shows.
+var epoch = time.Date(2031, 3, 4, 5, 6, 7, 123456000, time.UTC)
+
+// at returns epoch plus d.
+func at(d time.Duration) time.Time { return epoch.Add(d) }
+
+// newUser returns a valid user with a fresh id, username and email.
+func newUser() auth.User {
+	suffix := strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
+	return auth.User{
+		ID:           uuid.NewString(),
+		Username:     "User_" + suffix,
+		Email:        "user." + suffix + "@example.com",
+		PasswordHash: []byte("$2a$12$" + suffix),
+		CreatedAt:    epoch,
+		UpdatedAt:    epoch,
+	}
+}
+
+// mustCreateUser stores a new user and returns it.
+func mustCreateUser(t *testing.T, s auth.Store) auth.User {
+	t.Helper()
+	u := newUser()
+	if err := s.CreateUser(t.Context(), u); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	return u
+}
+
+// wantConflict fails t unless err is a *auth.ConflictError for field.
+func wantConflict(t *testing.T, err error, field string) {
+	t.Helper()
+	var ce *auth.ConflictError
+	if !errors.As(err, &ce) || !errors.Is(err, auth.ErrConflict) {
+		t.Fatalf("err = %v, want *auth.ConflictError{Field: %q}", err, field)
+	}
+	if ce.Field != field {
+		t.Fatalf("ConflictError.Field = %q, want %q", ce.Field, field)
+	}
+}
+
+// wantNotFound fails t unless err matches auth.ErrNotFound.
+func wantNotFound(t *testing.T, err error) {
+	t.Helper()
+	if !errors.Is(err, auth.ErrNotFound) {
+		t.Fatalf("err = %v, want auth.ErrNotFound", err)
+	}
+}
+
+// wantTime fails t unless got is want, in UTC.
+func wantTime(t *testing.T, name string, got, want time.Time) {
+	t.Helper()
+	if want.IsZero() {
+		if !got.IsZero() {
+			t.Errorf("%s = %v, want the zero time", name, got)
+		}
+		return
+	}
+	if !got.Equal(want) || got.Location() != time.UTC {
+		t.Errorf("%s = %v, want %v in UTC", name, got, want.UTC())
+	}
+}
+
+// diff describes how two users differ, or returns "".
+func diffUser(got, want auth.User) string {
+	var d []string
+	check := func(name string, ok bool, g, w any) {
+		if !ok {
+			d = append(d, fmt.Sprintf("%s = %v, want %v", name, g, w))
+		}
+	}
+	check("ID", got.ID == want.ID, got.ID, want.ID)
+	check("Username", got.Username == want.Username, got.Username, want.Username)
+	check("Email", got.Email == want.Email, got.Email, want.Email)
+	check("EmailVerified", got.EmailVerified == want.EmailVerified, got.EmailVerified, want.EmailVerified)
+	check("IsAdmin", got.IsAdmin == want.IsAdmin, got.IsAdmin, want.IsAdmin)
+	check("Disabled", got.Disabled == want.Disabled, got.Disabled, want.Disabled)
+	check("PasswordHash", string(got.PasswordHash) == string(want.PasswordHash), got.PasswordHash, want.PasswordHash)
+	check("CreatedAt", got.CreatedAt.Equal(want.CreatedAt) && got.CreatedAt.Location() == time.UTC, got.CreatedAt, want.CreatedAt)
+	check("UpdatedAt", got.UpdatedAt.Equal(want.UpdatedAt) && got.UpdatedAt.Location() == time.UTC, got.UpdatedAt, want.UpdatedAt)
+	return strings.Join(d, "; ")
+}
+
+// testPing checks that a fresh store answers.
+func testPing(t *testing.T, s auth.Store) {
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+}

@@ -1,0 +1,114 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// MaxBodyBytes is the largest request body either server reads (1 MiB).
+const MaxBodyBytes = 1 << 20
+
+// DecodeError is a request body that could not be used: 400 for malformed
+// JSON, 413 past MaxBodyBytes, 415 for a non-JSON content type, or 422 when
+// Fields is set.
+type DecodeError struct {
+	Status int
+	Code   string
+	Detail string
+	Fields map[string]string
+}
+
+func (e *DecodeError) Error() string { return e.Detail }
+
+// Validator is implemented by request types that check themselves after
+// decoding; a non-empty map becomes a 422 naming each field.
+type Validator interface {
+	Valid(ctx context.Context) map[string]string
+}
+
+// Decode reads one JSON value of type T from r's body (bounded by
+// MaxBodyBytes) and runs its Valid method when it has one. It returns a
+// *DecodeError for every problem the client caused.
+func Decode[T any](r *http.Request) (T, error) {
+	var v T
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return v, &DecodeError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
+				Detail: "request body must be application/json"}
+		}
+	}
+	body := http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(&v); err != nil {
+		return v, decodeError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		if err != nil && isTooLarge(err) {
+			return v, decodeError(err)
+		}
+		return v, &DecodeError{Status: http.StatusBadRequest, Code: "malformed_json",
+			Detail: "request body must hold a single JSON value"}
+	}
+	if val, ok := any(&v).(Validator); ok {
+		if fields := val.Valid(r.Context()); len(fields) > 0 {
+			return v, &DecodeError{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Fields: fields}
+		}
+	}
+	return v, nil
+}
+
+func isTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+func decodeError(err error) *DecodeError {
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case isTooLarge(err):
+		return &DecodeError{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large",
+			Detail: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
+	case errors.As(err, &typ) && typ.Field != "":
+		return &DecodeError{Status: http.StatusUnprocessableEntity, Code: "validation_failed",
+			Fields: map[string]string{typ.Field: "must be a " + jsonKind(typ.Type.Kind().String())}}
+	case errors.As(err, &syn):
+		return &DecodeError{Status: http.StatusBadRequest, Code: "malformed_json",
+			Detail: fmt.Sprintf("malformed JSON at byte %d", syn.Offset)}
+	case errors.Is(err, io.EOF):
+		return &DecodeError{Status: http.StatusBadRequest, Code: "malformed_json", Detail: "request body is empty"}
+	default:
+		return &DecodeError{Status: http.StatusBadRequest, Code: "malformed_json", Detail: "malformed JSON"}
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "list"
+	case "struct", "map":
+		return "object"
+	default:
+		return "number"
+	}
+}
+
+// JSON writes v as JSON with the given status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+)
+
+// Problem is an RFC 9457 problem details object. Code is a stable,
+// machine-readable name clients can switch on.
+type Problem struct {
+	Type   string       `json:"type"`
+	Title  string       `json:"title"`
+	Status int          `json:"status"`
+	Detail string       `json:"detail,omitempty"`
+	Code   string       `json:"code,omitempty"`
+	Errors []FieldError `json:"errors,omitempty"`
+}
+
+// FieldError names one invalid input field in a 422 answer.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// WriteProblem writes p as application/problem+json with p.Status.
+func WriteProblem(w http.ResponseWriter, p Problem) {
+	if p.Type == "" {
+		p.Type = "about:blank"
+	}
+	if p.Title == "" {
+		p.Title = http.StatusText(p.Status)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// Fail writes a problem with the given status, stable code and public detail.
+func Fail(w http.ResponseWriter, status int, code, detail string) {
+	WriteProblem(w, Problem{Status: status, Code: code, Detail: detail})
+}
+
+// Invalid writes a 422 listing each field's problem, sorted by field name.
+func Invalid(w http.ResponseWriter, fields map[string]string) {
+	errs := make([]FieldError, 0, len(fields))
+	for f, m := range fields {
+		errs = append(errs, FieldError{Field: f, Message: m})
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
+	detail := "the request has invalid fields"
+	if len(errs) == 1 {
+		detail = errs[0].Field + ": " + errs[0].Message
+	}
+	WriteProblem(w, Problem{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Detail: detail, Errors: errs})
+}
+
+// errorStatus maps domain sentinels to HTTP. The error's own text is the
+// public detail: every sentinel's message is written to be shown.
+var errorStatus = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{auth.ErrNotFound, http.StatusNotFound, "not_found"},
+	{auth.ErrConflict, http.StatusConflict, "conflict"},
+	{auth.ErrBadCredentials, http.StatusUnauthorized, "invalid_credentials"},
+	{auth.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
+	{auth.ErrLocked, http.StatusLocked, "account_locked"},
+	{auth.ErrEmailUnverified, http.StatusForbidden, "email_not_verified"},
+	{auth.ErrDisabled, http.StatusForbidden, "account_disabled"},
+}
+
+// Error answers err as a problem. Validation, decoding and known domain
+// errors get their own status and public message; anything else is a 500
+// whose cause is logged with the request ID and never sent.
+func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var ve *auth.ValidationError
+	if errors.As(err, &ve) {
+		Invalid(w, ve.Fields)
+		return
+	}
+	var de *DecodeError
+	if errors.As(err, &de) {
+		if de.Fields != nil {
+			Invalid(w, de.Fields)
+			return
+		}
+		Fail(w, de.Status, de.Code, de.Detail)
+		return
+	}
+	var le *auth.LockedError
+	if errors.As(err, &le) {
+		w.Header().Set("Retry-After", strconv.Itoa(le.RetryAfterSeconds))
+	}
+	for _, e := range errorStatus {
+		if errors.Is(err, e.err) {
+			Fail(w, e.status, e.code, err.Error())
+			return
+		}
+	}
+	log.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+	Fail(w, http.StatusInternalServerError, "internal_error", "internal error")
+}
+
+// NotFound answers 404 for a path no route matches.
+func NotFound(w http.ResponseWriter, _ *http.Request) {
+	Fail(w, http.StatusNotFound, "not_found", "no such resource")
+}
+
+// Routes wraps mux so the answers it makes itself, 404 for an unknown path
+// and 405 for a known path with another method, are problem details too.
+func Routes(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &headerRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		switch rec.status {
+		case http.StatusMethodNotAllowed:
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			Fail(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on this path")
+		case http.StatusNotFound, 0:
+			NotFound(w, r)
+		default: // a redirect that cleans the path: pass it through
+			for k, v := range rec.header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.status)
+		}
+	})
+}
+
+// headerRecorder keeps the status and headers of a mux's own answer.
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (h *headerRecorder) Header() http.Header { return h.header }
+func (h *headerRecorder) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
+	}
+}
+func (h *headerRecorder) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return len(b), nil
+}

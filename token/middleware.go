@@ -1,0 +1,99 @@
+package token
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// BearerToken returns the token of an "Authorization: Bearer <token>"
+// header (RFC 6750 §2.1), matching the scheme without regard to case. It
+// returns false when the header is absent, uses another scheme or carries
+// an empty token.
+func BearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
+}
+
+// Middleware returns a handler that verifies the request's bearer token
+// and calls next with the claims in the request context (see FromContext).
+// A request without a bearer token gets 401 with "WWW-Authenticate: Bearer";
+// one whose token Verify rejects gets 401 with
+// `WWW-Authenticate: Bearer error="invalid_token", error_description="..."`.
+// Both carry an RFC 9457 application/problem+json body whose detail names
+// the reason (e.g. "token expired"). If the KeySource fails for another
+// reason than an unknown key, the answer is 503 rather than 401, so clients
+// do not discard good tokens during an outage. The handler is safe for
+// concurrent use.
+func (v *Verifier) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, ok := BearerToken(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeProblem(w, http.StatusUnauthorized, "missing bearer token")
+			return
+		}
+		c, err := v.Verify(r.Context(), raw)
+		if err != nil {
+			reason, known := Reason(err)
+			if !known {
+				writeProblem(w, http.StatusServiceUnavailable, reason)
+				return
+			}
+			w.Header().Set("WWW-Authenticate",
+				`Bearer error="invalid_token", error_description=`+strconv.Quote(reason))
+			writeProblem(w, http.StatusUnauthorized, reason)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), c)))
+	})
+}
+
+var reasons = []struct {
+	err    error
+	reason string
+}{
+	{ErrExpired, "token expired"},
+	{ErrNotYetValid, "token not yet valid"},
+	{ErrMalformed, "malformed token"},
+	{ErrAlgorithm, "unexpected token algorithm"},
+	{ErrBadSignature, "invalid token signature"},
+	{ErrUnknownKey, "unknown token signing key"},
+	{ErrIssuer, "wrong token issuer"},
+	{ErrAudience, "wrong token audience"},
+	{ErrMissingClaim, "token lacks a required claim"},
+}
+
+// Reason returns a short public description of a Verify error, such as
+// "token expired", suitable for a response. It reports false, with a
+// generic text, when err is none of the package's rejections (a KeySource
+// failure), which is a server fault rather than a bad token.
+func Reason(err error) (string, bool) {
+	for _, r := range reasons {
+		if errors.Is(err, r.err) {
+			return r.reason, true
+		}
+	}
+	return "token keys unavailable", false
+}
+
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	body, _ := json.Marshal(struct {
+		Type   string `json:"type"`
+		Title  string `json:"title"`
+		Status int    `json:"status"`
+		Detail string `json:"detail"`
+	}{"about:blank", http.StatusText(status), status, detail})
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
