@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
 // Problem is an RFC 9457 problem details object. Code is a stable,
@@ -69,6 +70,7 @@ var errorStatus = []struct {
 	code   string
 }{
 	{auth.ErrNotFound, http.StatusNotFound, "not_found"},
+	{tasks.ErrNotFound, http.StatusNotFound, "not_found"},
 	{auth.ErrConflict, http.StatusConflict, "conflict"},
 	{auth.ErrBadCredentials, http.StatusUnauthorized, "invalid_credentials"},
 	{auth.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
@@ -84,6 +86,11 @@ func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 	var ve *auth.ValidationError
 	if errors.As(err, &ve) {
 		Invalid(w, ve.Fields)
+		return
+	}
+	var tve *tasks.ValidationError
+	if errors.As(err, &tve) {
+		Invalid(w, tve.Fields)
 		return
 	}
 	var de *DecodeError

@@ -1,0 +1,130 @@
+package tasks
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Service applies the rules of tasks and goals over a Store. It is safe for
+// concurrent use.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns a Service over store; now nil means time.Now.
+func NewService(store Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, now: now}
+}
+
+// Ping reports whether the store answers.
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Stats returns counts over every user.
+func (s *Service) Stats(ctx context.Context) (Stats, error) { return s.store.Stats(ctx) }
+
+func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// validID reports whether id can name a row; anything else is simply not found.
+func validID(id string) bool {
+	_, err := uuid.Parse(id)
+	return err == nil && len(id) == 36
+}
+
+// checkText validates a required title and an optional description.
+func checkText(ve *ValidationError, title, description string) {
+	switch {
+	case strings.TrimSpace(title) == "":
+		ve.add("title", "is required")
+	case utf8.RuneCountInString(title) > TitleMaxLen:
+		ve.add("title", "must be at most 200 characters")
+	case !utf8.ValidString(title):
+		ve.add("title", "must be valid UTF-8")
+	}
+	if utf8.RuneCountInString(description) > DescriptionMaxLen {
+		ve.add("description", "must be at most 5000 characters")
+	}
+}
+
+// checkDate validates an optional YYYY-MM-DD date.
+func checkDate(ve *ValidationError, field, date string) {
+	if date == "" {
+		return
+	}
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		ve.add(field, "must be a date as YYYY-MM-DD")
+	}
+}
+
+func checkOneOf(ve *ValidationError, field, v string, allowed ...string) {
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	ve.add(field, "must be one of "+strings.Join(allowed, ", "))
+}
+
+// Page limits and cursors. A cursor is the opaque form of the last id.
+
+// CheckLimit validates a page size; 0 means DefaultPageSize.
+func CheckLimit(limit int) (int, error) {
+	if limit == 0 {
+		return DefaultPageSize, nil
+	}
+	if limit < 1 || limit > MaxPageSize {
+		return 0, invalid("limit", "must be between 1 and 100")
+	}
+	return limit, nil
+}
+
+func encodeCursor(lastID string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(lastID))
+}
+
+func decodeCursor(c string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !validID(string(b)) {
+		return "", invalid("cursor", "is not a cursor this API returned")
+	}
+	return string(b), nil
+}
+
+// page turns a store page into its next cursor.
+func nextCursor(more bool, lastID string) string {
+	if !more {
+		return ""
+	}
+	return encodeCursor(lastID)
+}
+
+// ownGoal checks that goalID names one of userID's goals, in st.
+func ownGoal(ctx context.Context, st Store, userID, goalID string) error {
+	if goalID == "" {
+		return nil
+	}
+	if !validID(goalID) {
+		return invalid("goal_id", "must be the id of one of your goals")
+	}
+	if _, err := st.Goal(ctx, userID, goalID); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return invalid("goal_id", "must be the id of one of your goals")
+		}
+		return err
+	}
+	return nil
+}
