@@ -1,0 +1,97 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+type sample struct {
+	Name string `json:"name"`
+	Age  int    `json:"age"`
+}
+
+func (s sample) Valid(context.Context) map[string]string {
+	if s.Name == "" {
+		return map[string]string{"name": "is required"}
+	}
+	return nil
+}
+
+func TestDecode(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		contentType string
+		body        string
+		wantStatus  int // 0: no error
+		wantField   string
+	}{
+		{"valid", "application/json", `{"name":"a","age":3}`, 0, ""},
+		{"charset parameter", "application/json; charset=utf-8", `{"name":"a"}`, 0, ""},
+		{"no content type", "", `{"name":"a"}`, 0, ""},
+		{"problem+json", "application/problem+json", `{"name":"a"}`, 0, ""},
+		{"text/plain", "text/plain", `{"name":"a"}`, 415, ""},
+		{"malformed", "application/json", `{"name":`, 400, ""},
+		{"syntax error", "application/json", `{"name" "a"}`, 400, ""},
+		{"empty", "application/json", ``, 400, ""},
+		{"trailing value", "application/json", `{"name":"a"} 1`, 400, ""},
+		{"array", "application/json", `[]`, 400, ""},
+		{"wrong field type", "application/json", `{"name":"a","age":"x"}`, 422, "age"},
+		{"Valid fails", "application/json", `{"age":3}`, 422, "name"},
+		{"over the limit", "application/json", `{"name":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, 413, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
+			if tc.contentType != "" {
+				r.Header.Set("Content-Type", tc.contentType)
+			}
+			_, err := Decode[sample](r)
+			if tc.wantStatus == 0 {
+				if err != nil {
+					t.Fatalf("Decode: %v", err)
+				}
+				return
+			}
+			var de *DecodeError
+			if !errors.As(err, &de) || de.Status != tc.wantStatus {
+				t.Fatalf("Decode error = %#v, want status %d", err, tc.wantStatus)
+			}
+			if tc.wantField != "" && de.Fields[tc.wantField] == "" {
+				t.Fatalf("fields = %v, want %q", de.Fields, tc.wantField)
+			}
+		})
+	}
+}
+
+func TestRequestIDRejectsUnsafeIDs(t *testing.T) {
+	h := RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for _, id := range []string{"has space", "line\nbreak", strings.Repeat("a", 129), "ünïcode"} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("X-Request-ID", id)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if got := rec.Header().Get("X-Request-ID"); got == id || len(got) != 32 {
+			t.Errorf("X-Request-ID %q answered with %q, want a fresh id", id, got)
+		}
+	}
+}
+
+func TestRecoverAnswers500WithoutDetail(t *testing.T) {
+	h := Recover(discardLogger(), http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("secret cause") }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != 500 || strings.Contains(rec.Body.String(), "secret") {
+		t.Fatalf("panic answer = %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestErrorHidesUnknownCauses(t *testing.T) {
+	rec := httptest.NewRecorder()
+	Error(rec, httptest.NewRequest("GET", "/", nil), discardLogger(), errors.New("pq: password authentication failed for user x"))
+	if rec.Code != 500 || strings.Contains(rec.Body.String(), "password") {
+		t.Fatalf("answer = %d %s", rec.Code, rec.Body)
+	}
+}
