@@ -38,6 +38,7 @@ const commandsHelp = `Bizy: an authentication service and the API it protects, i
 Usage:
   bizy [serve] [flags]        both services in one process (the quick start)
   bizy auth [flags]           the auth service alone
+  bizy api [flags]            the API alone (reaches the auth service at AUTH_SERVER_URL)
   bizy migrate [flags]        apply database migrations and exit
   bizy user create --username U --email E [--password P] [--admin] [--verified]
   bizy user unlock U          clear a user's failed logins and lock
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args, getenv, stderr)
 	case "auth":
 		return runAuth(ctx, args, getenv, stderr)
+	case "api":
+		return runAPI(ctx, args, getenv, stderr)
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "user":

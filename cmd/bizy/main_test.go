@@ -60,45 +60,57 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 	return out.String(), nil
 }
 
-// startServe runs `bizy serve` with args until the test ends and waits for
-// its health check.
-func startServe(t *testing.T, args ...string) string {
+// startCmd runs a long-running bizy command until the test ends (or stop is
+// called) and waits until GET healthURL answers 200.
+func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 	t.Helper()
-	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var logs syncBuffer
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--auth-addr", addr}, args...), noEnv, strings.NewReader(""), io.Discard, &logs)
+		done <- run(ctx, args, noEnv, strings.NewReader(""), io.Discard, &logs)
 	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve returned %v; logs:\n%s", err, logs.String())
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("%v returned %v; logs:\n%s", args, err, logs.String())
+				}
+			case <-time.After(30 * time.Second):
+				t.Errorf("%v did not stop after its context ended", args)
 			}
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not stop after its context ended")
-		}
-	})
-	base := "http://" + addr
-	for range 200 {
+		})
+	}
+	t.Cleanup(stop)
+	for range 400 {
 		select {
 		case err := <-done:
-			t.Fatalf("serve stopped early: %v; logs:\n%s", err, logs.String())
+			t.Fatalf("%v stopped early: %v; logs:\n%s", args, err, logs.String())
 		default:
 		}
-		if res, err := http.Get(base + "/health"); err == nil {
+		if res, err := http.Get(healthURL); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return base
+				return stop
 			}
 		}
 		time.Sleep(25 * time.Millisecond) // polling a real server coming up, not timing a test
 	}
-	t.Fatalf("serve never became healthy; logs:\n%s", logs.String())
-	return ""
+	t.Fatalf("%v never became healthy; logs:\n%s", args, logs.String())
+	return nil
+}
+
+// startServe runs `bizy serve` on free ports and returns the auth service's
+// and the API's base URLs.
+func startServe(t *testing.T, args ...string) (authBase, apiBase string) {
+	t.Helper()
+	authAddr, apiAddr := freeAddr(t), freeAddr(t)
+	startCmd(t, "http://"+apiAddr+"/health",
+		append([]string{"serve", "--auth-addr", authAddr, "--api-addr", apiAddr}, args...)...)
+	return "http://" + authAddr, "http://" + apiAddr
 }
 
 func postJSON(t *testing.T, url string, body any) (*http.Response, map[string]any) {
@@ -125,7 +137,7 @@ func readJSON(t *testing.T, res *http.Response) map[string]any {
 // command line, log in, read the profile and check the token with the JWKS.
 func TestQuickStart(t *testing.T) {
 	dir := t.TempDir()
-	base := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
+	base, _ := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
 
 	out, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",
 		"--username", "alice", "--email", "alice@example.com", "--password", "Tr1cky!Horse", "--verified")
@@ -180,7 +192,7 @@ func TestQuickStart(t *testing.T) {
 
 func TestUnverifiedUserIsRefused(t *testing.T) {
 	dir := t.TempDir()
-	base := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
+	base, _ := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
 	res, body := postJSON(t, base+"/register", map[string]string{"username": "bob", "email": "bob@example.com", "password": "Tr1cky!Horse"})
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("register = %d %v", res.StatusCode, body)
@@ -253,4 +265,3 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("serve -h: %v\n%s", err, errOut.String())
 	}
 }
-

@@ -18,8 +18,13 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer db.Close()
+	// Both components: the services may share one database, and each
+	// migration set touches only its own tables.
 	if err := db.MigrateAuth(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return fmt.Errorf("migrate auth: %w", err)
+	}
+	if err := db.MigrateTasks(ctx); err != nil {
+		return fmt.Errorf("migrate tasks: %w", err)
 	}
 	fmt.Fprintf(stdout, "migrations applied (%s)\n", databaseKind(cfg.DatabaseURL))
 	return nil

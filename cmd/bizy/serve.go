@@ -30,7 +30,42 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	return serveAuth(ctx, cfg, stderr)
+	log := newLogger(cfg, stderr)
+	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	authLn, authH, d, err := listenAuth(ctx, log, cfg, db)
+	if err != nil {
+		return err
+	}
+	defer authLn.Close()
+	// With AUTH_ADDR on port 0 the derived AUTH_SERVER_URL can only be known
+	// now; the API still reaches the auth service over HTTP, as a separate
+	// copy would.
+	if cfg.AuthServerURL == config.LoopbackURL(cfg.AuthAddr) {
+		cfg.AuthServerURL = config.LoopbackURL(authLn.Addr().String())
+	}
+	apiH, err := buildAPI(ctx, log, cfg, db)
+	if err != nil {
+		return err
+	}
+	apiLn, err := net.Listen("tcp", cfg.APIAddr)
+	if err != nil {
+		return fmt.Errorf("API_ADDR: %w", err)
+	}
+	log.Info("API listening", "addr", apiLn.Addr().String(), "auth_server", cfg.AuthServerURL)
+
+	// Either server failing stops the other.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() { errc <- serveAuth(ctx, log, authLn, authH, d) }()
+	go func() { errc <- serveHTTP(ctx, log, apiLn, apiH) }()
+	err = <-errc
+	cancel()
+	return errors.Join(err, <-errc)
 }
 
 func runAuth(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -38,26 +73,50 @@ func runAuth(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	return serveAuth(ctx, cfg, stderr)
-}
-
-// serveAuth runs the auth service until ctx ends.
-func serveAuth(ctx context.Context, cfg config.Config, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
-	d, err := openAuth(ctx, log, cfg)
+	db, err := openDatabase(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
-	defer d.db.Close()
+	defer db.Close()
+	ln, h, d, err := listenAuth(ctx, log, cfg, db)
+	if err != nil {
+		return err
+	}
+	return serveAuth(ctx, log, ln, h, d)
+}
+
+// serveAuth runs the auth service and its mail worker until ctx ends. On
+// shutdown the server stops taking requests and finishes those in flight,
+// background jobs finish (they may queue mail), then the worker finishes
+// the message it is sending; queued mail waits in the outbox for the next
+// start or another copy.
+func serveAuth(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler, d *authDeps) error {
+	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorker()
+	wdone := make(chan error, 1)
+	go func() { wdone <- d.mail.Run(wctx) }()
+	err := serveHTTP(ctx, log, ln, h)
+	d.svc.Wait()
+	stopWorker()
+	return errors.Join(err, <-wdone)
+}
+
+// listenAuth builds the auth service over db and opens its listener.
+func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (net.Listener, http.Handler, *authDeps, error) {
+	d, err := buildAuth(ctx, log, cfg, db)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{TrustedProxies: cfg.TrustedProxies},
 		d.svc, d.verifier, keyPublisher(d))
 	ln, err := net.Listen("tcp", cfg.AuthAddr)
 	if err != nil {
-		return fmt.Errorf("AUTH_ADDR: %w", err)
+		return nil, nil, nil, fmt.Errorf("AUTH_ADDR: %w", err)
 	}
 	log.Info("auth service listening", "addr", ln.Addr().String(), "database", databaseKind(cfg.DatabaseURL),
 		"jwt_algorithm", cfg.JWTAlgorithm)
-	return serveHTTP(ctx, log, ln, h)
+	return ln, h, d, nil
 }
 
 // keyPublisher returns the key ring, or nil (an empty JWKS) under HS256.

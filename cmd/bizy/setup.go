@@ -8,12 +8,15 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/config"
+	"github.com/bizy-auth/bizy/internal/mail"
 	"github.com/bizy-auth/bizy/internal/postgres"
 	"github.com/bizy-auth/bizy/internal/sqlite"
+	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
@@ -74,7 +77,10 @@ func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
 // database is an open database of either engine.
 type database interface {
 	MigrateAuth(ctx context.Context) error
+	MigrateTasks(ctx context.Context) error
 	AuthStore() auth.Store
+	Outbox() auth.Outbox
+	TasksStore() tasks.Store
 	Close() error
 }
 
@@ -101,6 +107,7 @@ type authDeps struct {
 	svc      *auth.Service
 	keys     *auth.KeyRing // nil under HS256
 	verifier *token.Verifier
+	mail     *mail.Worker // runs only under serve and auth
 }
 
 // verifierCacheSize bounds the verified-token cache (about 1 KiB an entry).
@@ -151,6 +158,15 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		return nil, err
 	}
 	d.verifier = v
+	templates, err := mail.NewTemplates(cfg.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("PUBLIC_URL: %w", err)
+	}
+	sender, err := newSender(log, cfg)
+	if err != nil {
+		return nil, err
+	}
+	d.mail = mail.NewWorker(log.With("component", "mail"), db.Outbox(), sender, mail.WorkerConfig{From: cfg.MailFrom})
 	d.svc, err = auth.NewService(log, d.store, signer, auth.Config{
 		BcryptCost:               cfg.BcryptCost,
 		AccessTokenTTL:           cfg.AccessTokenTTL,
@@ -160,9 +176,28 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		RequireEmailVerification: cfg.RequireEmailVerification,
 		LockoutThreshold:         cfg.LockoutThreshold,
 		LockoutDuration:          cfg.LockoutDuration,
+		Mailer:                   templates,
+		MailQueued:               d.mail.Wake,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// newSender delivers over SMTP when SMTP_HOST is set, and otherwise writes
+// each message as an .eml file under DATA_DIR/mail and logs its link, so the
+// quick start needs no mail server.
+func newSender(log *slog.Logger, cfg config.Config) (mail.Sender, error) {
+	if cfg.SMTPHost == "" {
+		return &mail.FileSender{Dir: filepath.Join(cfg.DataDir, "mail"), Log: log.With("component", "mail")}, nil
+	}
+	s, err := mail.NewSMTPSender(mail.SMTPConfig{
+		Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+		Password: string(cfg.SMTPPassword), TLS: cfg.SMTPTLS,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("SMTP_HOST: %w", err)
+	}
+	return s, nil
 }

@@ -17,7 +17,17 @@ var (
 	ErrEmailUnverified = errors.New("email address not verified")
 	ErrDisabled        = errors.New("account disabled")
 	ErrUnauthenticated = errors.New("authentication required")
+	ErrInvalidToken    = errors.New("the token is invalid, has been used or has expired")
 )
+
+// CredentialError is a wrong password given to confirm a change (the
+// current password of a password change). Servers answer 400 naming Field.
+type CredentialError struct {
+	Field   string
+	Message string
+}
+
+func (e *CredentialError) Error() string { return e.Field + " " + e.Message }
 
 // ConflictError reports which unique field (username or email) was taken.
 // It matches ErrConflict with errors.Is.

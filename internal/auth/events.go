@@ -15,6 +15,12 @@ const (
 	EventUnlock         = "unlock"
 	EventAdminGranted   = "admin_granted"
 	EventUserCreatedCLI = "user_created"
+
+	EventVerificationSent = "verification_sent"
+	EventEmailVerified    = "email_verified"
+	EventResetRequested   = "password_reset_requested"
+	EventPasswordReset    = "password_reset"
+	EventPasswordChanged  = "password_changed"
 )
 
 // record stores one security event and logs it. A failure to store is

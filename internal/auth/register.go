@@ -16,7 +16,8 @@ type Registration struct {
 }
 
 // Register validates r, hashes the password and creates the user with a
-// security event in one transaction. It returns a *ValidationError for bad
+// security event and, unless the address is already verified, a
+// verification mail in the outbox, all in one transaction. It returns a *ValidationError for bad
 // input and a *ConflictError when the username or email is taken.
 func (s *Service) Register(ctx context.Context, r Registration, c Client) (User, error) {
 	r.Username = strings.TrimSpace(r.Username)
@@ -48,11 +49,21 @@ func (s *Service) Register(ctx context.Context, r Registration, c Client) (User,
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
-		return tx.AddEvent(ctx, Event{ID: newID(), Type: EventRegister, UserID: u.ID,
-			LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent, CreatedAt: now})
+		if err := tx.AddEvent(ctx, Event{ID: newID(), Type: EventRegister, UserID: u.ID,
+			LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent, CreatedAt: now}); err != nil {
+			return err
+		}
+		if u.EmailVerified {
+			return nil
+		}
+		// The mail commits with the account, or neither does.
+		return s.sendVerification(ctx, tx, u, now)
 	})
 	if err != nil {
 		return User{}, err
+	}
+	if !u.EmailVerified {
+		s.mailQueued()
 	}
 	s.log.InfoContext(ctx, "security event", "type", EventRegister, "user_id", u.ID, "login_name", u.Username, "ip", c.IP)
 	return u, nil

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,6 +26,11 @@ type Config struct {
 	LockoutDuration          time.Duration
 	// Now is the clock; tests pass a fake one. Nil means time.Now.
 	Now func() time.Time
+	// Mailer renders the messages queued in the outbox. Nil sends none.
+	Mailer Mailer
+	// MailQueued, when set, is called after a transaction that queued mail
+	// commits, so a delivery worker can send it at once.
+	MailQueued func()
 }
 
 // Client describes who made a request, for the security event log.
@@ -44,7 +50,19 @@ type Service struct {
 	// dummyHash is compared against when a login name matches no account, so
 	// that answer takes as long as a wrong password does.
 	dummyHash []byte
+	mailer    Mailer
+	// bg tracks background jobs (ResendVerification, ForgotPassword), and
+	// bgSlots bounds how many run at once.
+	bg      sync.WaitGroup
+	bgSlots chan struct{}
 }
+
+// maxBackground bounds concurrent background jobs; callers past it wait
+// for a slot. backgroundTimeout bounds each job.
+const (
+	maxBackground     = 64
+	backgroundTimeout = 30 * time.Second
+)
 
 // NewService returns a Service. It hashes a throwaway password at the
 // configured cost, which takes as long as one login.
@@ -63,8 +81,48 @@ func NewService(log *slog.Logger, store Store, signer TokenSigner, cfg Config) (
 	if err != nil {
 		return nil, err
 	}
-	return &Service{log: log, store: store, signer: signer, cfg: cfg, now: now, dummyHash: dummy}, nil
+	mailer := cfg.Mailer
+	if mailer == nil {
+		mailer = noMail{}
+	}
+	return &Service{log: log, store: store, signer: signer, cfg: cfg, now: now, dummyHash: dummy,
+		mailer: mailer, bgSlots: make(chan struct{}, maxBackground)}, nil
 }
+
+// background runs fn after the request that asked for it has been answered,
+// so its answer and timing cannot depend on what fn finds. fn keeps the
+// request's values (its request ID) but not its cancellation.
+func (s *Service) background(ctx context.Context, fn func(context.Context) error) {
+	s.bg.Add(1)
+	s.bgSlots <- struct{}{}
+	go func() {
+		defer func() { <-s.bgSlots; s.bg.Done() }()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
+		defer cancel()
+		if err := fn(ctx); err != nil {
+			s.log.ErrorContext(ctx, "background job failed", "err", err)
+		}
+	}()
+}
+
+// Wait blocks until every background job has finished; servers call it on
+// shutdown and tests before looking at what a job did.
+func (s *Service) Wait() { s.bg.Wait() }
+
+// mailQueued tells the delivery worker that a commit queued mail.
+func (s *Service) mailQueued() {
+	if s.cfg.MailQueued != nil {
+		s.cfg.MailQueued()
+	}
+}
+
+// noMail is the Mailer of a service built without one: it renders empty
+// messages, which is enough for tests of other flows.
+type noMail struct{}
+
+func (noMail) Verification(to, _, _ string) (Email, error)  { return Email{To: to}, nil }
+func (noMail) PasswordReset(to, _, _ string) (Email, error) { return Email{To: to}, nil }
+func (noMail) PasswordChanged(to, _ string) (Email, error)  { return Email{To: to}, nil }
 
 // Config returns the rules s applies.
 func (s *Service) Config() Config { return s.cfg }

@@ -67,6 +67,8 @@ type Store interface {
 	KeyStore
 	LockoutStore
 	EventStore
+	TokenStore
+	OutboxStore
 
 	// Tx runs fn with a Store whose every call belongs to one transaction,
 	// committed when fn returns nil and rolled back otherwise.
@@ -95,6 +97,51 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s Session) error
 	// Session returns ErrNotFound for an unknown id.
 	Session(ctx context.Context, id string) (Session, error)
+	// RevokeUserSessions revokes, at now, every live session of userID but
+	// the one named except (may be ""), and returns how many it revoked.
+	RevokeUserSessions(ctx context.Context, userID, except string, now time.Time) (int, error)
+}
+
+// Purposes of single-use tokens.
+const (
+	PurposeVerifyEmail   = "verify_email"
+	PurposeResetPassword = "reset_password"
+)
+
+// UserToken is a single-use token mailed to a user (email verification,
+// password reset). Only the SHA-256 hash of the token is stored.
+type UserToken struct {
+	Hash      []byte
+	UserID    string
+	Purpose   string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero while unused
+}
+
+// TokenStore keeps single-use tokens.
+type TokenStore interface {
+	// CreateUserToken stores t.
+	CreateUserToken(ctx context.Context, t UserToken) error
+	// UserToken returns the token with hash and purpose whether used or not;
+	// ErrNotFound when there is none.
+	UserToken(ctx context.Context, hash []byte, purpose string) (UserToken, error)
+	// ConsumeUserToken marks the token with hash and purpose used at now and
+	// returns it, if it is unused and expires after now; otherwise
+	// ErrNotFound. Of concurrent calls for one token exactly one succeeds.
+	ConsumeUserToken(ctx context.Context, hash []byte, purpose string, now time.Time) (UserToken, error)
+	// InvalidateUserTokens marks every unused token of userID with purpose
+	// used at now, so an older link dies when a newer one is sent or used.
+	InvalidateUserTokens(ctx context.Context, userID, purpose string, now time.Time) error
+}
+
+// OutboxStore is the write side of the mail outbox; the read side, which a
+// delivery worker drains, is Outbox, implemented by the same adapters
+// over the same table.
+type OutboxStore interface {
+	// EnqueueEmail stores m, due at once. Called inside the transaction of
+	// the change that sends it.
+	EnqueueEmail(ctx context.Context, m OutboxEmail) error
 }
 
 // KeyStore keeps signing keys.

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
 // SQLSTATE codes the adapter translates into domain errors.
@@ -62,6 +63,12 @@ func (db *DB) Ping(ctx context.Context) error {
 // have run. The store is safe for concurrent use.
 func (db *DB) AuthStore() auth.Store {
 	return &store{db: db, q: db.pool}
+}
+
+// TasksStore returns the tasks.Store kept in this database. MigrateTasks
+// must have run. The store is safe for concurrent use.
+func (db *DB) TasksStore() tasks.Store {
+	return &taskStore{db: db, q: db.pool}
 }
 
 // querier is what *pgxpool.Pool and pgx.Tx have in common, so that each query

@@ -11,6 +11,10 @@
 // Constraint violations are recognised by SQLSTATE (23505 unique, 23503
 // foreign key) and constraint name, never by message text.
 //
+// DB.Outbox is the delivery side of the mail outbox that the auth store's
+// EnqueueEmail fills; workers in any number of replicas claim messages with
+// FOR UPDATE SKIP LOCKED, so none is claimed by two at once.
+//
 // Package pgtest gives other packages' tests a database in a schema of their
 // own.
 package postgres

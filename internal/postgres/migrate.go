@@ -30,6 +30,13 @@ func (db *DB) MigrateAuth(ctx context.Context) error {
 	return db.migrate(ctx, "auth")
 }
 
+// MigrateTasks applies the tasks component's migrations that have not run
+// yet, with the same guarantees as MigrateAuth. The tasks tables do not
+// refer to the auth tables, so either component can be migrated alone.
+func (db *DB) MigrateTasks(ctx context.Context) error {
+	return db.migrate(ctx, "tasks")
+}
+
 // migration is one numbered SQL file of a component.
 type migration struct {
 	version int

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/mail/mailtest"
 	"github.com/bizy-auth/bizy/internal/postgres"
 	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
 	"github.com/bizy-auth/bizy/internal/storetest"
+	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
 // openMigrated opens a migrated DB on a fresh schema of url's server. The
@@ -34,6 +36,26 @@ func openMigrated(t *testing.T) *postgres.DB {
 func TestAuthStore(t *testing.T) {
 	pgtest.URL(t)
 	storetest.AuthStore(t, func(t *testing.T) auth.Store { return openMigrated(t).AuthStore() })
+}
+
+// TestOutbox runs the store-side outbox checks: what EnqueueEmail writes,
+// in or out of a transaction, is what the auth.Outbox claims.
+func TestOutbox(t *testing.T) {
+	pgtest.URL(t)
+	storetest.Outbox(t, func(t *testing.T) (auth.Store, auth.Outbox) {
+		db := openMigrated(t)
+		return db.AuthStore(), db.Outbox()
+	})
+}
+
+// TestOutboxSuite runs the mail package's contract suite on the outbox,
+// enqueueing through the auth store as requests do.
+func TestOutboxSuite(t *testing.T) {
+	pgtest.URL(t)
+	mailtest.OutboxSuite(t, func(t *testing.T) (auth.Outbox, func(context.Context, auth.OutboxEmail) error) {
+		db := openMigrated(t)
+		return db.Outbox(), db.AuthStore().EnqueueEmail
+	})
 }
 
 // wantAllApplied fails t unless every embedded auth migration is recorded
@@ -105,5 +127,43 @@ func TestOpenUnreachable(t *testing.T) {
 	}
 	if _, err := postgres.Open(ctx, "postgres://bizy:s3cr3t-pw@[bad"); err == nil || strings.Contains(err.Error(), "s3cr3t-pw") {
 		t.Fatalf("Open of a malformed URL: err = %v, want an error without the password", err)
+	}
+}
+
+func TestTasksStore(t *testing.T) {
+	pgtest.URL(t)
+	storetest.TasksStore(t, func(t *testing.T) tasks.Store {
+		// Only the tasks component: it must not need the auth tables.
+		db := pgtest.Open(t)
+		if err := db.MigrateTasks(t.Context()); err != nil {
+			t.Fatalf("MigrateTasks: %v", err)
+		}
+		return db.TasksStore()
+	})
+}
+
+// TestMigrateTasksBesideAuth migrates both components into one schema, in
+// either order and twice, as a shared database would be.
+func TestMigrateTasksBesideAuth(t *testing.T) {
+	db := pgtest.Open(t)
+	for range 2 {
+		if err := db.MigrateTasks(t.Context()); err != nil {
+			t.Fatalf("MigrateTasks: %v", err)
+		}
+		if err := db.MigrateAuth(t.Context()); err != nil {
+			t.Fatalf("MigrateAuth: %v", err)
+		}
+	}
+	wantAllApplied(t, db)
+	got, err := db.AppliedVersions(t.Context(), "tasks")
+	if err != nil {
+		t.Fatalf("AppliedVersions: %v", err)
+	}
+	want, err := postgres.EmbeddedVersions("tasks")
+	if err != nil {
+		t.Fatalf("EmbeddedVersions: %v", err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("tasks: applied versions %v, want %v", got, want)
 	}
 }

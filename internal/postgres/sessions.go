@@ -49,3 +49,15 @@ func (s *store) Session(ctx context.Context, id string) (auth.Session, error) {
 	sess.RevokedAt = fromNullTime(revoked)
 	return sess, nil
 }
+
+// RevokeUserSessions sets revoked_at to now on every session of userID that
+// has none yet, except the one with id except (which may be ""), and returns
+// how many it revoked. An unknown user revokes nothing.
+func (s *store) RevokeUserSessions(ctx context.Context, userID, except string, now time.Time) (int, error) {
+	tag, err := s.q.Exec(ctx, `UPDATE sessions SET revoked_at = $1
+		WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3`, now, userID, except)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: revoke user sessions: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}

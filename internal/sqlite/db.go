@@ -15,6 +15,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
 // busyTimeout is how long a connection waits for another process's lock on
@@ -109,6 +110,12 @@ func (db *DB) Ping(ctx context.Context) error {
 // have run. The store is safe for concurrent use.
 func (db *DB) AuthStore() auth.Store {
 	return &store{db: db, read: db.read, write: db.write}
+}
+
+// TasksStore returns the tasks.Store kept in this database. MigrateTasks
+// must have run. The store is safe for concurrent use.
+func (db *DB) TasksStore() tasks.Store {
+	return &taskStore{db: db, read: db.read, write: db.write}
 }
 
 // querier is what *sql.DB and *sql.Tx have in common, so that each query

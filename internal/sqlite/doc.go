@@ -10,6 +10,10 @@
 // with SQLITE_BUSY halfway through a transaction. WAL mode lets the readers
 // run alongside the writer.
 //
+// DB.Outbox is the delivery side of the mail outbox that the auth store's
+// EnqueueEmail fills: each of its methods is one statement on the write
+// connection, so two workers (or two processes) never claim one message.
+//
 // Times are stored as INTEGER unix microseconds, which sort and compare
 // correctly and round-trip exactly; they come back as UTC time.Time values.
 // Schema changes are numbered, forward-only SQL files under migrations/,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 )
@@ -48,4 +49,20 @@ func (s *store) Session(ctx context.Context, id string) (auth.Session, error) {
 	sess.CreatedAt, sess.RefreshedAt, sess.ExpiresAt = fromDB(created), fromDB(refreshed), fromDB(expires)
 	sess.RevokedAt = fromNullDB(revoked)
 	return sess, nil
+}
+
+// RevokeUserSessions sets revoked_at to now on every session of userID that
+// has none yet, except the one with id except (which may be ""), and returns
+// how many it revoked. An unknown user revokes nothing.
+func (s *store) RevokeUserSessions(ctx context.Context, userID, except string, now time.Time) (int, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?
+		WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`, toDB(now), userID, except)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: revoke user sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: revoke user sessions: %w", err)
+	}
+	return int(n), nil
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -9,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/mail/mailtest"
 	"github.com/bizy-auth/bizy/internal/storetest"
+	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
 // openTest opens a migrated database in a fresh file under t.TempDir().
@@ -32,6 +35,24 @@ func openTest(t *testing.T) *DB {
 
 func TestAuthStore(t *testing.T) {
 	storetest.AuthStore(t, func(t *testing.T) auth.Store { return openTest(t).AuthStore() })
+}
+
+// TestOutbox runs the store-side outbox checks: what EnqueueEmail writes,
+// in or out of a transaction, is what the auth.Outbox claims.
+func TestOutbox(t *testing.T) {
+	storetest.Outbox(t, func(t *testing.T) (auth.Store, auth.Outbox) {
+		db := openTest(t)
+		return db.AuthStore(), db.Outbox()
+	})
+}
+
+// TestOutboxSuite runs the mail package's contract suite on the outbox,
+// enqueueing through the auth store as requests do.
+func TestOutboxSuite(t *testing.T) {
+	mailtest.OutboxSuite(t, func(t *testing.T) (auth.Outbox, func(context.Context, auth.OutboxEmail) error) {
+		db := openTest(t)
+		return db.Outbox(), db.AuthStore().EnqueueEmail
+	})
 }
 
 func TestMigrateAuthIdempotent(t *testing.T) {
@@ -129,5 +150,55 @@ func TestPragmas(t *testing.T) {
 	}
 	if _, err := db.read.ExecContext(t.Context(), "DELETE FROM users"); err == nil {
 		t.Error("read pool accepted a write")
+	}
+}
+
+// openTasksTest opens a database in a fresh file under t.TempDir() with
+// only the tasks component migrated: it must not need the auth tables.
+func openTasksTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "tasks.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if err := db.MigrateTasks(t.Context()); err != nil {
+		t.Fatalf("MigrateTasks: %v", err)
+	}
+	return db
+}
+
+func TestTasksStore(t *testing.T) {
+	storetest.TasksStore(t, func(t *testing.T) tasks.Store { return openTasksTest(t).TasksStore() })
+}
+
+// TestMigrateTasksBesideAuth migrates both components into one file, in
+// either order and twice, as bizy serve does with a shared database.
+func TestMigrateTasksBesideAuth(t *testing.T) {
+	db := openTasksTest(t)
+	for range 2 {
+		if err := db.MigrateAuth(t.Context()); err != nil {
+			t.Fatalf("MigrateAuth: %v", err)
+		}
+		if err := db.MigrateTasks(t.Context()); err != nil {
+			t.Fatalf("MigrateTasks: %v", err)
+		}
+	}
+	for _, c := range []string{"auth", "tasks"} {
+		vs, err := db.appliedVersions(t.Context(), c)
+		if err != nil {
+			t.Fatalf("appliedVersions: %v", err)
+		}
+		ms, err := loadMigrations(migrationFiles, "migrations/"+c)
+		if err != nil {
+			t.Fatalf("loadMigrations: %v", err)
+		}
+		if len(vs) != len(ms) {
+			t.Errorf("%s: applied versions %v, want %d", c, vs, len(ms))
+		}
 	}
 }

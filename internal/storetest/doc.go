@@ -6,4 +6,7 @@
 // an in-memory fake, can be checked with
 //
 //	storetest.AuthStore(t, func(t *testing.T) auth.Store { return newStore(t) })
+//
+// Outbox checks the seam between auth.Store's EnqueueEmail and auth.Outbox;
+// the outbox's own contract is mailtest.OutboxSuite.
 package storetest

@@ -62,7 +62,8 @@ func checkDate(ve *ValidationError, field, date string) {
 	if date == "" {
 		return
 	}
-	if _, err := time.Parse(time.DateOnly, date); err != nil {
+	// Year 0 parses but is no calendar date (PostgreSQL refuses it).
+	if d, err := time.Parse(time.DateOnly, date); err != nil || d.Year() < 1 {
 		ve.add(field, "must be a date as YYYY-MM-DD")
 	}
 }

@@ -77,6 +77,7 @@ var errorStatus = []struct {
 	{auth.ErrLocked, http.StatusLocked, "account_locked"},
 	{auth.ErrEmailUnverified, http.StatusForbidden, "email_not_verified"},
 	{auth.ErrDisabled, http.StatusForbidden, "account_disabled"},
+	{auth.ErrInvalidToken, http.StatusBadRequest, "invalid_token"},
 }
 
 // Error answers err as a problem. Validation, decoding and known domain
@@ -91,6 +92,12 @@ func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 	var tve *tasks.ValidationError
 	if errors.As(err, &tve) {
 		Invalid(w, tve.Fields)
+		return
+	}
+	var ce *auth.CredentialError
+	if errors.As(err, &ce) {
+		WriteProblem(w, Problem{Status: http.StatusBadRequest, Code: "invalid_credentials",
+			Detail: ce.Field + ": " + ce.Message, Errors: []FieldError{{Field: ce.Field, Message: ce.Message}}})
 		return
 	}
 	var de *DecodeError

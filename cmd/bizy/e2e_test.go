@@ -1,0 +1,155 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// getJSON sends GET url with an optional bearer token.
+func getJSON(t *testing.T, url, bearer string) (*http.Response, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, readJSON(t, res)
+}
+
+func sendJSON(t *testing.T, method, url, bearer, body string) (*http.Response, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, readJSON(t, res)
+}
+
+func wantStatus(t *testing.T, what string, res *http.Response, body map[string]any, want int) {
+	t.Helper()
+	if res.StatusCode != want {
+		t.Fatalf("%s = %d %v, want %d", what, res.StatusCode, body, want)
+	}
+}
+
+// TestManualWalkThrough is the original system's manual check, through the
+// API on :8000: health on both, auth-server-health, login, profile,
+// verify-token, for a user made with `bizy user create --verified`.
+func TestManualWalkThrough(t *testing.T) {
+	dir := t.TempDir()
+	authBase, apiBase := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
+	if _, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",
+		"--username", "alice", "--email", "alice@example.com", "--password", "Tr1cky!Horse", "--verified"); err != nil {
+		t.Fatal(err)
+	}
+	for _, base := range []string{authBase, apiBase} {
+		res, body := getJSON(t, base+"/health", "")
+		wantStatus(t, base+"/health", res, body, 200)
+		if body["status"] != "ok" {
+			t.Fatalf("%s/health = %v", base, body)
+		}
+	}
+	res, body := getJSON(t, apiBase+"/api/auth/auth-server-health", "")
+	wantStatus(t, "auth-server-health", res, body, 200)
+
+	res, body = sendJSON(t, "POST", apiBase+"/api/auth/login", "", `{"username":"alice","password":"Tr1cky!Horse"}`)
+	wantStatus(t, "login", res, body, 200)
+	tok := body["token"].(string)
+
+	res, body = getJSON(t, apiBase+"/api/auth/profile", tok)
+	wantStatus(t, "profile", res, body, 200)
+	if body["user"].(map[string]any)["username"] != "alice" {
+		t.Fatalf("profile = %v", body)
+	}
+	res, body = getJSON(t, apiBase+"/api/auth/verify-token", tok)
+	wantStatus(t, "verify-token", res, body, 200)
+	if body["valid"] != true || body["user"].(map[string]any)["username"] != "alice" || body["expires_at"] == nil {
+		t.Fatalf("verify-token = %v", body)
+	}
+}
+
+// TestRegisterLoginTasks walks a new user from registration to their tasks,
+// all through the API.
+func TestRegisterLoginTasks(t *testing.T) {
+	_, api := startServe(t, "--data-dir", t.TempDir(), "--bcrypt-cost", "10", "--require-email-verification=false")
+	res, body := sendJSON(t, "POST", api+"/api/auth/register", "", `{"username":"bob","email":"bob@example.com","password":"Tr1cky!Horse"}`)
+	wantStatus(t, "register", res, body, 201)
+	res, body = sendJSON(t, "POST", api+"/api/auth/register", "", `{"username":"BOB","email":"other@example.com","password":"Tr1cky!Horse"}`)
+	wantStatus(t, "duplicate register", res, body, 409)
+	res, body = sendJSON(t, "POST", api+"/api/auth/login", "", `{"username":"bob@example.com","password":"Tr1cky!Horse"}`)
+	wantStatus(t, "login", res, body, 200)
+	tok := body["token"].(string)
+
+	res, body = sendJSON(t, "POST", api+"/api/goals", tok, `{"title":"Ship Bizy"}`)
+	wantStatus(t, "create goal", res, body, 201)
+	goalID := body["id"].(string)
+	res, body = sendJSON(t, "POST", api+"/api/tasks", tok, `{"title":"Write the README","priority":"high","due_date":"2026-12-01","goal_id":"`+goalID+`"}`)
+	wantStatus(t, "create task", res, body, 201)
+	taskID := body["id"].(string)
+	res, body = sendJSON(t, "PATCH", api+"/api/tasks/"+taskID, tok, `{"status":"done"}`)
+	wantStatus(t, "patch task", res, body, 200)
+	if body["status"] != "done" || body["title"] != "Write the README" || body["goal_id"] != goalID {
+		t.Fatalf("patched task = %v", body)
+	}
+	res, body = getJSON(t, api+"/api/tasks?status=done", tok)
+	wantStatus(t, "list tasks", res, body, 200)
+	if items := body["items"].([]any); len(items) != 1 {
+		t.Fatalf("tasks = %v", body)
+	}
+	res, body = getJSON(t, api+"/api/tasks", "")
+	wantStatus(t, "tasks without a token", res, body, 401)
+}
+
+// TestAuthServiceDown: with the auth service stopped, tokens it issued keep
+// working at the API while proxied auth calls fail fast with 503.
+func TestAuthServiceDown(t *testing.T) {
+	dir := t.TempDir()
+	authAddr, apiAddr := freeAddr(t), freeAddr(t)
+	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
+	stopAuth := startCmd(t, "http://"+authAddr+"/health", append([]string{"auth", "--auth-addr", authAddr}, common...)...)
+	startCmd(t, "http://"+apiAddr+"/health", append([]string{"api", "--api-addr", apiAddr, "--auth-server-url", "http://" + authAddr}, common...)...)
+	api := "http://" + apiAddr
+	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "carol", "--email", "carol@example.com",
+		"--password", "Tr1cky!Horse", "--verified"}, common...)...); err != nil {
+		t.Fatal(err)
+	}
+	res, body := sendJSON(t, "POST", api+"/api/auth/login", "", `{"username":"carol","password":"Tr1cky!Horse"}`)
+	wantStatus(t, "login", res, body, 200)
+	tok := body["token"].(string)
+	res, body = getJSON(t, api+"/api/tasks", tok) // the API fetches the JWKS now
+	wantStatus(t, "tasks while auth is up", res, body, 200)
+
+	stopAuth()
+
+	res, body = sendJSON(t, "POST", api+"/api/tasks", tok, `{"title":"still works"}`)
+	wantStatus(t, "create task with auth down", res, body, 201)
+	start := time.Now()
+	res, body = sendJSON(t, "POST", api+"/api/auth/login", "", `{"username":"carol","password":"Tr1cky!Horse"}`)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("proxied login with auth down took %v, want under 5s", took)
+	}
+	wantStatus(t, "login with auth down", res, body, 503)
+	res, body = getJSON(t, api+"/health", "")
+	wantStatus(t, "health with auth down", res, body, 200)
+	if body["status"] != "degraded" {
+		t.Fatalf("health with auth down = %v", body)
+	}
+	res, body = getJSON(t, api+"/api/auth/auth-server-health", "")
+	wantStatus(t, "auth-server-health with auth down", res, body, 503)
+}

@@ -1,0 +1,107 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/bizy-auth/bizy/internal/tasks"
+	"github.com/bizy-auth/bizy/internal/web"
+)
+
+// healthTimeout bounds each health check so a hung database or auth service
+// makes the probe answer rather than hang the load balancer.
+const healthTimeout = 2 * time.Second
+
+// errAuthUnhealthy reports an auth service that answered its health check
+// with something other than 200 and JSON.
+var errAuthUnhealthy = errors.New("auth service reports it is unhealthy")
+
+// health calls the auth service's /health and returns its JSON body. It
+// returns an error wrapping errAuthUnhealthy when the service answered but
+// not with 200 and JSON, and a transport error when it did not answer.
+func (c *authClient) health(ctx context.Context) (json.RawMessage, error) {
+	ctx, cancel := context.WithTimeout(ctx, min(healthTimeout, c.timeout))
+	defer cancel()
+	req, err := c.newRequest(ctx, http.MethodGet, "/health", "", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-Request-ID", web.RequestIDFromContext(ctx))
+	resp, body, err := c.do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK || !json.Valid(body) {
+		return nil, fmt.Errorf("%w: status %d", errAuthUnhealthy, resp.StatusCode)
+	}
+	return body, nil
+}
+
+// handleHealth checks the database and the auth service at once. Only the
+// API's own database decides the status code: without the auth service the
+// API still serves every request with a valid token, so it is "degraded",
+// not down, and a load balancer should keep sending it traffic. An auth
+// service that answers but reports itself unhealthy counts as unreachable,
+// since proxied calls would fail all the same. With the database down the
+// answer is 503 with status "unavailable", as the auth service's is.
+func handleHealth(svc *tasks.Service, auth *authClient) http.Handler {
+	type response struct {
+		Status string            `json:"status"`
+		Checks map[string]string `json:"checks"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+		defer cancel()
+		var (
+			wg             sync.WaitGroup
+			dbErr, authErr error
+		)
+		wg.Go(func() { dbErr = svc.Ping(ctx) })
+		wg.Go(func() { _, authErr = auth.health(ctx) })
+		wg.Wait()
+
+		res, code := response{Status: "ok", Checks: map[string]string{"database": "ok", "auth_server": "ok"}}, http.StatusOK
+		if authErr != nil {
+			res.Status, res.Checks["auth_server"] = "degraded", "unreachable"
+		}
+		if dbErr != nil {
+			res.Status, res.Checks["database"], code = "unavailable", "unreachable", http.StatusServiceUnavailable
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		web.JSON(w, code, res)
+	})
+}
+
+// handleAuthServerHealth answers the auth service's own health document and
+// how long it took to get it, or a 503 problem when it does not answer
+// (code auth_unavailable) or answers that it is unhealthy (auth_unhealthy).
+func handleAuthServerHealth(log *slog.Logger, auth *authClient, now func() time.Time) http.Handler {
+	type response struct {
+		Status     string          `json:"status"`
+		AuthServer json.RawMessage `json:"auth_server"`
+		LatencyMS  float64         `json:"latency_ms"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := now()
+		body, err := auth.health(r.Context())
+		latency := now().Sub(start)
+		w.Header().Set("Cache-Control", "no-store")
+		switch {
+		case errors.Is(err, errAuthUnhealthy):
+			log.WarnContext(r.Context(), "auth service unhealthy", "err", err)
+			web.Fail(w, http.StatusServiceUnavailable, "auth_unhealthy", "the auth service reports it is unhealthy")
+		case err != nil:
+			authUnavailable(w, r, log, err)
+		default:
+			web.JSON(w, http.StatusOK, response{Status: "ok", AuthServer: body,
+				LatencyMS: float64(latency.Microseconds()) / 1000})
+		}
+	})
+}

@@ -1,0 +1,55 @@
+package apiserver
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+func TestOptionalString(t *testing.T) {
+	type body struct {
+		A optionalString `json:"a"`
+	}
+	for _, tc := range []struct {
+		in        string
+		set, null bool
+		value     string
+		patchNil  bool
+	}{
+		{`{}`, false, false, "", true},
+		{`{"a": null}`, true, true, "", false},
+		{`{"a": ""}`, true, false, "", false},
+		{`{"a": "x"}`, true, false, "x", false},
+	} {
+		var b body
+		if err := json.Unmarshal([]byte(tc.in), &b); err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if b.A.Set != tc.set || b.A.Null != tc.null || b.A.Value != tc.value {
+			t.Errorf("%s: got %+v", tc.in, b.A)
+		}
+		p := b.A.patch()
+		if (p == nil) != tc.patchNil || (p != nil && *p != tc.value) {
+			t.Errorf("%s: patch() = %v", tc.in, p)
+		}
+	}
+	var b body
+	err := json.Unmarshal([]byte(`{"a": 5}`), &b)
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) || te.Field != "a" {
+		t.Fatalf("a number: err = %#v, want a type error naming a", err)
+	}
+}
+
+func TestParseLimit(t *testing.T) {
+	for in, want := range map[string]int{"": 0, "1": 1, "50": 50, "100": 100} {
+		if got, err := parseLimit(in); err != nil || got != want {
+			t.Errorf("parseLimit(%q) = %d, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"0", "101", "-1", "abc", "1.5", " 5", "1e2"} {
+		if _, err := parseLimit(in); err == nil {
+			t.Errorf("parseLimit(%q) accepted", in)
+		}
+	}
+}

@@ -1,0 +1,52 @@
+package apiserver
+
+import (
+	"net/http"
+
+	"github.com/bizy-auth/bizy/internal/web"
+	"github.com/bizy-auth/bizy/token"
+)
+
+// requireUser lets a request through only with a bearer token v accepts,
+// putting its claims in the context for caller; anything else gets a 401
+// problem with WWW-Authenticate (token.Verifier.Middleware). The check is
+// local: no call to the auth service. Answers to authenticated requests are
+// one user's data, so they are marked no-store unless the handler says
+// otherwise (a proxied answer keeps the auth service's Cache-Control).
+func requireUser(v *token.Verifier) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			next.ServeHTTP(w, r)
+		}))
+	}
+}
+
+// requireAdmin lets through only callers whose token says is_admin; others
+// get 403. It goes inside requireUser. The role is read from the token, so a
+// demotion takes effect when the caller's current token expires.
+func requireAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, ok := caller(w, r)
+		if !ok {
+			return
+		}
+		if !c.IsAdmin {
+			web.Fail(w, http.StatusForbidden, "forbidden", "this needs an administrator")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// caller returns the claims requireUser stored. Without them (a route
+// wired without requireUser) it answers 401 and reports false, so a wiring
+// mistake fails closed.
+func caller(w http.ResponseWriter, r *http.Request) (*token.Claims, bool) {
+	c, ok := token.FromContext(r.Context())
+	if !ok {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		web.Fail(w, http.StatusUnauthorized, "unauthenticated", "missing bearer token")
+	}
+	return c, ok
+}

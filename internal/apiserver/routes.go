@@ -1,0 +1,52 @@
+package apiserver
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/bizy-auth/bizy/internal/tasks"
+	"github.com/bizy-auth/bizy/token"
+)
+
+// addRoutes lists the API's whole surface.
+func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
+	user := requireUser(v)
+	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
+	proxy := handleProxy(log, auth, cfg.TrustedProxies)
+
+	mux.Handle("GET /health", handleHealth(svc, auth))
+
+	// Proxied to the auth service at the same path without /api/auth.
+	mux.Handle("POST /api/auth/register", proxy)
+	mux.Handle("POST /api/auth/login", proxy)
+	mux.Handle("POST /api/auth/refresh", proxy)
+	mux.Handle("POST /api/auth/verify-email", proxy)
+	mux.Handle("GET /api/auth/verify-email", proxy) // the link in the email
+	mux.Handle("POST /api/auth/resend-verification", proxy)
+	mux.Handle("POST /api/auth/forgot-password", proxy)
+	mux.Handle("POST /api/auth/reset-password", proxy)
+	// Bearer routes check the token here first, so a bad one never costs
+	// the auth service a request; it checks the token again itself.
+	mux.Handle("GET /api/auth/profile", user(proxy))
+	mux.Handle("POST /api/auth/logout", user(proxy))
+	mux.Handle("POST /api/auth/change-password", user(proxy))
+	mux.Handle("GET /api/auth/sessions", user(proxy))
+	mux.Handle("DELETE /api/auth/sessions/{id}", user(proxy))
+
+	mux.Handle("GET /api/auth/verify-token", user(handleVerifyToken()))
+	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(log, auth, cfg.Now))
+
+	mux.Handle("GET /api/tasks", user(handleListTasks(log, svc)))
+	mux.Handle("POST /api/tasks", user(handleCreateTask(log, svc)))
+	mux.Handle("GET /api/tasks/{id}", user(handleGetTask(log, svc)))
+	mux.Handle("PATCH /api/tasks/{id}", user(handlePatchTask(log, svc)))
+	mux.Handle("DELETE /api/tasks/{id}", user(handleDeleteTask(log, svc)))
+
+	mux.Handle("GET /api/goals", user(handleListGoals(log, svc)))
+	mux.Handle("POST /api/goals", user(handleCreateGoal(log, svc)))
+	mux.Handle("GET /api/goals/{id}", user(handleGetGoal(log, svc)))
+	mux.Handle("PATCH /api/goals/{id}", user(handlePatchGoal(log, svc)))
+	mux.Handle("DELETE /api/goals/{id}", user(handleDeleteGoal(log, svc)))
+
+	mux.Handle("GET /api/admin/stats", admin(handleAdminStats(log, svc)))
+}

@@ -1,0 +1,143 @@
+package apiserver
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bizy-auth/bizy/token"
+)
+
+func TestVerifyToken(t *testing.T) {
+	for _, hs := range []bool{false, true} {
+		f := newFixture(t, options{hs256: hs})
+		u, tok := f.mustUser("alice", true)
+		rec := f.do("GET", "/api/auth/verify-token", nil, tok)
+		if rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "no-store" {
+			t.Fatalf("hs256=%v: verify-token = %d %v %s", hs, rec.Code, rec.Header(), rec.Body)
+		}
+		var body struct {
+			Valid bool
+			User  struct {
+				UserID   string `json:"user_id"`
+				Username string
+				Email    string
+				IsAdmin  bool `json:"is_admin"`
+			}
+			ExpiresAt string `json:"expires_at"`
+		}
+		decode(t, rec, &body)
+		exp, err := time.Parse(time.RFC3339, body.ExpiresAt)
+		if !body.Valid || body.User.UserID != u.ID || body.User.Username != "alice" || body.User.Email != "alice@example.com" ||
+			!body.User.IsAdmin || err != nil || !strings.HasSuffix(body.ExpiresAt, "Z") ||
+			exp.Sub(f.clock.Now()) > 15*time.Minute || exp.Sub(f.clock.Now()) < 14*time.Minute {
+			t.Fatalf("hs256=%v: verify-token = %s", hs, rec.Body)
+		}
+	}
+}
+
+// TestTokenRejections: every Bearer route refuses a missing, malformed,
+// expired, badly signed or wrong-algorithm token with 401 and never asks
+// the auth service.
+func TestTokenRejections(t *testing.T) {
+	f := newFixture(t, options{})
+	_, tok := f.mustUser("alice", false)
+	parts := strings.Split(tok, ".")
+
+	// Signed by a key the auth service never had, under its real kid.
+	var hdr struct{ Kid string }
+	hb, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	if err := json.Unmarshal(hb, &hdr); err != nil || hdr.Kid == "" {
+		t.Fatalf("token header %s: %v", hb, err)
+	}
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	claims := token.Claims{
+		Issuer: "bizy-auth", Subject: "u1", UserID: "u1", SessionID: "s1", Audience: []string{"bizy"},
+		IssuedAt: f.clock.Now(), ExpiresAt: f.clock.Now().Add(10 * time.Minute), IsAdmin: true,
+	}
+	forged, err := token.NewEdDSASigner(hdr.Kid, priv).Sign(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, _ := token.NewHS256Signer(testSecret)
+	wrongAlg, err := hs.Sign(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cases := map[string]string{
+		"missing":       "",
+		"malformed":     "not-a-token",
+		"tampered":      parts[0] + "." + parts[1] + "x." + parts[2],
+		"badly signed":  forged,
+		"wrong alg":     wrongAlg,
+		"bad signature": parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])),
+	}
+	routes := []struct{ method, path string }{
+		{"GET", "/api/tasks"}, {"POST", "/api/tasks"}, {"GET", "/api/tasks/x"}, {"PATCH", "/api/tasks/x"},
+		{"DELETE", "/api/tasks/x"}, {"GET", "/api/goals"}, {"POST", "/api/goals"}, {"GET", "/api/goals/x"},
+		{"PATCH", "/api/goals/x"}, {"DELETE", "/api/goals/x"}, {"GET", "/api/auth/verify-token"},
+		{"GET", "/api/admin/stats"}, {"GET", "/api/auth/profile"}, {"POST", "/api/auth/logout"},
+		{"POST", "/api/auth/change-password"}, {"GET", "/api/auth/sessions"}, {"DELETE", "/api/auth/sessions/x"},
+	}
+	before := f.authRec.len()
+	for name, bearer := range cases {
+		for _, r := range routes {
+			rec := f.do(r.method, r.path, map[string]string{"title": "x"}, bearer)
+			if rec.Code != http.StatusUnauthorized || !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("%s token, %s %s = %d %s", name, r.method, r.path, rec.Code, rec.Body)
+			}
+		}
+	}
+	// Expired, by the fake clock (15 min lifetime plus the verifier's leeway).
+	f.clock.Advance(16 * time.Minute)
+	for _, r := range routes {
+		rec := f.do(r.method, r.path, map[string]string{"title": "x"}, tok)
+		p := wantProblem(t, rec, http.StatusUnauthorized)
+		if p.Detail != "token expired" {
+			t.Errorf("expired token, %s %s: detail %q", r.method, r.path, p.Detail)
+		}
+	}
+	f.authRec.mu.Lock()
+	defer f.authRec.mu.Unlock()
+	for _, q := range f.authRec.reqs[before:] {
+		if q.URL.Path != "/.well-known/jwks.json" {
+			t.Errorf("the auth service got %s %s for a bad token", q.Method, q.URL.Path)
+		}
+	}
+}
+
+func TestAdminStats(t *testing.T) {
+	f := newFixture(t, options{})
+	_, admin := f.mustUser("root", true)
+	_, alice := f.mustUser("alice", false)
+	g := f.mustCreateGoal(alice, map[string]string{"title": "g"})
+	f.mustCreateTask(alice, map[string]string{"title": "a", "goal_id": g.ID})
+	f.mustCreateTask(alice, map[string]string{"title": "b", "status": "done"})
+	f.mustCreateTask(admin, map[string]string{"title": "c"})
+
+	wantProblem(t, f.do("GET", "/api/admin/stats", nil, ""), http.StatusUnauthorized)
+	p := wantProblem(t, f.do("GET", "/api/admin/stats", nil, alice), http.StatusForbidden)
+	if p.Code != "forbidden" {
+		t.Errorf("code = %q", p.Code)
+	}
+	rec := f.do("GET", "/api/admin/stats", nil, admin)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("stats = %d %s", rec.Code, rec.Body)
+	}
+	var s struct {
+		Tasks         int            `json:"tasks"`
+		TasksByStatus map[string]int `json:"tasks_by_status"`
+		Goals         int            `json:"goals"`
+		Users         int            `json:"users_with_data"`
+	}
+	decode(t, rec, &s)
+	if s.Tasks != 3 || s.TasksByStatus["todo"] != 2 || s.TasksByStatus["done"] != 1 || s.Goals != 1 || s.Users != 2 {
+		t.Fatalf("stats = %s", rec.Body)
+	}
+}

@@ -1,0 +1,141 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+)
+
+// EnqueueEmail stores m in the outbox, due at m.CreatedAt. Called through
+// the Store a Tx gives, the message commits or rolls back with the rest of
+// the transaction. An id already stored gives an error matching
+// auth.ErrConflict.
+func (s *store) EnqueueEmail(ctx context.Context, m auth.OutboxEmail) error {
+	_, err := s.q.Exec(ctx, `INSERT INTO outbox (id, recipient, subject,
+		text_body, html_body, created_at, attempts, next_attempt_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $6)`,
+		m.ID, m.Email.To, m.Email.Subject, m.Email.Text, m.Email.HTML, m.CreatedAt, m.Attempts)
+	switch {
+	case isCode(err, codeUniqueViolation):
+		return fmt.Errorf("postgres: enqueue email: %w", auth.ErrConflict)
+	case err != nil:
+		return fmt.Errorf("postgres: enqueue email: %w", err)
+	}
+	return nil
+}
+
+// Outbox returns the delivery side of the outbox kept in this database, the
+// table the auth store's EnqueueEmail writes to. MigrateAuth must have run.
+// It is safe for concurrent use, also by several processes.
+func (db *DB) Outbox() auth.Outbox {
+	return &outbox{db: db}
+}
+
+// outbox implements auth.Outbox. Each method is one statement on the pool.
+type outbox struct {
+	db *DB
+}
+
+// pending is the condition a message must meet to be worked on.
+const pending = `sent_at IS NULL AND parked_at IS NULL`
+
+// Claim leases up to n due, unleased (or expired) pending messages to owner
+// until now+lease and returns them oldest first. lease must be positive.
+// FOR UPDATE SKIP LOCKED makes concurrent claims pass over each other's rows
+// instead of waiting for them; a row another claim updated after this
+// statement's snapshot is re-checked against the WHERE before it is taken.
+func (o *outbox) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration, n int) ([]auth.OutboxEmail, error) {
+	if lease <= 0 {
+		return nil, fmt.Errorf("postgres: claim: lease %v is not positive", lease)
+	}
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := o.db.pool.Query(ctx, `UPDATE outbox SET lease_owner = $1, lease_until = $2
+		WHERE id IN (SELECT id FROM outbox
+			WHERE `+pending+` AND next_attempt_at <= $3
+				AND (lease_until IS NULL OR lease_until <= $3)
+			ORDER BY created_at, id LIMIT $4
+			FOR UPDATE SKIP LOCKED)
+		RETURNING id, recipient, subject, text_body, html_body, created_at, attempts`,
+		owner, now.Add(lease), now, n)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim: %w", err)
+	}
+	ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (auth.OutboxEmail, error) {
+		var m auth.OutboxEmail
+		err := row.Scan(&m.ID, &m.Email.To, &m.Email.Subject, &m.Email.Text,
+			&m.Email.HTML, &m.CreatedAt, &m.Attempts)
+		m.CreatedAt = utc(m.CreatedAt)
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim: %w", err)
+	}
+	// RETURNING gives rows in no promised order.
+	slices.SortFunc(ms, compareOutbox)
+	return ms, nil
+}
+
+// compareOutbox orders messages oldest first, then by id, as Claim picks
+// them.
+func compareOutbox(a, b auth.OutboxEmail) int {
+	return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+}
+
+// MarkSent records that the message id, held by owner, was delivered at now.
+// It returns an error matching auth.ErrLeaseLost if owner does not hold it.
+func (o *outbox) MarkSent(ctx context.Context, id, owner string, now time.Time) error {
+	return o.finish(ctx, "mark sent", id, `sent_at = $3`, owner, now)
+}
+
+// Retry releases owner's lease on the message id, counts the attempt, keeps
+// lastErr and makes the message due at next. It returns an error matching
+// auth.ErrLeaseLost if owner does not hold it.
+func (o *outbox) Retry(ctx context.Context, id, owner string, next time.Time, lastErr string) error {
+	return o.finish(ctx, "retry", id, `lease_owner = NULL, lease_until = NULL,
+		attempts = attempts + 1, next_attempt_at = $3, last_error = $4`, owner, next, lastErr)
+}
+
+// Park gives up on the message id, held by owner, at now: it counts the
+// attempt, keeps lastErr and is never claimed again. It returns an error
+// matching auth.ErrLeaseLost if owner does not hold it.
+func (o *outbox) Park(ctx context.Context, id, owner string, now time.Time, lastErr string) error {
+	return o.finish(ctx, "park", id, `parked_at = $3, attempts = attempts + 1,
+		last_error = $4`, owner, now, lastErr)
+}
+
+// finish applies set (whose parameters start at $3) to the message id if it
+// is pending and leased to owner. The lease's end is not checked: an owner
+// keeps a message whose lease expired until someone else claims it. A claim
+// that takes the row over concurrently holds its lock, so the two updates
+// queue and the later one re-checks lease_owner.
+func (o *outbox) finish(ctx context.Context, op, id, set, owner string, args ...any) error {
+	tag, err := o.db.pool.Exec(ctx, `UPDATE outbox SET `+set+`
+		WHERE id = $1 AND lease_owner = $2 AND `+pending, append([]any{id, owner}, args...)...)
+	if err != nil {
+		return fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: %s %q: %w", op, id, auth.ErrLeaseLost)
+	}
+	return nil
+}
+
+// Stats counts pending and parked messages.
+func (o *outbox) Stats(ctx context.Context) (auth.OutboxStats, error) {
+	var st auth.OutboxStats
+	err := o.db.pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM outbox WHERE `+pending+`),
+		(SELECT count(*) FROM outbox WHERE parked_at IS NOT NULL)`).Scan(&st.Pending, &st.Parked)
+	if err != nil {
+		return auth.OutboxStats{}, fmt.Errorf("postgres: outbox stats: %w", err)
+	}
+	return st, nil
+}
