@@ -19,6 +19,7 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /resend-verification", handleResendVerification(log, cfg, svc))
 	mux.Handle("POST /forgot-password", handleForgotPassword(log, cfg, svc))
 	mux.Handle("POST /reset-password", handleResetPassword(log, cfg, svc))
+	mux.Handle("GET /reset-password", handleResetPasswordPage())
 	mux.Handle("POST /change-password", v.Middleware(handleChangePassword(log, cfg, svc)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(log, keys))
 }
