@@ -11,6 +11,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/apiserver"
 	"github.com/bizy-auth/bizy/internal/config"
+	"github.com/bizy-auth/bizy/internal/metrics"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/token"
 )
@@ -59,9 +60,12 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 		return nil, err
 	}
 	svc := tasks.NewService(db.TasksStore(), nil)
+	reg := metrics.NewRegistry()
 	return apiserver.NewServer(log.With("service", "api"), apiserver.Config{
 		AuthServerURL:      cfg.AuthServerURL,
 		TrustedProxies:     cfg.TrustedProxies,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		Metrics:            metrics.Handler(reg),
+		Instrument:         metrics.HTTP(reg),
 	}, svc, v), nil
 }

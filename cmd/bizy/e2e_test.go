@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -81,6 +82,23 @@ func TestManualWalkThrough(t *testing.T) {
 	wantStatus(t, "verify-token", res, body, 200)
 	if body["valid"] != true || body["user"].(map[string]any)["username"] != "alice" || body["expires_at"] == nil {
 		t.Fatalf("verify-token = %v", body)
+	}
+
+	for base, wants := range map[string][]string{
+		authBase: {`bizy_http_requests_total{method="POST",route="POST /login",status="200"} 1`, "bizy_mail_outbox_pending 0"},
+		apiBase:  {`bizy_http_requests_total{method="GET",route="GET /api/auth/verify-token",status="200"} 1`},
+	} {
+		res, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		for _, want := range wants {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("%s/metrics lacks %q", base, want)
+			}
+		}
 	}
 }
 

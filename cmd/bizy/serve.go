@@ -12,6 +12,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/authserver"
 	"github.com/bizy-auth/bizy/internal/config"
+	"github.com/bizy-auth/bizy/internal/metrics"
 )
 
 // Server time-outs: slow or stuck clients can't hold connections forever.
@@ -108,8 +109,13 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{TrustedProxies: cfg.TrustedProxies},
-		d.svc, d.verifier, keyPublisher(d))
+	reg := metrics.NewRegistry()
+	metrics.RegisterMail(reg, log, d.mail, db.Outbox())
+	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{
+		TrustedProxies: cfg.TrustedProxies,
+		Metrics:        metrics.Handler(reg),
+		Instrument:     metrics.HTTP(reg),
+	}, d.svc, d.verifier, keyPublisher(d))
 	ln, err := net.Listen("tcp", cfg.AuthAddr)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("AUTH_ADDR: %w", err)

@@ -49,4 +49,7 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *tasks.Serv
 	mux.Handle("DELETE /api/goals/{id}", user(handleDeleteGoal(log, svc)))
 
 	mux.Handle("GET /api/admin/stats", admin(handleAdminStats(log, svc)))
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
 }

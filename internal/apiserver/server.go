@@ -35,6 +35,11 @@ type Config struct {
 	HTTPClient *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Metrics, when set, is served at GET /metrics.
+	Metrics http.Handler
+	// Instrument, when set, wraps the routes to observe each request; it
+	// sees the matched route pattern in r.Pattern once the request is served.
+	Instrument func(http.Handler) http.Handler
 }
 
 // NewServer returns the API's handler. svc serves tasks and goals; verifier
@@ -59,6 +64,9 @@ func NewServer(log *slog.Logger, cfg Config, svc *tasks.Service, verifier *token
 // no route, is answered with the security headers and a request ID too.
 func chain(log *slog.Logger, cfg Config, mux *http.ServeMux) http.Handler {
 	var h http.Handler = web.Routes(mux)
+	if cfg.Instrument != nil {
+		h = cfg.Instrument(h)
+	}
 	h = cors(cfg.CORSAllowedOrigins, h)
 	h = web.SecurityHeaders(h)
 	h = web.AccessLog(log, h)

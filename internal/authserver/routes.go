@@ -22,4 +22,7 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("GET /reset-password", handleResetPasswordPage())
 	mux.Handle("POST /change-password", v.Middleware(handleChangePassword(log, cfg, svc)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(log, keys))
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
 }

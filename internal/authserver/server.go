@@ -17,6 +17,11 @@ import (
 type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// Metrics, when set, is served at GET /metrics.
+	Metrics http.Handler
+	// Instrument, when set, wraps the routes to observe each request; it
+	// sees the matched route pattern in r.Pattern once the request is served.
+	Instrument func(http.Handler) http.Handler
 }
 
 // KeyPublisher lists the public keys to publish at /.well-known/jwks.json.
@@ -39,6 +44,9 @@ func NewServer(log *slog.Logger, cfg Config, svc *auth.Service, verifier *token.
 	mux := http.NewServeMux()
 	addRoutes(mux, log, cfg, svc, verifier, keys)
 	var h http.Handler = web.Routes(mux)
+	if cfg.Instrument != nil {
+		h = cfg.Instrument(h)
+	}
 	h = web.SecurityHeaders(h)
 	h = web.AccessLog(log, h)
 	h = web.Recover(log, h)
