@@ -29,6 +29,10 @@ type fixture struct {
 	store auth.Store
 	keys  *auth.KeyRing // nil under HS256
 	clock *clocktest.Clock
+	// db is the SQLite database behind store when the fixture opened it
+	// (options.store nil); tests reach its outbox through it.
+	db     *sqlite.DB
+	dbPath string
 }
 
 type options struct {
@@ -38,14 +42,26 @@ type options struct {
 	lockoutThreshold int
 	lockoutDuration  time.Duration
 	accessTTL        time.Duration
+	// mailer renders the service's mail; nil renders empty messages. Use
+	// testTemplates(t) for the real ones.
+	mailer auth.Mailer
 }
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
 
 func openSQLite(t *testing.T) auth.Store {
 	t.Helper()
+	db, _ := openSQLiteDB(t)
+	return db.AuthStore()
+}
+
+// openSQLiteDB opens and migrates a fresh SQLite file, closed when t ends,
+// and returns it with its path.
+func openSQLiteDB(t *testing.T) (*sqlite.DB, string) {
+	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bizy.db"))
+	path := filepath.Join(t.TempDir(), "bizy.db")
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,13 +69,16 @@ func openSQLite(t *testing.T) auth.Store {
 	if err := db.MigrateAuth(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return db.AuthStore()
+	return db, path
 }
 
 func newFixture(t *testing.T, o options) *fixture {
 	t.Helper()
+	var db *sqlite.DB
+	var dbPath string
 	if o.store == nil {
-		o.store = openSQLite
+		db, dbPath = openSQLiteDB(t)
+		o.store = func(*testing.T) auth.Store { return db.AuthStore() }
 	}
 	if o.lockoutThreshold == 0 {
 		o.lockoutThreshold = 5
@@ -71,7 +90,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		o.accessTTL = 15 * time.Minute
 	}
 	ctx := context.Background()
-	f := &fixture{t: t, store: o.store(t), clock: clocktest.New(time.Now().UTC())}
+	f := &fixture{t: t, store: o.store(t), clock: clocktest.New(time.Now().UTC()), db: db, dbPath: dbPath}
 	vcfg := token.Config{Issuer: "bizy-auth", Audience: "bizy", Now: f.clock.Now, CacheSize: 100}
 	var signer auth.TokenSigner
 	if o.hs256 {
@@ -98,6 +117,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		BcryptCost: 4, AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 720 * time.Hour,
 		Issuer: "bizy-auth", Audience: "bizy", RequireEmailVerification: o.requireVerified,
 		LockoutThreshold: o.lockoutThreshold, LockoutDuration: o.lockoutDuration, Now: f.clock.Now,
+		Mailer: o.mailer,
 	})
 	if err != nil {
 		t.Fatal(err)
