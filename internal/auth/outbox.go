@@ -40,7 +40,8 @@ type Outbox interface {
 	Claim(ctx context.Context, owner string, now time.Time, lease time.Duration, n int) ([]OutboxEmail, error)
 
 	// MarkSent records the delivery (time, and one more attempt) of a
-	// message owner holds; the message is never claimed again. It returns ErrLeaseLost if owner does not hold it.
+	// message owner holds, and erases its bodies, which hold live links;
+	// the message is never claimed again. It returns ErrLeaseLost if owner does not hold it.
 	MarkSent(ctx context.Context, id, owner string, now time.Time) error
 
 	// Retry releases owner's lease, adds one to Attempts, stores lastErr and
@@ -50,8 +51,8 @@ type Outbox interface {
 
 	// Park gives up on a message owner holds, after too many attempts or a
 	// permanent failure: it adds one to Attempts, stores lastErr and the
-	// time, and is never claimed again, but stays in the table for
-	// operators. It returns ErrLeaseLost if owner does not hold it.
+	// time, erases the bodies, and is never claimed again, but stays in the
+	// table (recipient, subject, error) for operators. It returns ErrLeaseLost if owner does not hold it.
 	Park(ctx context.Context, id, owner string, now time.Time, lastErr string) error
 
 	// Stats counts pending and parked messages.

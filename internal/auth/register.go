@@ -57,7 +57,11 @@ func (s *Service) Register(ctx context.Context, r Registration, c Client) (User,
 			return nil
 		}
 		// The mail commits with the account, or neither does.
-		return s.sendVerification(ctx, tx, u, now)
+		if err := s.sendVerification(ctx, tx, u, now); err != nil {
+			return err
+		}
+		return tx.AddEvent(ctx, Event{ID: newID(), Type: EventVerificationSent, UserID: u.ID,
+			LoginName: u.Email, IP: c.IP, UserAgent: c.UserAgent, CreatedAt: now})
 	})
 	if err != nil {
 		return User{}, err

@@ -43,7 +43,7 @@ type options struct {
 	lockoutDuration  time.Duration
 	accessTTL        time.Duration
 	// mailer renders the service's mail; nil renders empty messages. Use
-	// testTemplates(t) for the real ones.
+	// newMailFixture (mailbox_test.go) for the real templates.
 	mailer auth.Mailer
 }
 

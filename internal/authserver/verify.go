@@ -54,6 +54,14 @@ h1{font-size:1.4rem}</style></head>
 func handleVerifyEmailPage(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
 	type page struct{ Title, Message string }
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if r.Method == http.MethodHead {
+			// The GET pattern also routes HEAD, which link checkers and
+			// mail scanners send; it must not spend the user's token.
+			w.WriteHeader(http.StatusOK)
+			return
+		}
 		status, p := http.StatusOK, page{"Email address verified", "Thank you. You can now log in to Bizy."}
 		tok := r.URL.Query().Get("token")
 		_, err := svc.VerifyEmail(r.Context(), tok, client(r, cfg.TrustedProxies))
@@ -65,8 +73,6 @@ func handleVerifyEmailPage(log *slog.Logger, cfg Config, svc *auth.Service) http
 			log.ErrorContext(r.Context(), "verify email", "err", err)
 			status, p = http.StatusInternalServerError, page{"Something went wrong", "Please try the link again in a moment."}
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(status)
 		_ = verifyPage.Execute(w, p)
 	})

@@ -19,3 +19,10 @@ func EmbeddedVersions(component string) ([]int, error) {
 	}
 	return vs, err
 }
+
+// CountRows runs a count(*) query, for tests that look at raw rows.
+func (db *DB) CountRows(ctx context.Context, query string) (int, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, query).Scan(&n)
+	return n, err
+}
