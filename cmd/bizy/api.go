@@ -17,26 +17,30 @@ import (
 )
 
 func runAPI(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, _, err := parseFlags("api", "bizy api [flags]", config.ModeAPI, args, getenv, stderr, nil)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
-	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	cfg, log, db, err := setupServer(ctx, "api", config.ModeAPI, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	h, err := buildAPI(ctx, log, cfg, db)
+	ln, h, err := listenAPI(ctx, log, cfg, db)
 	if err != nil {
 		return err
 	}
+	return serveHTTP(ctx, log, ln, h)
+}
+
+// listenAPI builds the API over db and opens its listener.
+func listenAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (net.Listener, http.Handler, error) {
+	h, err := buildAPI(ctx, log, cfg, db)
+	if err != nil {
+		return nil, nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.APIAddr)
 	if err != nil {
-		return fmt.Errorf("API_ADDR: %w", err)
+		return nil, nil, fmt.Errorf("API_ADDR: %w", err)
 	}
 	log.Info("API listening", "addr", ln.Addr().String(), "auth_server", cfg.AuthServerURL)
-	return serveHTTP(ctx, log, ln, h)
+	return ln, h, nil
 }
 
 // buildAPI migrates the API's own tables and assembles its handler. The API

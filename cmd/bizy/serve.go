@@ -27,12 +27,7 @@ const (
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, _, err := parseFlags("serve", "bizy serve [flags]", config.ModeServe, args, getenv, stderr, nil)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
-	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	cfg, log, db, err := setupServer(ctx, "serve", config.ModeServe, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -48,15 +43,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if cfg.AuthServerURL == config.LoopbackURL(cfg.AuthAddr) {
 		cfg.AuthServerURL = config.LoopbackURL(authLn.Addr().String())
 	}
-	apiH, err := buildAPI(ctx, log, cfg, db)
+	apiLn, apiH, err := listenAPI(ctx, log, cfg, db)
 	if err != nil {
 		return err
 	}
-	apiLn, err := net.Listen("tcp", cfg.APIAddr)
-	if err != nil {
-		return fmt.Errorf("API_ADDR: %w", err)
-	}
-	log.Info("API listening", "addr", apiLn.Addr().String(), "auth_server", cfg.AuthServerURL)
 
 	// Either server failing stops the other.
 	ctx, cancel := context.WithCancel(ctx)
@@ -70,12 +60,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 func runAuth(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, _, err := parseFlags("auth", "bizy auth [flags]", config.ModeAuth, args, getenv, stderr, nil)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
-	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	cfg, log, db, err := setupServer(ctx, "auth", config.ModeAuth, args, getenv, stderr)
 	if err != nil {
 		return err
 	}

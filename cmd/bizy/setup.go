@@ -100,6 +100,22 @@ func openDatabase(ctx context.Context, url string) (database, error) {
 	return db, nil
 }
 
+// setupServer does what the serving commands (serve, auth, api) start
+// with: it parses the flags of command name, builds the logger and opens
+// the database. On success the caller must close the database.
+func setupServer(ctx context.Context, name string, mode config.Mode, args []string, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, database, error) {
+	cfg, _, err := parseFlags(name, "bizy "+name+" [flags]", mode, args, getenv, stderr, nil)
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	log := newLogger(cfg, stderr)
+	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	return cfg, log, db, nil
+}
+
 // authDeps is everything the auth service and the CLI tools share.
 type authDeps struct {
 	db       database

@@ -3,6 +3,8 @@ package apiserver
 import (
 	"net/http"
 	"testing"
+
+	"github.com/bizy-auth/bizy/internal/webtest"
 )
 
 // mustCreateGoal creates a goal through the API and returns it.
@@ -13,7 +15,7 @@ func (f *fixture) mustCreateGoal(tok string, body any) goalView {
 		f.t.Fatalf("create goal: %d %s", rec.Code, rec.Body)
 	}
 	var v goalView
-	decode(f.t, rec, &v)
+	webtest.Decode(f.t, rec, &v)
 	return v
 }
 
@@ -24,7 +26,7 @@ func (f *fixture) mustGetGoal(tok, id string) goalView {
 		f.t.Fatalf("get goal %s: %d %s", id, rec.Code, rec.Body)
 	}
 	var v goalView
-	decode(f.t, rec, &v)
+	webtest.Decode(f.t, rec, &v)
 	return v
 }
 
@@ -37,7 +39,7 @@ func TestGoalCRUD(t *testing.T) {
 		t.Fatalf("create = %d %s", rec.Code, rec.Body)
 	}
 	var raw map[string]any
-	decode(t, rec, &raw)
+	webtest.Decode(t, rec, &raw)
 	if len(raw) != 7 || raw["status"] != "active" || raw["target_date"] != nil || raw["description"] != "" ||
 		raw["created_at"] == nil || raw["updated_at"] == nil {
 		t.Fatalf("created goal = %s", rec.Body)
@@ -50,7 +52,7 @@ func TestGoalCRUD(t *testing.T) {
 	}
 	rec = f.do("PATCH", "/api/goals/"+g.ID, `{"target_date": null, "status": "abandoned"}`, tok)
 	var patched goalView
-	decode(t, rec, &patched)
+	webtest.Decode(t, rec, &patched)
 	if rec.Code != http.StatusOK || patched.TargetDate != nil || patched.Status != "abandoned" || patched.Title != "Learn Go" {
 		t.Fatalf("patch = %d %s", rec.Code, rec.Body)
 	}
@@ -60,17 +62,17 @@ func TestGoalCRUD(t *testing.T) {
 
 	var p page[goalView]
 	rec = f.do("GET", "/api/goals?status=active", nil, tok)
-	decode(t, rec, &p)
+	webtest.Decode(t, rec, &p)
 	if len(p.Items) != 1 || p.Items[0].ID != id {
 		t.Fatalf("list active = %s", rec.Body)
 	}
 	rec = f.do("GET", "/api/goals?limit=1", nil, tok)
-	decode(t, rec, &p)
+	webtest.Decode(t, rec, &p)
 	if len(p.Items) != 1 || p.Items[0].ID != g.ID || p.NextCursor == "" {
 		t.Fatalf("first page = %s", rec.Body)
 	}
 	rec = f.do("GET", "/api/goals?limit=1&cursor="+p.NextCursor, nil, tok)
-	decode(t, rec, &p)
+	webtest.Decode(t, rec, &p)
 	if len(p.Items) != 1 || p.Items[0].ID != id || p.NextCursor != "" {
 		t.Fatalf("second page = %s", rec.Body)
 	}
@@ -78,7 +80,7 @@ func TestGoalCRUD(t *testing.T) {
 	if rec := f.do("DELETE", "/api/goals/"+id, nil, tok); rec.Code != http.StatusNoContent {
 		t.Fatalf("delete = %d %s", rec.Code, rec.Body)
 	}
-	wantProblem(t, f.do("GET", "/api/goals/"+id, nil, tok), http.StatusNotFound)
+	webtest.WantProblem(t, f.do("GET", "/api/goals/"+id, nil, tok), http.StatusNotFound)
 }
 
 func TestGoalValidation(t *testing.T) {

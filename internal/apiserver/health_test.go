@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/bizy-auth/bizy/internal/webtest"
 )
 
 func TestHealth(t *testing.T) {
@@ -17,7 +19,7 @@ func TestHealth(t *testing.T) {
 		Status string
 		Checks map[string]string
 	}
-	decode(t, rec, &body)
+	webtest.Decode(t, rec, &body)
 	if body.Status != "ok" || body.Checks["database"] != "ok" || body.Checks["auth_server"] != "ok" {
 		t.Fatalf("health = %s", rec.Body)
 	}
@@ -47,7 +49,7 @@ func TestAuthServerHealth(t *testing.T) {
 		} `json:"auth_server"`
 		LatencyMS *float64 `json:"latency_ms"`
 	}
-	decode(t, rec, &body)
+	webtest.Decode(t, rec, &body)
 	if body.Status != "ok" || body.AuthServer.Status != "ok" || body.AuthServer.Checks["database"] != "ok" ||
 		body.LatencyMS == nil || *body.LatencyMS < 0 {
 		t.Fatalf("auth-server-health = %s", rec.Body)
@@ -68,7 +70,7 @@ func TestAuthServerUnhealthy(t *testing.T) {
 			real.ServeHTTP(w, r)
 		})
 	}})
-	p := wantProblem(t, f.do("GET", "/api/auth/auth-server-health", nil, ""), http.StatusServiceUnavailable)
+	p := webtest.WantProblem(t, f.do("GET", "/api/auth/auth-server-health", nil, ""), http.StatusServiceUnavailable)
 	if p.Code != "auth_unhealthy" {
 		t.Errorf("code = %q", p.Code)
 	}

@@ -3,6 +3,8 @@ package apiserver
 import (
 	"net/http"
 	"testing"
+
+	"github.com/bizy-auth/bizy/internal/webtest"
 )
 
 // TestIsolationMatrix: user B can neither read, change, delete nor list
@@ -33,7 +35,7 @@ func TestIsolationMatrix(t *testing.T) {
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					theirs := f.do(tc.method, tc.path, tc.body, tokB)
-					wantProblem(t, theirs, http.StatusNotFound)
+					webtest.WantProblem(t, theirs, http.StatusNotFound)
 					// Indistinguishable from an id that does not exist.
 					path := tc.path[:len(tc.path)-len(unknown)] + unknown
 					none := f.do(tc.method, path, tc.body, tokB)
@@ -57,7 +59,7 @@ func TestIsolationMatrix(t *testing.T) {
 				t.Errorf("B's tasks under A's goal = %+v", p.Items)
 			}
 			var goals page[goalView]
-			decode(t, f.do("GET", "/api/goals", nil, tokB), &goals)
+			webtest.Decode(t, f.do("GET", "/api/goals", nil, tokB), &goals)
 			if len(goals.Items) != 0 {
 				t.Errorf("B's goals = %+v", goals.Items)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/tasks"
+	"github.com/bizy-auth/bizy/internal/webtest"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -22,14 +23,14 @@ func TestProxyRegisterAndLogin(t *testing.T) {
 		rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("register = %d %s", rec.Code, rec.Body)
 	}
-	p := wantProblem(t, f.do("POST", "/api/auth/register", reg, ""), http.StatusConflict)
+	p := webtest.WantProblem(t, f.do("POST", "/api/auth/register", reg, ""), http.StatusConflict)
 	if p.Code != "conflict" {
 		t.Errorf("duplicate code = %q", p.Code)
 	}
 	wantFields(t, f.do("POST", "/api/auth/register", map[string]string{"username": "x"}, ""), "email", "password", "username")
 
 	// The new account is not verified yet: 403 from the auth service, passed on.
-	p = wantProblem(t, f.do("POST", "/api/auth/login", map[string]string{"username": "carol", "password": goodPassword}, ""), http.StatusForbidden)
+	p = webtest.WantProblem(t, f.do("POST", "/api/auth/login", map[string]string{"username": "carol", "password": goodPassword}, ""), http.StatusForbidden)
 	if p.Code != "email_not_verified" {
 		t.Errorf("unverified login code = %q", p.Code)
 	}
@@ -178,10 +179,10 @@ func TestProxyPassesRetryAfter(t *testing.T) {
 	f.mustUser("ivy", false)
 	bad := map[string]string{"username": "ivy", "password": "Wrong!Pass1"}
 	for range 5 {
-		wantProblem(t, f.do("POST", "/api/auth/login", bad, ""), http.StatusUnauthorized)
+		webtest.WantProblem(t, f.do("POST", "/api/auth/login", bad, ""), http.StatusUnauthorized)
 	}
 	rec := f.do("POST", "/api/auth/login", map[string]string{"username": "ivy", "password": goodPassword}, "")
-	wantProblem(t, rec, http.StatusLocked)
+	webtest.WantProblem(t, rec, http.StatusLocked)
 	if rec.Header().Get("Retry-After") == "" {
 		t.Fatal("423 without Retry-After")
 	}
@@ -190,7 +191,7 @@ func TestProxyPassesRetryAfter(t *testing.T) {
 func TestProxyBodyLimit(t *testing.T) {
 	f := newFixture(t, options{})
 	big := `{"username":"` + strings.Repeat("a", 1<<20) + `"}`
-	wantProblem(t, f.do("POST", "/api/auth/register", big, ""), http.StatusRequestEntityTooLarge)
+	webtest.WantProblem(t, f.do("POST", "/api/auth/register", big, ""), http.StatusRequestEntityTooLarge)
 	if n := f.authRec.count("/register"); n != 0 {
 		t.Fatalf("the auth service got %d oversized requests", n)
 	}
@@ -203,7 +204,7 @@ func TestBearerProxyRoutesCheckTokenFirst(t *testing.T) {
 	for _, path := range []string{"/profile", "/sessions"} {
 		for _, bearer := range []string{"", "garbage"} {
 			rec := f.do("GET", "/api/auth"+path, nil, bearer)
-			wantProblem(t, rec, http.StatusUnauthorized)
+			webtest.WantProblem(t, rec, http.StatusUnauthorized)
 			if !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer") {
 				t.Errorf("WWW-Authenticate = %q", rec.Header().Get("WWW-Authenticate"))
 			}
@@ -241,7 +242,7 @@ func TestAuthServiceDown(t *testing.T) {
 			if took := time.Since(start); took > 5*time.Second {
 				t.Errorf("%s took %v with the auth service down", tc.path, took)
 			}
-			p := wantProblem(t, rec, http.StatusServiceUnavailable)
+			p := webtest.WantProblem(t, rec, http.StatusServiceUnavailable)
 			if p.Code != "auth_unavailable" || p.Detail != "the auth service is unavailable; try again shortly" {
 				t.Errorf("%s: problem = %+v", tc.path, p)
 			}
@@ -251,7 +252,7 @@ func TestAuthServiceDown(t *testing.T) {
 			!strings.Contains(rec.Body.String(), `"auth_server":"unreachable"`) || !strings.Contains(rec.Body.String(), `"database":"ok"`) {
 			t.Fatalf("health with auth down = %d %s", rec.Code, rec.Body)
 		}
-		p := wantProblem(t, f.do("GET", "/api/auth/auth-server-health", nil, ""), http.StatusServiceUnavailable)
+		p := webtest.WantProblem(t, f.do("GET", "/api/auth/auth-server-health", nil, ""), http.StatusServiceUnavailable)
 		if p.Code != "auth_unavailable" {
 			t.Errorf("auth-server-health code = %q", p.Code)
 		}
@@ -291,7 +292,7 @@ func TestAuthServiceHung(t *testing.T) {
 			}
 			continue
 		}
-		wantProblem(t, rec, http.StatusServiceUnavailable)
+		webtest.WantProblem(t, rec, http.StatusServiceUnavailable)
 	}
 }
 
@@ -304,7 +305,7 @@ func TestProxyBadAuthServerURL(t *testing.T) {
 	req := httptest.NewRequest("POST", "/api/auth/login", strings.NewReader(`{}`))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	p := wantProblem(t, rec, http.StatusServiceUnavailable)
+	p := webtest.WantProblem(t, rec, http.StatusServiceUnavailable)
 	if p.Code != "auth_unavailable" {
 		t.Errorf("code = %q", p.Code)
 	}

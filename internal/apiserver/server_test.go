@@ -22,6 +22,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/tasks"
+	"github.com/bizy-auth/bizy/internal/webtest"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -222,30 +223,10 @@ func newFixture(t *testing.T, o options) *fixture {
 	return f
 }
 
-// request builds a request with a JSON body (a string is sent as it is)
-// and an optional bearer token.
+// request builds a request to the API; see webtest.NewRequest.
 func (f *fixture) request(method, path string, body any, bearer string) *http.Request {
 	f.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		buf, err := json.Marshal(b)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		r = bytes.NewReader(buf)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	return req
+	return webtest.NewRequest(f.t, method, path, body, bearer)
 }
 
 // serve sends req to the API and returns the recorded answer.
@@ -300,55 +281,14 @@ func (f *fixture) mustLogin(login, password string) string {
 		f.t.Fatalf("login %s: %d %s", login, rec.Code, rec.Body)
 	}
 	var body struct{ Token string }
-	decode(f.t, rec, &body)
+	webtest.Decode(f.t, rec, &body)
 	return body.Token
-}
-
-func decode(t *testing.T, rec *httptest.ResponseRecorder, v any) {
-	t.Helper()
-	if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
-		t.Fatalf("decode %q: %v", rec.Body.String(), err)
-	}
-}
-
-// problem is the shape of an RFC 9457 answer.
-type problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail"`
-	Code   string `json:"code"`
-	Errors []struct {
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"errors"`
-}
-
-// wantProblem checks status, content type and body of a problem answer.
-func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int) problem {
-	t.Helper()
-	if rec.Code != status {
-		t.Fatalf("status = %d, want %d; body %s", rec.Code, status, rec.Body)
-	}
-	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
-		t.Fatalf("Content-Type = %q, want application/problem+json", ct)
-	}
-	var p problem
-	decode(t, rec, &p)
-	if p.Status != status || p.Title == "" || p.Detail == "" {
-		t.Fatalf("problem body incomplete: %+v", p)
-	}
-	return p
 }
 
 // wantFields checks that a 422 problem names exactly the given fields.
 func wantFields(t *testing.T, rec *httptest.ResponseRecorder, fields ...string) {
 	t.Helper()
-	p := wantProblem(t, rec, http.StatusUnprocessableEntity)
-	var got []string
-	for _, e := range p.Errors {
-		got = append(got, e.Field)
-	}
+	got := webtest.WantProblem(t, rec, http.StatusUnprocessableEntity).Fields()
 	if strings.Join(got, ",") != strings.Join(fields, ",") {
 		t.Fatalf("422 names %v, want %v; body %s", got, fields, rec.Body)
 	}
@@ -393,9 +333,9 @@ func TestEveryAnswerHasSecurityHeadersAndRequestID(t *testing.T) {
 
 func TestUnknownRoutesAreProblems(t *testing.T) {
 	f := newFixture(t, options{})
-	wantProblem(t, f.do("GET", "/api/nowhere", nil, ""), http.StatusNotFound)
+	webtest.WantProblem(t, f.do("GET", "/api/nowhere", nil, ""), http.StatusNotFound)
 	rec := f.do("PUT", "/api/tasks", nil, "")
-	wantProblem(t, rec, http.StatusMethodNotAllowed)
+	webtest.WantProblem(t, rec, http.StatusMethodNotAllowed)
 	if rec.Header().Get("Allow") == "" {
 		t.Error("405 without Allow header")
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bizy-auth/bizy/internal/webtest"
 )
 
 // mustCreateTask creates a task through the API and returns it.
@@ -18,7 +20,7 @@ func (f *fixture) mustCreateTask(tok string, body any) taskView {
 		f.t.Fatalf("create task: %d %s", rec.Code, rec.Body)
 	}
 	var v taskView
-	decode(f.t, rec, &v)
+	webtest.Decode(f.t, rec, &v)
 	return v
 }
 
@@ -30,7 +32,7 @@ func (f *fixture) mustGetTask(tok, id string) taskView {
 		f.t.Fatalf("get task %s: %d %s", id, rec.Code, rec.Body)
 	}
 	var v taskView
-	decode(f.t, rec, &v)
+	webtest.Decode(f.t, rec, &v)
 	return v
 }
 
@@ -40,7 +42,7 @@ func taskPage(t *testing.T, rec *httptest.ResponseRecorder) page[taskView] {
 		t.Fatalf("list = %d %s", rec.Code, rec.Body)
 	}
 	var p page[taskView]
-	decode(t, rec, &p)
+	webtest.Decode(t, rec, &p)
 	return p
 }
 
@@ -54,7 +56,7 @@ func TestTaskCRUD(t *testing.T) {
 	}
 	// The wire form, key by key: nulls for the unset date and goal.
 	var raw map[string]any
-	decode(t, rec, &raw)
+	webtest.Decode(t, rec, &raw)
 	for _, k := range []string{"id", "title", "description", "status", "priority", "due_date", "goal_id", "created_at", "updated_at"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("task JSON lacks %q: %s", k, rec.Body)
@@ -88,7 +90,7 @@ func TestTaskCRUD(t *testing.T) {
 		t.Fatalf("patch = %d %s", rec.Code, rec.Body)
 	}
 	var patched taskView
-	decode(t, rec, &patched)
+	webtest.Decode(t, rec, &patched)
 	if patched.Status != "done" || patched.Title != "Write the API" || patched.Priority != "medium" ||
 		!patched.UpdatedAt.After(patched.CreatedAt) {
 		t.Fatalf("patched = %+v", patched)
@@ -107,10 +109,10 @@ func TestTaskCRUD(t *testing.T) {
 	if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 {
 		t.Fatalf("delete = %d %s", rec.Code, rec.Body)
 	}
-	wantProblem(t, f.do("GET", "/api/tasks/"+id, nil, tok), http.StatusNotFound)
-	wantProblem(t, f.do("DELETE", "/api/tasks/"+id, nil, tok), http.StatusNotFound)
-	wantProblem(t, f.do("PATCH", "/api/tasks/"+id, map[string]string{"title": "x"}, tok), http.StatusNotFound)
-	wantProblem(t, f.do("GET", "/api/tasks/not-a-uuid", nil, tok), http.StatusNotFound)
+	webtest.WantProblem(t, f.do("GET", "/api/tasks/"+id, nil, tok), http.StatusNotFound)
+	webtest.WantProblem(t, f.do("DELETE", "/api/tasks/"+id, nil, tok), http.StatusNotFound)
+	webtest.WantProblem(t, f.do("PATCH", "/api/tasks/"+id, map[string]string{"title": "x"}, tok), http.StatusNotFound)
+	webtest.WantProblem(t, f.do("GET", "/api/tasks/not-a-uuid", nil, tok), http.StatusNotFound)
 }
 
 func TestEmptyListIsAnEmptyArray(t *testing.T) {
@@ -173,7 +175,7 @@ func TestTaskValidation(t *testing.T) {
 			case tc.wantStatus == 422:
 				wantFields(t, rec, tc.wantFields...)
 			case tc.wantStatus >= 400:
-				wantProblem(t, rec, tc.wantStatus)
+				webtest.WantProblem(t, rec, tc.wantStatus)
 			case rec.Code != tc.wantStatus:
 				t.Fatalf("status = %d, want %d; %s", rec.Code, tc.wantStatus, rec.Body)
 			}
@@ -198,7 +200,7 @@ func TestTaskPatchNullClears(t *testing.T) {
 			t.Fatalf("patch %s = %d %s", body, rec.Code, rec.Body)
 		}
 		var v taskView
-		decode(t, rec, &v)
+		webtest.Decode(t, rec, &v)
 		return v
 	}
 	v := patch(`{}`)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bizy-auth/bizy/internal/webtest"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -31,7 +32,7 @@ func TestVerifyToken(t *testing.T) {
 			}
 			ExpiresAt string `json:"expires_at"`
 		}
-		decode(t, rec, &body)
+		webtest.Decode(t, rec, &body)
 		exp, err := time.Parse(time.RFC3339, body.ExpiresAt)
 		if !body.Valid || body.User.UserID != u.ID || body.User.Username != "alice" || body.User.Email != "alice@example.com" ||
 			!body.User.IsAdmin || err != nil || !strings.HasSuffix(body.ExpiresAt, "Z") ||
@@ -98,7 +99,7 @@ func TestTokenRejections(t *testing.T) {
 	f.clock.Advance(16 * time.Minute)
 	for _, r := range routes {
 		rec := f.do(r.method, r.path, map[string]string{"title": "x"}, tok)
-		p := wantProblem(t, rec, http.StatusUnauthorized)
+		p := webtest.WantProblem(t, rec, http.StatusUnauthorized)
 		if p.Detail != "token expired" {
 			t.Errorf("expired token, %s %s: detail %q", r.method, r.path, p.Detail)
 		}
@@ -121,8 +122,8 @@ func TestAdminStats(t *testing.T) {
 	f.mustCreateTask(alice, map[string]string{"title": "b", "status": "done"})
 	f.mustCreateTask(admin, map[string]string{"title": "c"})
 
-	wantProblem(t, f.do("GET", "/api/admin/stats", nil, ""), http.StatusUnauthorized)
-	p := wantProblem(t, f.do("GET", "/api/admin/stats", nil, alice), http.StatusForbidden)
+	webtest.WantProblem(t, f.do("GET", "/api/admin/stats", nil, ""), http.StatusUnauthorized)
+	p := webtest.WantProblem(t, f.do("GET", "/api/admin/stats", nil, alice), http.StatusForbidden)
 	if p.Code != "forbidden" {
 		t.Errorf("code = %q", p.Code)
 	}
@@ -136,7 +137,7 @@ func TestAdminStats(t *testing.T) {
 		Goals         int            `json:"goals"`
 		Users         int            `json:"users_with_data"`
 	}
-	decode(t, rec, &s)
+	webtest.Decode(t, rec, &s)
 	if s.Tasks != 3 || s.TasksByStatus["todo"] != 2 || s.TasksByStatus["done"] != 1 || s.Goals != 1 || s.Users != 2 {
 		t.Fatalf("stats = %s", rec.Body)
 	}

@@ -3,8 +3,8 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
+
+	"github.com/bizy-auth/bizy/internal/invalid"
 )
 
 // Sentinel errors returned by Service and Store. Servers map them to HTTP
@@ -54,38 +54,6 @@ func (e *LockedError) Error() string {
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }
 
 // ValidationError maps field names to what is wrong with them. Servers turn it
-// into a 422 with one entry per field.
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string {
-	names := make([]string, 0, len(e.Fields))
-	for f := range e.Fields {
-		names = append(names, f)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, f := range names {
-		parts[i] = f + ": " + e.Fields[f]
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-// Add records a problem with field, keeping the first one reported.
-func (e *ValidationError) Add(field, message string) {
-	if e.Fields == nil {
-		e.Fields = map[string]string{}
-	}
-	if _, ok := e.Fields[field]; !ok {
-		e.Fields[field] = message
-	}
-}
-
-// Err returns e when it holds a problem and nil otherwise.
-func (e *ValidationError) Err() error {
-	if len(e.Fields) == 0 {
-		return nil
-	}
-	return e
-}
+// into a 422 with one entry per field. It is invalid.Error, the one type
+// tasks.ValidationError names too, so web answers both the same way.
+type ValidationError = invalid.Error

@@ -2,6 +2,10 @@ package auth
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -182,4 +186,31 @@ type EventFilter struct {
 	Type   string // "" for any
 	Limit  int    // 1..100
 	Cursor string // from a previous page, or ""
+}
+
+// EncodeEventCursor makes the opaque cursor of EventFilter that resumes
+// after the event with created_at at and the given id. Stores return it for
+// the last event of a page; it keeps at to the microsecond, the precision
+// every store holds.
+func EncodeEventCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id))
+}
+
+// DecodeEventCursor reverses EncodeEventCursor, returning created_at in UTC
+// and the id. It returns an error when c is not in the form
+// EncodeEventCursor makes; stores answer that as an invalid cursor.
+func DecodeEventCursor(c string) (time.Time, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	us, id, ok := strings.Cut(string(b), ":")
+	if !ok {
+		return time.Time{}, "", errors.New("malformed cursor")
+	}
+	n, err := strconv.ParseInt(us, 10, 64)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	return time.UnixMicro(n).UTC(), id, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bizy-auth/bizy/internal/webtest"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -26,7 +27,7 @@ func TestLoginByUsernameOrEmail(t *testing.T) {
 			RefreshToken string `json:"refresh_token"`
 			User         struct{ ID, Username string }
 		}
-		decode(t, rec, &body)
+		webtest.Decode(t, rec, &body)
 		if body.Message == "" || body.Token == "" || body.TokenType != "Bearer" || body.ExpiresIn != 900 ||
 			body.RefreshToken == "" || body.User.ID != u.ID {
 			t.Fatalf("login answer = %s", rec.Body)
@@ -60,8 +61,8 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 	f.mustRegister("erin", "erin@example.com", goodPassword, true)
 	wrong := f.do("POST", "/login", map[string]string{"username": "erin", "password": "Wrong!Pass1"}, "")
 	unknown := f.do("POST", "/login", map[string]string{"username": "nobody", "password": "Wrong!Pass1"}, "")
-	wantProblem(t, wrong, 401)
-	wantProblem(t, unknown, 401)
+	webtest.WantProblem(t, wrong, 401)
+	webtest.WantProblem(t, unknown, 401)
 	if wrong.Body.String() != unknown.Body.String() {
 		t.Fatalf("answers differ:\nwrong password: %s\nunknown user:   %s", wrong.Body, unknown.Body)
 	}
@@ -71,8 +72,8 @@ func TestLoginUnverifiedAndDisabled(t *testing.T) {
 	f := newFixture(t, options{requireVerified: true})
 	f.mustRegister("frank", "frank@example.com", goodPassword, false)
 	// The wrong password reveals nothing about verification.
-	wantProblem(t, f.do("POST", "/login", map[string]string{"username": "frank", "password": "Wrong!Pass1"}, ""), 401)
-	p := wantProblem(t, f.do("POST", "/login", map[string]string{"username": "frank", "password": goodPassword}, ""), 403)
+	webtest.WantProblem(t, f.do("POST", "/login", map[string]string{"username": "frank", "password": "Wrong!Pass1"}, ""), 401)
+	p := webtest.WantProblem(t, f.do("POST", "/login", map[string]string{"username": "frank", "password": goodPassword}, ""), 403)
 	if p.Code != "email_not_verified" {
 		t.Errorf("code = %q", p.Code)
 	}
@@ -82,7 +83,7 @@ func TestLoginUnverifiedAndDisabled(t *testing.T) {
 	if err := f.store.UpdateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
-	p = wantProblem(t, f.do("POST", "/login", map[string]string{"username": "gina", "password": goodPassword}, ""), 403)
+	p = webtest.WantProblem(t, f.do("POST", "/login", map[string]string{"username": "gina", "password": goodPassword}, ""), 403)
 	if p.Code != "account_disabled" {
 		t.Errorf("code = %q", p.Code)
 	}
@@ -90,7 +91,7 @@ func TestLoginUnverifiedAndDisabled(t *testing.T) {
 
 func TestLoginMissingFields(t *testing.T) {
 	f := newFixture(t, options{})
-	p := wantProblem(t, f.do("POST", "/login", map[string]string{}, ""), 422)
+	p := webtest.WantProblem(t, f.do("POST", "/login", map[string]string{}, ""), 422)
 	if len(p.Errors) != 2 {
 		t.Errorf("errors = %+v, want username and password", p.Errors)
 	}
@@ -106,10 +107,10 @@ func TestLockout(t *testing.T) {
 			f.mustRegister("hank", "hank@example.com", goodPassword, true)
 			bad := map[string]string{"username": tc.login, "password": "Wrong!Pass1"}
 			for i := 1; i <= 5; i++ {
-				wantProblem(t, f.do("POST", "/login", bad, ""), 401) // the 5th failure is still a 401
+				webtest.WantProblem(t, f.do("POST", "/login", bad, ""), 401) // the 5th failure is still a 401
 			}
 			rec := f.do("POST", "/login", map[string]string{"username": tc.login, "password": goodPassword}, "")
-			wantProblem(t, rec, http.StatusLocked)
+			webtest.WantProblem(t, rec, http.StatusLocked)
 			secs, err := strconv.Atoi(rec.Header().Get("Retry-After"))
 			if err != nil || secs < 1 || secs > 900 {
 				t.Fatalf("Retry-After = %q", rec.Header().Get("Retry-After"))
@@ -144,7 +145,7 @@ func TestUnlockClearsTheLock(t *testing.T) {
 	bad := map[string]string{"username": "jack@example.com", "password": "Wrong!Pass1"}
 	f.do("POST", "/login", bad, "")
 	f.do("POST", "/login", bad, "")
-	wantProblem(t, f.do("POST", "/login", map[string]string{"username": "jack@example.com", "password": goodPassword}, ""), 423)
+	webtest.WantProblem(t, f.do("POST", "/login", map[string]string{"username": "jack@example.com", "password": goodPassword}, ""), 423)
 	if err := f.svc.Unlock(context.Background(), u.ID, clientForTest); err != nil {
 		t.Fatal(err)
 	}

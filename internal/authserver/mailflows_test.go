@@ -12,6 +12,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/mail/mailtest"
+	"github.com/bizy-auth/bizy/internal/webtest"
 )
 
 func TestVerificationFlow(t *testing.T) {
@@ -22,10 +23,10 @@ func TestVerificationFlow(t *testing.T) {
 	// The mail committed with the account, before any worker ran.
 	wantPending(t, f, 1)
 	// A taken username is refused and queues nothing.
-	wantProblem(t, f.do("POST", "/register", map[string]string{"username": "VERA", "email": "other@example.com", "password": goodPassword}, ""), 409)
-	wantProblem(t, f.do("POST", "/register", map[string]string{"username": "other", "email": "vera@example.com", "password": goodPassword}, ""), 409)
+	webtest.WantProblem(t, f.do("POST", "/register", map[string]string{"username": "VERA", "email": "other@example.com", "password": goodPassword}, ""), 409)
+	webtest.WantProblem(t, f.do("POST", "/register", map[string]string{"username": "other", "email": "vera@example.com", "password": goodPassword}, ""), 409)
 	wantPending(t, f, 1)
-	wantProblem(t, f.do("POST", "/login", map[string]string{"username": "vera", "password": goodPassword}, ""), 403)
+	webtest.WantProblem(t, f.do("POST", "/login", map[string]string{"username": "vera", "password": goodPassword}, ""), 403)
 
 	msg := mb.deliverOne("vera@example.com")
 	wantPending(t, f, 0)
@@ -42,13 +43,13 @@ func TestVerificationFlow(t *testing.T) {
 		Message string
 		User    auth.User
 	}
-	decode(t, rec, &body)
+	webtest.Decode(t, rec, &body)
 	if body.Message == "" || !body.User.EmailVerified || body.User.Email != "vera@example.com" {
 		t.Fatalf("verify answer = %s", rec.Body)
 	}
 	f.mustLogin("vera", goodPassword)
 	// Single use.
-	if p := wantProblem(t, f.do("POST", "/verify-email", map[string]string{"token": tok}, ""), 400); p.Code != "invalid_token" {
+	if p := webtest.WantProblem(t, f.do("POST", "/verify-email", map[string]string{"token": tok}, ""), 400); p.Code != "invalid_token" {
 		t.Errorf("reused token: code %q", p.Code)
 	}
 	wantEvents(t, f, auth.EventEmailVerified, body.User.ID, 1)
@@ -65,7 +66,7 @@ func (brokenMailer) Verification(string, string, string) (auth.Email, error) {
 // queued, the account is not created either.
 func TestRegisterCommitsWithItsMail(t *testing.T) {
 	f := newFixture(t, options{mailer: brokenMailer{}})
-	wantProblem(t, f.do("POST", "/register", map[string]string{"username": "nomail", "email": "nomail@example.com", "password": goodPassword}, ""), 500)
+	webtest.WantProblem(t, f.do("POST", "/register", map[string]string{"username": "nomail", "email": "nomail@example.com", "password": goodPassword}, ""), 500)
 	if _, err := f.svc.UserByLogin(context.Background(), "nomail"); !errors.Is(err, auth.ErrNotFound) {
 		t.Fatalf("user after a failed mail: %v", err)
 	}
@@ -119,11 +120,11 @@ func TestVerificationTokenExpires(t *testing.T) {
 		t.Fatalf("verify a minute before expiry = %d %s", rec.Code, rec.Body)
 	}
 	f.clock.Advance(2 * time.Minute)
-	wantProblem(t, f.do("POST", "/verify-email", map[string]string{"token": toks["late@example.com"]}, ""), 400)
+	webtest.WantProblem(t, f.do("POST", "/verify-email", map[string]string{"token": toks["late@example.com"]}, ""), 400)
 	if code, _ := getPage(t, f, "?token="+toks["late@example.com"]); code != 400 {
 		t.Errorf("expired link page = %d", code)
 	}
-	wantProblem(t, f.do("POST", "/login", map[string]string{"username": "late", "password": goodPassword}, ""), 403)
+	webtest.WantProblem(t, f.do("POST", "/login", map[string]string{"username": "late", "password": goodPassword}, ""), 403)
 }
 
 func TestResendVerification(t *testing.T) {
@@ -148,7 +149,7 @@ func TestResendVerification(t *testing.T) {
 	wantEvents(t, f, auth.EventVerificationSent, una.ID, 2) // at register and at the resend
 	wantEvents(t, f, auth.EventVerificationSent, vic.ID, 0)
 
-	wantProblem(t, f.do("POST", "/verify-email", map[string]string{"token": oldTok}, ""), 400)
+	webtest.WantProblem(t, f.do("POST", "/verify-email", map[string]string{"token": oldTok}, ""), 400)
 	if rec := f.do("POST", "/verify-email", map[string]string{"token": newTok}, ""); rec.Code != 200 {
 		t.Fatalf("verify with the new link = %d %s", rec.Code, rec.Body)
 	}
@@ -157,7 +158,7 @@ func TestResendVerification(t *testing.T) {
 	if msgs := mb.deliver(); len(msgs) != 0 {
 		t.Fatalf("resend to a verified address sent %d messages", len(msgs))
 	}
-	wantProblem(t, f.do("POST", "/resend-verification", `{}`, ""), 422)
+	webtest.WantProblem(t, f.do("POST", "/resend-verification", `{}`, ""), 422)
 }
 
 // TestMailTokensStoredHashed: the store keeps only the SHA-256 of a mailed

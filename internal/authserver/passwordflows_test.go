@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/webtest"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -81,9 +82,9 @@ func TestForgotAndResetPassword(t *testing.T) {
 	}
 
 	// A weak password is refused and leaves the token usable.
-	p := wantProblem(t, f.do("POST", "/reset-password", map[string]string{"token": tok, "password": "password"}, ""), 422)
-	if !slices.Contains(p.fields(), "password") {
-		t.Fatalf("weak password problem names %v", p.fields())
+	p := webtest.WantProblem(t, f.do("POST", "/reset-password", map[string]string{"token": tok, "password": "password"}, ""), 422)
+	if !slices.Contains(p.Fields(), "password") {
+		t.Fatalf("weak password problem names %v", p.Fields())
 	}
 	if f.revoked(sid) {
 		t.Fatal("a refused reset revoked the session")
@@ -99,7 +100,7 @@ func TestForgotAndResetPassword(t *testing.T) {
 		t.Errorf("login with the old password = %d", code)
 	}
 	f.mustLogin("rita", newPassword)
-	if p := wantProblem(t, f.do("POST", "/reset-password", map[string]string{"token": tok, "password": "An0ther!Horse"}, ""), 400); p.Code != "invalid_token" {
+	if p := webtest.WantProblem(t, f.do("POST", "/reset-password", map[string]string{"token": tok, "password": "An0ther!Horse"}, ""), 400); p.Code != "invalid_token" {
 		t.Errorf("reused reset token: code %q", p.Code)
 	}
 	wantNotice(t, mb.deliverOne("rita@example.com"))
@@ -112,14 +113,14 @@ func TestResetTokenLifetime(t *testing.T) {
 	f.forgot("tess@example.com")
 	expired := linkToken(t, mb.deliverOne("tess@example.com"), "/reset-password")
 	f.clock.Advance(time.Hour + time.Second)
-	wantProblem(t, f.do("POST", "/reset-password", map[string]string{"token": expired, "password": newPassword}, ""), 400)
+	webtest.WantProblem(t, f.do("POST", "/reset-password", map[string]string{"token": expired, "password": newPassword}, ""), 400)
 
 	// A newer link kills the older one.
 	f.forgot("tess@example.com")
 	older := linkToken(t, mb.deliverOne("tess@example.com"), "/reset-password")
 	f.forgot("tess@example.com")
 	newer := linkToken(t, mb.deliverOne("tess@example.com"), "/reset-password")
-	wantProblem(t, f.do("POST", "/reset-password", map[string]string{"token": older, "password": newPassword}, ""), 400)
+	webtest.WantProblem(t, f.do("POST", "/reset-password", map[string]string{"token": older, "password": newPassword}, ""), 400)
 	f.clock.Advance(time.Hour - time.Second)
 	if rec := f.do("POST", "/reset-password", map[string]string{"token": newer, "password": newPassword}, ""); rec.Code != 200 {
 		t.Fatalf("reset just before expiry = %d %s", rec.Code, rec.Body)
@@ -136,8 +137,8 @@ func TestResetPasswordVerifiesAddress(t *testing.T) {
 	f.forgot("ursula@example.com")
 	tok := linkToken(t, mb.deliverOne("ursula@example.com"), "/reset-password")
 	// A token is good only for its own purpose.
-	wantProblem(t, f.do("POST", "/reset-password", map[string]string{"token": verifyTok, "password": newPassword}, ""), 400)
-	wantProblem(t, f.do("POST", "/verify-email", map[string]string{"token": tok}, ""), 400)
+	webtest.WantProblem(t, f.do("POST", "/reset-password", map[string]string{"token": verifyTok, "password": newPassword}, ""), 400)
+	webtest.WantProblem(t, f.do("POST", "/verify-email", map[string]string{"token": tok}, ""), 400)
 	if rec := f.do("POST", "/reset-password", map[string]string{"token": tok, "password": newPassword}, ""); rec.Code != 200 {
 		t.Fatalf("reset = %d %s", rec.Code, rec.Body)
 	}
@@ -185,14 +186,14 @@ func TestChangePassword(t *testing.T) {
 	mine, other := f.mustLogin("cole", goodPassword), f.mustLogin("cole@example.com", goodPassword)
 	mySID, otherSID := f.sessionOf(mine), f.sessionOf(other)
 
-	wantProblem(t, changePassword(f, "", goodPassword, newPassword), 401)
-	p := wantProblem(t, changePassword(f, mine, "Wrong!Pass1", newPassword), 400)
-	if !slices.Equal(p.fields(), []string{"current_password"}) {
-		t.Fatalf("wrong current password problem names %v", p.fields())
+	webtest.WantProblem(t, changePassword(f, "", goodPassword, newPassword), 401)
+	p := webtest.WantProblem(t, changePassword(f, mine, "Wrong!Pass1", newPassword), 400)
+	if !slices.Equal(p.Fields(), []string{"current_password"}) {
+		t.Fatalf("wrong current password problem names %v", p.Fields())
 	}
-	p = wantProblem(t, changePassword(f, mine, goodPassword, "weak"), 422)
-	if !slices.Equal(p.fields(), []string{"new_password"}) {
-		t.Fatalf("weak new password problem names %v", p.fields())
+	p = webtest.WantProblem(t, changePassword(f, mine, goodPassword, "weak"), 422)
+	if !slices.Equal(p.Fields(), []string{"new_password"}) {
+		t.Fatalf("weak new password problem names %v", p.Fields())
 	}
 	if f.revoked(otherSID) {
 		t.Fatal("a refused change revoked a session")
@@ -222,15 +223,15 @@ func TestChangePasswordWrongCurrentCountsAsFailedLogin(t *testing.T) {
 	u := f.mustRegister("lou", "lou@example.com", goodPassword, true)
 	tok := f.mustLogin("lou", goodPassword)
 	for range 3 {
-		wantProblem(t, changePassword(f, tok, "Wrong!Pass1", newPassword), 400)
+		webtest.WantProblem(t, changePassword(f, tok, "Wrong!Pass1", newPassword), 400)
 	}
 	wantEvents(t, f, auth.EventLoginFailure, u.ID, 3)
 	rec := f.do("POST", "/login", map[string]string{"username": "lou", "password": goodPassword}, "")
-	wantProblem(t, rec, http.StatusLocked)
+	webtest.WantProblem(t, rec, http.StatusLocked)
 	if rec.Header().Get("Retry-After") == "" {
 		t.Error("423 without Retry-After")
 	}
-	wantProblem(t, changePassword(f, tok, goodPassword, newPassword), http.StatusLocked)
+	webtest.WantProblem(t, changePassword(f, tok, goodPassword, newPassword), http.StatusLocked)
 	f.clock.Advance(15*time.Minute + time.Second)
 	tok = f.mustLogin("lou", goodPassword)
 	if rec := changePassword(f, tok, goodPassword, newPassword); rec.Code != 200 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/webtest"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -25,7 +26,7 @@ func TestProfile(t *testing.T) {
 			t.Fatalf("hs256=%v: profile = %d %s", hs, rec.Code, rec.Body)
 		}
 		var body struct{ User auth.User }
-		decode(t, rec, &body)
+		webtest.Decode(t, rec, &body)
 		if body.User.ID != u.ID || body.User.Username != "kate" {
 			t.Errorf("hs256=%v: profile user = %+v", hs, body.User)
 		}
@@ -45,13 +46,13 @@ func TestProfileRejects(t *testing.T) {
 		"bad sig":  parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])),
 	} {
 		rec := f.do("GET", "/profile", nil, bearer)
-		wantProblem(t, rec, http.StatusUnauthorized)
+		webtest.WantProblem(t, rec, http.StatusUnauthorized)
 		if !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer") {
 			t.Errorf("%s: WWW-Authenticate = %q", name, rec.Header().Get("WWW-Authenticate"))
 		}
 	}
 	f.clock.Advance(16 * time.Minute)
-	wantProblem(t, f.do("GET", "/profile", nil, tok), http.StatusUnauthorized)
+	webtest.WantProblem(t, f.do("GET", "/profile", nil, tok), http.StatusUnauthorized)
 }
 
 func TestJWKSVerifiesIssuedTokensAcrossRotation(t *testing.T) {
@@ -115,5 +116,25 @@ func TestJWKSEmptyUnderHS256(t *testing.T) {
 	rec := f.do("GET", "/.well-known/jwks.json", nil, "")
 	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"keys":[]}` {
 		t.Fatalf("jwks under HS256 = %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestRevokedSessionIsRefusedAtOnce: after a password change from one
+// session, the user's other session's token is refused by the auth service
+// even though it has not expired; the caller's own keeps working.
+func TestRevokedSessionIsRefusedAtOnce(t *testing.T) {
+	f := newFixture(t, options{})
+	f.mustRegister("olga", "olga@example.com", goodPassword, true)
+	mine, other := f.mustLogin("olga", goodPassword), f.mustLogin("olga", goodPassword)
+	rec := f.do("POST", "/change-password", map[string]string{"current_password": goodPassword, "new_password": "N3w!Horse-Pass"}, mine)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("change-password = %d %s", rec.Code, rec.Body)
+	}
+	if rec := f.do("GET", "/profile", nil, mine); rec.Code != http.StatusOK {
+		t.Fatalf("caller's session after the change = %d", rec.Code)
+	}
+	p := webtest.WantProblem(t, f.do("GET", "/profile", nil, other), http.StatusUnauthorized)
+	if p.Code != "session_revoked" {
+		t.Errorf("code = %q", p.Code)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/bizy-auth/bizy/internal/webtest"
 )
 
 const goodPassword = "Tr1cky!Horse"
@@ -22,7 +24,7 @@ func TestRegister(t *testing.T) {
 		Message string
 		User    map[string]any
 	}
-	decode(t, rec, &body)
+	webtest.Decode(t, rec, &body)
 	if body.Message == "" {
 		t.Error("no message")
 	}
@@ -71,8 +73,8 @@ func TestRegisterRejects(t *testing.T) {
 		{"over 1 MiB", `{"username":"` + strings.Repeat("a", 1<<20) + `"}`, 413, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := wantProblem(t, f.do("POST", "/register", tc.body, ""), tc.wantStatus)
-			if tc.wantField != "" && !slices.Contains(p.fields(), tc.wantField) {
+			p := webtest.WantProblem(t, f.do("POST", "/register", tc.body, ""), tc.wantStatus)
+			if tc.wantField != "" && !slices.Contains(p.Fields(), tc.wantField) {
 				t.Errorf("errors = %+v, want one naming %q", p.Errors, tc.wantField)
 			}
 		})
@@ -83,7 +85,7 @@ func TestRegisterWrongContentType(t *testing.T) {
 	f := newFixture(t, options{})
 	req := `{"username":"bob","email":"b@example.com","password":"` + goodPassword + `"}`
 	rec := f.doRaw("POST", "/register", "text/plain", req)
-	wantProblem(t, rec, http.StatusUnsupportedMediaType)
+	webtest.WantProblem(t, rec, http.StatusUnsupportedMediaType)
 }
 
 // TestRegisterTwentyConcurrent is the uniqueness promise under load: one

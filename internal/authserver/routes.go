@@ -13,14 +13,16 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("GET /health", handleHealth(svc))
 	mux.Handle("POST /register", handleRegister(log, cfg, svc))
 	mux.Handle("POST /login", handleLogin(log, cfg, svc))
-	mux.Handle("GET /profile", v.Middleware(handleProfile(log, svc)))
+	// Bearer routes: a good signature, then a live session.
+	bearer := func(h http.Handler) http.Handler { return v.Middleware(requireSession(log, svc, h)) }
+	mux.Handle("GET /profile", bearer(handleProfile(log, svc)))
 	mux.Handle("POST /verify-email", handleVerifyEmail(log, cfg, svc))
 	mux.Handle("GET /verify-email", handleVerifyEmailPage(log, cfg, svc))
 	mux.Handle("POST /resend-verification", handleResendVerification(log, cfg, svc))
 	mux.Handle("POST /forgot-password", handleForgotPassword(log, cfg, svc))
 	mux.Handle("POST /reset-password", handleResetPassword(log, cfg, svc))
 	mux.Handle("GET /reset-password", handleResetPasswordPage())
-	mux.Handle("POST /change-password", v.Middleware(handleChangePassword(log, cfg, svc)))
+	mux.Handle("POST /change-password", bearer(handleChangePassword(log, cfg, svc)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(log, keys))
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)

@@ -1,9 +1,7 @@
 package authserver
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +16,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/clocktest"
 	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
 	"github.com/bizy-auth/bizy/internal/sqlite"
+	"github.com/bizy-auth/bizy/internal/webtest"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -134,27 +133,8 @@ func newFixture(t *testing.T, o options) *fixture {
 // optional bearer token, and returns the recorded answer.
 func (f *fixture) do(method, path string, body any, bearer string) *httptest.ResponseRecorder {
 	f.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		buf, err := json.Marshal(b)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		r = bytes.NewReader(buf)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
 	rec := httptest.NewRecorder()
-	f.h.ServeHTTP(rec, req)
+	f.h.ServeHTTP(rec, webtest.NewRequest(f.t, method, path, body, bearer))
 	return rec
 }
 
@@ -178,54 +158,8 @@ func (f *fixture) mustLogin(login, password string) string {
 		f.t.Fatalf("login %s: %d %s", login, rec.Code, rec.Body)
 	}
 	var body struct{ Token string }
-	decode(f.t, rec, &body)
+	webtest.Decode(f.t, rec, &body)
 	return body.Token
-}
-
-func decode(t *testing.T, rec *httptest.ResponseRecorder, v any) {
-	t.Helper()
-	if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
-		t.Fatalf("decode %q: %v", rec.Body.String(), err)
-	}
-}
-
-// problem is the shape of an RFC 9457 answer.
-type problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail"`
-	Code   string `json:"code"`
-	Errors []struct {
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"errors"`
-}
-
-// wantProblem checks status, content type and body of a problem answer.
-func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int) problem {
-	t.Helper()
-	if rec.Code != status {
-		t.Fatalf("status = %d, want %d; body %s", rec.Code, status, rec.Body)
-	}
-	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
-		t.Fatalf("Content-Type = %q, want application/problem+json", ct)
-	}
-	var p problem
-	decode(t, rec, &p)
-	if p.Status != status || p.Title == "" || p.Detail == "" {
-		t.Fatalf("problem body incomplete: %+v", p)
-	}
-	return p
-}
-
-// fields lists the field names of a 422 answer.
-func (p problem) fields() []string {
-	var fs []string
-	for _, e := range p.Errors {
-		fs = append(fs, e.Field)
-	}
-	return fs
 }
 
 func TestHealth(t *testing.T) {
@@ -280,9 +214,9 @@ func TestEveryAnswerHasRequestIDAndSecurityHeaders(t *testing.T) {
 
 func TestUnknownRoutesAreProblems(t *testing.T) {
 	f := newFixture(t, options{})
-	wantProblem(t, f.do("GET", "/nowhere", nil, ""), http.StatusNotFound)
+	webtest.WantProblem(t, f.do("GET", "/nowhere", nil, ""), http.StatusNotFound)
 	rec := f.do("DELETE", "/login", nil, "")
-	wantProblem(t, rec, http.StatusMethodNotAllowed)
+	webtest.WantProblem(t, rec, http.StatusMethodNotAllowed)
 	if rec.Header().Get("Allow") == "" {
 		t.Error("405 without Allow header")
 	}

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"path"
+
+	"github.com/bizy-auth/bizy/internal/migrations"
 )
 
 // AppliedVersions exposes appliedVersions to the external tests.
@@ -12,10 +14,10 @@ func (db *DB) AppliedVersions(ctx context.Context, component string) ([]int, err
 
 // EmbeddedVersions lists the migration versions shipped for component.
 func EmbeddedVersions(component string) ([]int, error) {
-	ms, err := loadMigrations(migrationFiles, path.Join("migrations", component))
+	ms, err := migrations.Load(migrationFiles, path.Join("migrations", component))
 	var vs []int
 	for _, m := range ms {
-		vs = append(vs, m.version)
+		vs = append(vs, m.Version)
 	}
 	return vs, err
 }

@@ -4,12 +4,9 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"path"
-	"sort"
-	"strconv"
-	"strings"
 
+	"github.com/bizy-auth/bizy/internal/migrations"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -37,17 +34,10 @@ func (db *DB) MigrateTasks(ctx context.Context) error {
 	return db.migrate(ctx, "tasks")
 }
 
-// migration is one numbered SQL file of a component.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrate applies the pending migrations of component, found in
 // migrations/<component>/NNNN_description.sql, in version order.
 func (db *DB) migrate(ctx context.Context, component string) error {
-	ms, err := loadMigrations(migrationFiles, path.Join("migrations", component))
+	ms, err := migrations.Load(migrationFiles, path.Join("migrations", component))
 	if err != nil {
 		return fmt.Errorf("postgres: migrate %s: %w", component, err)
 	}
@@ -67,21 +57,21 @@ func (db *DB) migrate(ctx context.Context, component string) error {
 		err := db.lockedTx(ctx, func(tx pgx.Tx) error {
 			var done bool
 			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations
-				WHERE component = $1 AND version = $2)`, component, m.version).Scan(&done)
+				WHERE component = $1 AND version = $2)`, component, m.Version).Scan(&done)
 			if err != nil || done {
 				return err
 			}
 			// Without arguments pgx uses the simple protocol, which runs a
 			// file of several statements.
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (component, version) VALUES ($1, $2)`,
-				component, m.version)
+				component, m.Version)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("postgres: migrate %s %s: %w", component, m.name, err)
+			return fmt.Errorf("postgres: migrate %s %s: %w", component, m.Name, err)
 		}
 	}
 	return nil
@@ -97,36 +87,6 @@ func (db *DB) lockedTx(ctx context.Context, fn func(pgx.Tx) error) error {
 		}
 		return fn(tx)
 	})
-}
-
-// loadMigrations reads the NNNN_*.sql files of dir, sorted by version. Two
-// files with one version are an error, as is any other file name.
-func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if e.IsDir() || !ok || err != nil || v <= 0 || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("bad migration file name %q (want NNNN_name.sql)", name)
-		}
-		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %q and %q share version %d", prev, name, v)
-		}
-		seen[v] = name
-		b, err := fs.ReadFile(fsys, path.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
 }
 
 // appliedVersions lists the recorded versions of component, for tests.

@@ -3,11 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 )
@@ -50,7 +47,7 @@ func (s *store) Events(ctx context.Context, f auth.EventFilter) ([]auth.Event, s
 		where, args = append(where, "type = ?"), append(args, f.Type)
 	}
 	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
+		at, id, err := auth.DecodeEventCursor(f.Cursor)
 		if err != nil {
 			return nil, "", &auth.ValidationError{Fields: map[string]string{"cursor": "invalid cursor"}}
 		}
@@ -90,30 +87,7 @@ func (s *store) Events(ctx context.Context, f auth.EventFilter) ([]auth.Event, s
 	if len(events) > f.Limit {
 		events = events[:f.Limit]
 		last := events[len(events)-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
+		next = auth.EncodeEventCursor(last.CreatedAt, last.ID)
 	}
 	return events, next, nil
-}
-
-// encodeCursor makes the opaque cursor that resumes after the event with
-// created_at at and id.
-func encodeCursor(at time.Time, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id))
-}
-
-// decodeCursor reverses encodeCursor.
-func decodeCursor(c string) (time.Time, string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return time.Time{}, "", err
-	}
-	us, id, ok := strings.Cut(string(b), ":")
-	if !ok {
-		return time.Time{}, "", fmt.Errorf("malformed cursor")
-	}
-	n, err := strconv.ParseInt(us, 10, 64)
-	if err != nil {
-		return time.Time{}, "", err
-	}
-	return time.UnixMicro(n).UTC(), id, nil
 }

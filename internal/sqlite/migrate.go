@@ -4,12 +4,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/bizy-auth/bizy/internal/migrations"
 )
 
 //go:embed migrations
@@ -30,17 +28,10 @@ func (db *DB) MigrateTasks(ctx context.Context) error {
 	return db.migrate(ctx, "tasks")
 }
 
-// migration is one numbered SQL file of a component.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrate applies the pending migrations of component, found in
 // migrations/<component>/NNNN_description.sql, in version order.
 func (db *DB) migrate(ctx context.Context, component string) error {
-	ms, err := loadMigrations(migrationFiles, path.Join("migrations", component))
+	ms, err := migrations.Load(migrationFiles, path.Join("migrations", component))
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate %s: %w", component, err)
 	}
@@ -61,53 +52,23 @@ func (db *DB) migrate(ctx context.Context, component string) error {
 			var n int
 			err := s.tx.QueryRowContext(ctx,
 				`SELECT count(*) FROM schema_migrations WHERE component = ? AND version = ?`,
-				component, m.version).Scan(&n)
+				component, m.Version).Scan(&n)
 			if err != nil || n > 0 {
 				return err
 			}
-			if _, err := s.tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := s.tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err = s.tx.ExecContext(ctx,
 				`INSERT INTO schema_migrations (component, version, applied_at) VALUES (?, ?, ?)`,
-				component, m.version, toDB(time.Now()))
+				component, m.Version, toDB(time.Now()))
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("sqlite: migrate %s %s: %w", component, m.name, err)
+			return fmt.Errorf("sqlite: migrate %s %s: %w", component, m.Name, err)
 		}
 	}
 	return nil
-}
-
-// loadMigrations reads the NNNN_*.sql files of dir, sorted by version. Two
-// files with one version are an error, as is any other file name.
-func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if e.IsDir() || !ok || err != nil || v <= 0 || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("bad migration file name %q (want NNNN_name.sql)", name)
-		}
-		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %q and %q share version %d", prev, name, v)
-		}
-		seen[v] = name
-		b, err := fs.ReadFile(fsys, path.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
 }
 
 // appliedVersions lists the recorded versions of component, for tests.

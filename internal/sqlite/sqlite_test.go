@@ -11,6 +11,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/mail/mailtest"
+	"github.com/bizy-auth/bizy/internal/migrations"
 	"github.com/bizy-auth/bizy/internal/storetest"
 	"github.com/bizy-auth/bizy/internal/tasks"
 )
@@ -66,13 +67,13 @@ func TestMigrateAuthIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("appliedVersions: %v", err)
 	}
-	ms, err := loadMigrations(migrationFiles, "migrations/auth")
+	ms, err := migrations.Load(migrationFiles, "migrations/auth")
 	if err != nil {
-		t.Fatalf("loadMigrations: %v", err)
+		t.Fatalf("migrations.Load: %v", err)
 	}
 	var want []int
 	for _, m := range ms {
-		want = append(want, m.version)
+		want = append(want, m.Version)
 	}
 	if !slices.Equal(vs, want) {
 		t.Fatalf("applied versions %v, want %v", vs, want)
@@ -193,9 +194,9 @@ func TestMigrateTasksBesideAuth(t *testing.T) {
 		if err != nil {
 			t.Fatalf("appliedVersions: %v", err)
 		}
-		ms, err := loadMigrations(migrationFiles, "migrations/"+c)
+		ms, err := migrations.Load(migrationFiles, "migrations/"+c)
 		if err != nil {
-			t.Fatalf("loadMigrations: %v", err)
+			t.Fatalf("migrations.Load: %v", err)
 		}
 		if len(vs) != len(ms) {
 			t.Errorf("%s: applied versions %v, want %d", c, vs, len(ms))

@@ -4,5 +4,5 @@
 // exactly like an id that does not exist.
 //
 // Like internal/auth it imports only the standard library and leaf
-// libraries; internal/sqlite and internal/postgres implement Store.
+// libraries (internal/invalid among them); internal/sqlite and internal/postgres implement Store.
 package tasks

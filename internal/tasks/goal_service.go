@@ -21,7 +21,7 @@ func checkGoal(g Goal) error {
 	checkText(&ve, g.Title, g.Description)
 	checkOneOf(&ve, "status", g.Status, GoalActive, GoalAchieved, GoalAbandoned)
 	checkDate(&ve, "target_date", g.TargetDate)
-	return ve.err()
+	return ve.Err()
 }
 
 // CreateGoal validates in and stores a new goal for userID.
@@ -56,7 +56,7 @@ func (s *Service) Goals(ctx context.Context, userID string, f GoalFilter, cursor
 	if f.Status != "" {
 		var ve ValidationError
 		checkOneOf(&ve, "status", f.Status, GoalActive, GoalAchieved, GoalAbandoned)
-		if err := ve.err(); err != nil {
+		if err := ve.Err(); err != nil {
 			return nil, "", err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bizy-auth/bizy/internal/invalid"
 	"github.com/google/uuid"
 )
 
@@ -46,14 +47,14 @@ func validID(id string) bool {
 func checkText(ve *ValidationError, title, description string) {
 	switch {
 	case strings.TrimSpace(title) == "":
-		ve.add("title", "is required")
+		ve.Add("title", "is required")
 	case utf8.RuneCountInString(title) > TitleMaxLen:
-		ve.add("title", "must be at most 200 characters")
+		ve.Add("title", "must be at most 200 characters")
 	case !utf8.ValidString(title):
-		ve.add("title", "must be valid UTF-8")
+		ve.Add("title", "must be valid UTF-8")
 	}
 	if utf8.RuneCountInString(description) > DescriptionMaxLen {
-		ve.add("description", "must be at most 5000 characters")
+		ve.Add("description", "must be at most 5000 characters")
 	}
 }
 
@@ -64,7 +65,7 @@ func checkDate(ve *ValidationError, field, date string) {
 	}
 	// Year 0 parses but is no calendar date (PostgreSQL refuses it).
 	if d, err := time.Parse(time.DateOnly, date); err != nil || d.Year() < 1 {
-		ve.add(field, "must be a date as YYYY-MM-DD")
+		ve.Add(field, "must be a date as YYYY-MM-DD")
 	}
 }
 
@@ -74,7 +75,7 @@ func checkOneOf(ve *ValidationError, field, v string, allowed ...string) {
 			return
 		}
 	}
-	ve.add(field, "must be one of "+strings.Join(allowed, ", "))
+	ve.Add(field, "must be one of "+strings.Join(allowed, ", "))
 }
 
 // Page limits and cursors. A cursor is the opaque form of the last id.
@@ -85,7 +86,7 @@ func CheckLimit(limit int) (int, error) {
 		return DefaultPageSize, nil
 	}
 	if limit < 1 || limit > MaxPageSize {
-		return 0, invalid("limit", "must be between 1 and 100")
+		return 0, invalid.Field("limit", "must be between 1 and 100")
 	}
 	return limit, nil
 }
@@ -100,7 +101,7 @@ func decodeCursor(c string) (string, error) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || !validID(string(b)) {
-		return "", invalid("cursor", "is not a cursor this API returned")
+		return "", invalid.Field("cursor", "is not a cursor this API returned")
 	}
 	return string(b), nil
 }
@@ -119,11 +120,11 @@ func ownGoal(ctx context.Context, st Store, userID, goalID string) error {
 		return nil
 	}
 	if !validID(goalID) {
-		return invalid("goal_id", "must be the id of one of your goals")
+		return invalid.Field("goal_id", "must be the id of one of your goals")
 	}
 	if _, err := st.Goal(ctx, userID, goalID); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return invalid("goal_id", "must be the id of one of your goals")
+			return invalid.Field("goal_id", "must be the id of one of your goals")
 		}
 		return err
 	}

@@ -23,7 +23,7 @@ func checkTask(t Task) error {
 	checkOneOf(&ve, "status", t.Status, StatusTodo, StatusInProgress, StatusDone)
 	checkOneOf(&ve, "priority", t.Priority, PriorityLow, PriorityMedium, PriorityHigh)
 	checkDate(&ve, "due_date", t.DueDate)
-	return ve.err()
+	return ve.Err()
 }
 
 // CreateTask validates in and stores a new task for userID. It returns a
@@ -73,9 +73,9 @@ func (s *Service) Tasks(ctx context.Context, userID string, f TaskFilter, cursor
 		checkOneOf(&ve, "status", f.Status, StatusTodo, StatusInProgress, StatusDone)
 	}
 	if f.GoalID != "" && !validID(f.GoalID) {
-		ve.add("goal_id", "must be a goal id")
+		ve.Add("goal_id", "must be a goal id")
 	}
-	if err := ve.err(); err != nil {
+	if err := ve.Err(); err != nil {
 		return nil, "", err
 	}
 	limit, err := CheckLimit(f.Limit)

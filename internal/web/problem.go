@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/invalid"
 	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
@@ -84,14 +85,9 @@ var errorStatus = []struct {
 // errors get their own status and public message; anything else is a 500
 // whose cause is logged with the request ID and never sent.
 func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	var ve *auth.ValidationError
+	var ve *invalid.Error // auth.ValidationError and tasks.ValidationError alike
 	if errors.As(err, &ve) {
 		Invalid(w, ve.Fields)
-		return
-	}
-	var tve *tasks.ValidationError
-	if errors.As(err, &tve) {
-		Invalid(w, tve.Fields)
 		return
 	}
 	var ce *auth.CredentialError
