@@ -182,7 +182,8 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 	if err != nil {
 		return nil, err
 	}
-	d.mail = mail.NewWorker(log.With("component", "mail"), db.Outbox(), sender, mail.WorkerConfig{From: cfg.MailFrom})
+	// NewWorker labels its own lines component=mail.
+	d.mail = mail.NewWorker(log, db.Outbox(), sender, mail.WorkerConfig{From: cfg.MailFrom})
 	d.svc, err = auth.NewService(log, d.store, signer, auth.Config{
 		BcryptCost:               cfg.BcryptCost,
 		AccessTokenTTL:           cfg.AccessTokenTTL,
