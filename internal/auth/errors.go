@@ -18,6 +18,7 @@ var (
 	ErrDisabled        = errors.New("account disabled")
 	ErrUnauthenticated = errors.New("authentication required")
 	ErrInvalidToken    = errors.New("the token is invalid, has been used or has expired")
+	ErrInvalidRefresh  = errors.New("the refresh token is invalid, revoked or expired; log in again")
 )
 
 // CredentialError is a wrong password given to confirm a change (the

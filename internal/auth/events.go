@@ -21,6 +21,11 @@ const (
 	EventResetRequested   = "password_reset_requested"
 	EventPasswordReset    = "password_reset"
 	EventPasswordChanged  = "password_changed"
+
+	EventRefresh        = "refresh"
+	EventRefreshReuse   = "refresh_reuse"
+	EventLogout         = "logout"
+	EventSessionRevoked = "session_revoked"
 )
 
 // record stores one security event and logs it. A failure to store is

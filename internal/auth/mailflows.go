@@ -227,7 +227,7 @@ func (s *Service) setPassword(ctx context.Context, tx Store, u *User, hash []byt
 	if err := tx.InvalidateUserTokens(ctx, u.ID, PurposeResetPassword, now); err != nil {
 		return err
 	}
-	if _, err := tx.RevokeUserSessions(ctx, u.ID, keepSID, now); err != nil {
+	if err := s.revokeAll(ctx, tx, u.ID, keepSID, now); err != nil {
 		return err
 	}
 	for _, name := range []string{strings.ToLower(u.Username), u.Email} {

@@ -31,6 +31,10 @@ type Config struct {
 	// MailQueued, when set, is called after a transaction that queued mail
 	// commits, so a delivery worker can send it at once.
 	MailQueued func()
+	// Revoked, when set, is told of each revoked session and when its last
+	// access token expires, to fan the news out to API copies at once
+	// (Redis); they also poll /revocations.
+	Revoked func(ctx context.Context, sid string, expiresAt time.Time)
 }
 
 // Client describes who made a request, for the security event log.

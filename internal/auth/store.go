@@ -98,12 +98,39 @@ type UserStore interface {
 
 // SessionStore keeps sessions.
 type SessionStore interface {
+	RefreshStore
+
 	CreateSession(ctx context.Context, s Session) error
 	// Session returns ErrNotFound for an unknown id.
 	Session(ctx context.Context, id string) (Session, error)
 	// RevokeUserSessions revokes, at now, every live session of userID but
 	// the one named except (may be ""), and returns how many it revoked.
 	RevokeUserSessions(ctx context.Context, userID, except string, now time.Time) (int, error)
+}
+
+// RefreshStore finds sessions by refresh token and rotates those tokens.
+// Every refresh token a session ever had is remembered (as its hash), so a
+// token that was rotated out can be recognised when it comes back.
+type RefreshStore interface {
+	// SessionByRefresh returns the session whose refresh token hashes to
+	// hash, and whether that token is the session's current one (false: it
+	// was rotated out). ErrNotFound when no session ever had it.
+	SessionByRefresh(ctx context.Context, hash []byte) (Session, bool, error)
+	// RotateRefresh makes newHash the refresh token of session id, if
+	// oldHash is still its current one and the session is not revoked,
+	// recording oldHash as rotated out and RefreshedAt as now. Otherwise
+	// ErrNotFound: of two concurrent rotations of one token, one wins.
+	RotateRefresh(ctx context.Context, id string, oldHash, newHash []byte, now time.Time) error
+	// RevokeSession revokes session id at now; false when it was already
+	// revoked. ErrNotFound for an unknown id.
+	RevokeSession(ctx context.Context, id string, now time.Time) (bool, error)
+	// UserSessions returns userID's sessions that are neither revoked nor
+	// expired at now, newest first.
+	UserSessions(ctx context.Context, userID string, now time.Time) ([]Session, error)
+	// Revocations returns up to limit sessions revoked at or after since,
+	// ordered by (RevokedAt, ID), starting strictly after the position
+	// (afterAt, afterID) when afterID is not "".
+	Revocations(ctx context.Context, since, afterAt time.Time, afterID string, limit int) ([]Session, error)
 }
 
 // Purposes of single-use tokens.

@@ -23,6 +23,11 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /reset-password", handleResetPassword(log, cfg, svc))
 	mux.Handle("GET /reset-password", handleResetPasswordPage())
 	mux.Handle("POST /change-password", bearer(handleChangePassword(log, cfg, svc)))
+	mux.Handle("POST /refresh", handleRefresh(log, cfg, svc))
+	mux.Handle("POST /logout", bearer(handleLogout(log, cfg, svc)))
+	mux.Handle("GET /sessions", bearer(handleSessions(log, svc)))
+	mux.Handle("DELETE /sessions/{id}", bearer(handleDeleteSession(log, cfg, svc)))
+	mux.Handle("GET /revocations", handleRevocations(log, svc))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(log, keys))
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)

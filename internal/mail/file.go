@@ -72,7 +72,7 @@ func (s *FileSender) Send(ctx context.Context, from string, e auth.Email, messag
 // so readers never see a partial message.
 func writeAtomic(name string, write func(*bufio.Writer) error) (err error) {
 	// CreateTemp makes the file with mode 0600.
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*.eml")
+	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*.part") // not *.eml: readers globbing for mail must not see it
 	if err != nil {
 		return err
 	}

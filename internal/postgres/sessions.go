@@ -33,17 +33,30 @@ func (s *store) CreateSession(ctx context.Context, sess auth.Session) error {
 
 // Session returns the session with id, or auth.ErrNotFound.
 func (s *store) Session(ctx context.Context, id string) (auth.Session, error) {
-	var sess auth.Session
-	var revoked *time.Time
-	err := s.q.QueryRow(ctx, `SELECT id, user_id, refresh_hash, created_at,
-		refreshed_at, expires_at, revoked_at, ip, user_agent FROM sessions WHERE id = $1`, id).
-		Scan(&sess.ID, &sess.UserID, &sess.RefreshHash, &sess.CreatedAt, &sess.RefreshedAt,
-			&sess.ExpiresAt, &revoked, &sess.IP, &sess.UserAgent)
+	sess, err := scanSession(s.q.QueryRow(ctx,
+		`SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.Session{}, auth.ErrNotFound
 	}
 	if err != nil {
 		return auth.Session{}, fmt.Errorf("postgres: session: %w", err)
+	}
+	return sess, nil
+}
+
+// sessionColumns are the columns scanSession reads, in its order.
+const sessionColumns = `id, user_id, refresh_hash, created_at, refreshed_at,
+	expires_at, revoked_at, ip, user_agent`
+
+// scanSession reads the sessionColumns of one row, followed by extra
+// destinations if any, and returns the times in UTC.
+func scanSession(row pgx.Row, extra ...any) (auth.Session, error) {
+	var sess auth.Session
+	var revoked *time.Time
+	dest := append([]any{&sess.ID, &sess.UserID, &sess.RefreshHash, &sess.CreatedAt,
+		&sess.RefreshedAt, &sess.ExpiresAt, &revoked, &sess.IP, &sess.UserAgent}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return auth.Session{}, err
 	}
 	sess.CreatedAt, sess.RefreshedAt, sess.ExpiresAt = utc(sess.CreatedAt), utc(sess.RefreshedAt), utc(sess.ExpiresAt)
 	sess.RevokedAt = fromNullTime(revoked)

@@ -33,18 +33,31 @@ func (s *store) CreateSession(ctx context.Context, sess auth.Session) error {
 
 // Session returns the session with id, or auth.ErrNotFound.
 func (s *store) Session(ctx context.Context, id string) (auth.Session, error) {
-	var sess auth.Session
-	var created, refreshed, expires int64
-	var revoked sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT id, user_id, refresh_hash, created_at,
-		refreshed_at, expires_at, revoked_at, ip, user_agent FROM sessions WHERE id = ?`, id).
-		Scan(&sess.ID, &sess.UserID, &sess.RefreshHash, &created, &refreshed, &expires,
-			&revoked, &sess.IP, &sess.UserAgent)
+	sess, err := scanSession(s.read.QueryRowContext(ctx,
+		`SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Session{}, auth.ErrNotFound
 	}
 	if err != nil {
 		return auth.Session{}, fmt.Errorf("sqlite: session: %w", err)
+	}
+	return sess, nil
+}
+
+// sessionColumns are the columns scanSession reads, in its order.
+const sessionColumns = `id, user_id, refresh_hash, created_at, refreshed_at,
+	expires_at, revoked_at, ip, user_agent`
+
+// scanSession reads the sessionColumns of one row, followed by extra
+// destinations if any, and converts the stored times.
+func scanSession(row interface{ Scan(...any) error }, extra ...any) (auth.Session, error) {
+	var sess auth.Session
+	var created, refreshed, expires int64
+	var revoked sql.NullInt64
+	dest := append([]any{&sess.ID, &sess.UserID, &sess.RefreshHash, &created, &refreshed,
+		&expires, &revoked, &sess.IP, &sess.UserAgent}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return auth.Session{}, err
 	}
 	sess.CreatedAt, sess.RefreshedAt, sess.ExpiresAt = fromDB(created), fromDB(refreshed), fromDB(expires)
 	sess.RevokedAt = fromNullDB(revoked)

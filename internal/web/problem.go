@@ -79,6 +79,7 @@ var errorStatus = []struct {
 	{auth.ErrEmailUnverified, http.StatusForbidden, "email_not_verified"},
 	{auth.ErrDisabled, http.StatusForbidden, "account_disabled"},
 	{auth.ErrInvalidToken, http.StatusBadRequest, "invalid_token"},
+	{auth.ErrInvalidRefresh, http.StatusUnauthorized, "invalid_refresh_token"},
 }
 
 // Error answers err as a problem. Validation, decoding and known domain
