@@ -171,3 +171,18 @@ func TestAuthServiceDown(t *testing.T) {
 	res, body = getJSON(t, api+"/api/auth/auth-server-health", "")
 	wantStatus(t, "auth-server-health with auth down", res, body, 503)
 }
+
+func TestHealthCommand(t *testing.T) {
+	authBase, apiBase := startServe(t, "--data-dir", t.TempDir(), "--bcrypt-cost", "10")
+	for _, u := range []string{authBase + "/health", apiBase + "/health"} {
+		if out, err := runCmd(t, "", "health", u); err != nil || !strings.Contains(out, `"status":"ok"`) {
+			t.Fatalf("health %s: %v %s", u, err, out)
+		}
+	}
+	if _, err := runCmd(t, "", "health", authBase+"/nowhere"); err == nil {
+		t.Fatal("health of a 404 succeeded")
+	}
+	if _, err := runCmd(t, "", "health", "http://"+freeAddr(t)+"/health"); err == nil {
+		t.Fatal("health of a closed port succeeded")
+	}
+}

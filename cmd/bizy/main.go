@@ -45,6 +45,7 @@ Usage:
   bizy user set-admin U [--revoke]
   bizy keys rotate            make a new signing key; old ones stay published until their tokens expire
   bizy version                version and build info
+  bizy health URL             exit 0 if URL answers 200 (container health checks)
 
 Every command takes the settings below as flags or environment variables
 (a flag wins over the environment). 'bizy COMMAND -h' lists a command's flags.
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runKeys(ctx, args, getenv, stdout, stderr)
 	case "version":
 		return runVersion(stdout)
+	case "health":
+		return runHealth(ctx, args, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		printHelp(stdout)
 		return nil

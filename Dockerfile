@@ -1,0 +1,23 @@
+# Multi-stage build: a static bizy binary (pure Go, no cgo: the SQLite
+# driver is modernc.org/sqlite) on a distroless base, run as non-root.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/bizy ./cmd/bizy \
+ && mkdir -p /out/data
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/bizy /bizy
+# The embedded default (SQLite, .eml mail) lives here; owned by the
+# distroless nonroot user so a fresh volume is writable.
+COPY --from=build --chown=65532:65532 /out/data /data
+ENV DATA_DIR=/data
+VOLUME ["/data"]
+USER nonroot:nonroot
+EXPOSE 4567 8000
+HEALTHCHECK --interval=10s --timeout=5s --retries=3 CMD ["/bizy", "health", "http://127.0.0.1:4567/health"]
+ENTRYPOINT ["/bizy"]
+CMD ["serve"]
