@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,8 +13,11 @@ import (
 	"github.com/bizy-auth/bizy/internal/apiserver"
 	"github.com/bizy-auth/bizy/internal/config"
 	"github.com/bizy-auth/bizy/internal/metrics"
+	"github.com/bizy-auth/bizy/internal/redis"
+	"github.com/bizy-auth/bizy/internal/revocation"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/token"
+	goredis "github.com/redis/go-redis/v9"
 )
 
 func runAPI(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -22,31 +26,75 @@ func runAPI(ctx context.Context, args []string, getenv func(string) string, stde
 		return err
 	}
 	defer db.Close()
-	ln, h, err := listenAPI(ctx, log, cfg, db)
+	ln, d, err := listenAPI(ctx, log, cfg, db)
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, log, ln, h)
+	defer d.close()
+	return serveAPI(ctx, log, ln, d)
+}
+
+// apiDeps is the API's handler and the revocation feeds that run beside
+// it. The caller must call close once they have stopped.
+type apiDeps struct {
+	handler    http.Handler
+	poller     *revocation.Poller
+	subscriber *redis.Subscriber // nil without REDIS_URL
+	redis      *goredis.Client   // nil without REDIS_URL
+}
+
+// close releases the Redis connection, if any.
+func (d *apiDeps) close() {
+	if d.redis != nil {
+		d.redis.Close()
+	}
+}
+
+// serveAPI serves the API on ln until ctx ends, with its revocation feeds
+// running: the poller of the auth service's /revocations, and the Redis
+// subscriber when REDIS_URL is set. The feeds do not hold up the first
+// request (the auth service may be down), and they stop only once the last
+// request in flight has finished, so revocations still reach those.
+func serveAPI(ctx context.Context, log *slog.Logger, ln net.Listener, d *apiDeps) error {
+	fctx, stopFeeds := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopFeeds()
+	feeds := make(chan error, 2)
+	n := 1
+	go func() { feeds <- d.poller.Run(fctx) }()
+	if d.subscriber != nil {
+		n++
+		go func() { feeds <- d.subscriber.Run(fctx) }()
+	}
+	err := serveHTTP(ctx, log, ln, d.handler)
+	stopFeeds()
+	for range n {
+		err = errors.Join(err, <-feeds)
+	}
+	return err
 }
 
 // listenAPI builds the API over db and opens its listener.
-func listenAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (net.Listener, http.Handler, error) {
-	h, err := buildAPI(ctx, log, cfg, db)
+func listenAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (net.Listener, *apiDeps, error) {
+	d, err := buildAPI(ctx, log, cfg, db)
 	if err != nil {
 		return nil, nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.APIAddr)
 	if err != nil {
+		d.close()
 		return nil, nil, fmt.Errorf("API_ADDR: %w", err)
 	}
-	log.Info("API listening", "addr", ln.Addr().String(), "auth_server", cfg.AuthServerURL)
-	return ln, h, nil
+	log.Info("API listening", "addr", ln.Addr().String(), "auth_server", cfg.AuthServerURL,
+		"redis", cfg.RedisURL != "")
+	return ln, d, nil
 }
 
-// buildAPI migrates the API's own tables and assembles its handler. The API
-// verifies tokens itself: with the auth service's published keys (EdDSA) or
-// the shared secret (HS256).
-func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (http.Handler, error) {
+// buildAPI migrates the API's own tables and assembles its handler and
+// revocation feeds. The API verifies tokens itself: with the auth service's
+// published keys (EdDSA) or the shared secret (HS256), then refuses those
+// of sessions the feeds have reported revoked. With REDIS_URL set, Redis
+// must answer at start-up.
+func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (*apiDeps, error) {
 	if err := db.MigrateTasks(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -63,13 +111,31 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 	if err != nil {
 		return nil, err
 	}
+	d := &apiDeps{}
+	apiLog := log.With("service", "api")
+	feedLog := apiLog.With("component", "revocations")
+	// Entries live as long as the verifier accepts an expired token.
+	list := revocation.NewList(revocation.ListConfig{Leeway: token.DefaultLeeway, Log: feedLog})
+	d.poller, err = revocation.NewPoller(list, revocation.PollerConfig{URL: cfg.AuthServerURL, Log: feedLog})
+	if err != nil {
+		return nil, fmt.Errorf("AUTH_SERVER_URL: %w", err)
+	}
+	if cfg.RedisURL != "" {
+		d.redis, err = openRedis(ctx, log, cfg.RedisURL) // go-redis logs for the whole process
+		if err != nil {
+			return nil, err
+		}
+		d.subscriber = redis.NewSubscriber(d.redis, redis.Channel, list, feedLog)
+	}
 	svc := tasks.NewService(db.TasksStore(), nil)
 	reg := metrics.NewRegistry()
-	return apiserver.NewServer(log.With("service", "api"), apiserver.Config{
+	d.handler = apiserver.NewServer(apiLog, apiserver.Config{
 		AuthServerURL:      cfg.AuthServerURL,
 		TrustedProxies:     cfg.TrustedProxies,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 		Metrics:            metrics.Handler(reg),
 		Instrument:         metrics.HTTP(reg),
-	}, svc, v), nil
+		Revoked:            list,
+	}, svc, v)
+	return d, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/authserver"
 	"github.com/bizy-auth/bizy/internal/config"
 	"github.com/bizy-auth/bizy/internal/metrics"
+	"github.com/bizy-auth/bizy/internal/redis"
 )
 
 // Server time-outs: slow or stuck clients can't hold connections forever.
@@ -43,17 +44,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if cfg.AuthServerURL == config.LoopbackURL(cfg.AuthAddr) {
 		cfg.AuthServerURL = config.LoopbackURL(authLn.Addr().String())
 	}
-	apiLn, apiH, err := listenAPI(ctx, log, cfg, db)
+	apiLn, api, err := listenAPI(ctx, log, cfg, db)
 	if err != nil {
 		return err
 	}
+	defer api.close()
 
 	// Either server failing stops the other.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 2)
 	go func() { errc <- serveAuth(ctx, log, authLn, authH, d) }()
-	go func() { errc <- serveHTTP(ctx, log, apiLn, apiH) }()
+	go func() { errc <- serveAPI(ctx, log, apiLn, api) }()
 	err = <-errc
 	cancel()
 	return errors.Join(err, <-errc)
@@ -85,15 +87,47 @@ func serveAuth(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Ha
 	err := serveHTTP(ctx, log, ln, h)
 	d.svc.Wait()
 	stopWorker()
-	return errors.Join(err, <-wdone)
+	err = errors.Join(err, <-wdone)
+	if d.redis != nil {
+		d.redis.Close()
+	}
+	return err
+}
+
+// publishTimeout bounds one Redis publish: API copies also poll
+// /revocations, so a slow Redis must not hold up a logout.
+const publishTimeout = time.Second
+
+// publishRevocation announces a revoked session on Redis, logging failures.
+func publishRevocation(log *slog.Logger, pub *redis.Publisher) func(context.Context, string, time.Time) {
+	return func(ctx context.Context, sid string, expiresAt time.Time) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+		defer cancel()
+		if err := pub.Publish(ctx, sid, expiresAt); err != nil {
+			log.WarnContext(ctx, "publish revocation on redis; API copies will learn it by polling", "err", err)
+		}
+	}
 }
 
 // listenAuth builds the auth service over db and opens its listener.
 func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (net.Listener, http.Handler, *authDeps, error) {
-	d, err := buildAuth(ctx, log, cfg, db)
+	var revoked func(context.Context, string, time.Time)
+	var rc io.Closer
+	if cfg.RedisURL != "" {
+		c, err := openRedis(ctx, log, cfg.RedisURL)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		rc, revoked = c, publishRevocation(log, redis.NewPublisher(c, redis.Channel))
+	}
+	d, err := buildAuth(ctx, log, cfg, db, revoked)
 	if err != nil {
+		if rc != nil {
+			rc.Close()
+		}
 		return nil, nil, nil, err
 	}
+	d.redis = rc
 	reg := metrics.NewRegistry()
 	metrics.RegisterMail(reg, log, d.mail, db.Outbox())
 	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{

@@ -10,15 +10,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/config"
 	"github.com/bizy-auth/bizy/internal/mail"
 	"github.com/bizy-auth/bizy/internal/postgres"
+	"github.com/bizy-auth/bizy/internal/redis"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
+	goredis "github.com/redis/go-redis/v9"
 )
 
 func printHelp(w io.Writer) {
@@ -116,6 +119,16 @@ func setupServer(ctx context.Context, name string, mode config.Mode, args []stri
 	return cfg, log, db, nil
 }
 
+// openRedis opens REDIS_URL and sends go-redis's own log lines to log.
+func openRedis(ctx context.Context, log *slog.Logger, url string) (*goredis.Client, error) {
+	redis.SetLogger(log)
+	c, err := redis.Open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	return c, nil
+}
+
 // authDeps is everything the auth service and the CLI tools share.
 type authDeps struct {
 	db       database
@@ -124,6 +137,7 @@ type authDeps struct {
 	keys     *auth.KeyRing // nil under HS256
 	verifier *token.Verifier
 	mail     *mail.Worker // runs only under serve and auth
+	redis    io.Closer    // the revocation publisher's client, or nil
 }
 
 // verifierCacheSize bounds the verified-token cache (about 1 KiB an entry).
@@ -135,7 +149,7 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	if err != nil {
 		return nil, err
 	}
-	d, err := buildAuth(ctx, log, cfg, db)
+	d, err := buildAuth(ctx, log, cfg, db, nil)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -143,7 +157,8 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	return d, nil
 }
 
-func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (*authDeps, error) {
+// revoked, when not nil, is told of every revoked session (Redis fan-out).
+func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, revoked func(context.Context, string, time.Time)) (*authDeps, error) {
 	if err := db.MigrateAuth(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -195,6 +210,7 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		LockoutDuration:          cfg.LockoutDuration,
 		Mailer:                   templates,
 		MailQueued:               d.mail.Wake,
+		Revoked:                  revoked,
 	})
 	if err != nil {
 		return nil, err

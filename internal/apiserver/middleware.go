@@ -9,13 +9,22 @@ import (
 
 // requireUser lets a request through only with a bearer token v accepts,
 // putting its claims in the context for caller; anything else gets a 401
-// problem with WWW-Authenticate (token.Verifier.Middleware). The check is
-// local: no call to the auth service. Answers to authenticated requests are
-// one user's data, so they are marked no-store unless the handler says
-// otherwise (a proxied answer keeps the auth service's Cache-Control).
-func requireUser(v *token.Verifier) func(http.Handler) http.Handler {
+// problem with WWW-Authenticate (token.Verifier.Middleware). A token whose
+// session revoked reports is refused too, with a 401 problem coded
+// session_revoked; revoked may be nil. The checks are local: no call to the
+// auth service. Answers to authenticated requests are one user's data, so
+// they are marked no-store unless the handler says otherwise (a proxied
+// answer keeps the auth service's Cache-Control).
+func requireUser(v *token.Verifier, revoked RevokedSessions) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if revoked != nil {
+				if c, ok := token.FromContext(r.Context()); ok && revoked.Revoked(c.SessionID) {
+					w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+					web.Fail(w, http.StatusUnauthorized, "session_revoked", "the session has been revoked; log in again")
+					return
+				}
+			}
 			w.Header().Set("Cache-Control", "no-store")
 			next.ServeHTTP(w, r)
 		}))

@@ -10,7 +10,7 @@ import (
 
 // addRoutes lists the API's whole surface.
 func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
-	user := requireUser(v)
+	user := requireUser(v, cfg.Revoked)
 	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
 	proxy := handleProxy(log, auth, cfg.TrustedProxies)
 

@@ -40,6 +40,16 @@ type Config struct {
 	// Instrument, when set, wraps the routes to observe each request; it
 	// sees the matched route pattern in r.Pattern once the request is served.
 	Instrument func(http.Handler) http.Handler
+	// Revoked, when set, names the sessions that have logged out (a
+	// revocation.List): a token of one of them is refused even though it
+	// verifies. nil means no such check. It is consulted on every
+	// authenticated request, so it must be cheap and safe for concurrent use.
+	Revoked RevokedSessions
+}
+
+// RevokedSessions reports whether a session has been revoked.
+type RevokedSessions interface {
+	Revoked(sid string) bool
 }
 
 // NewServer returns the API's handler. svc serves tasks and goals; verifier

@@ -54,6 +54,8 @@ type options struct {
 	proxyTimeout time.Duration
 	// authHandler replaces the auth service's handler, given the real one.
 	authHandler func(real http.Handler) http.Handler
+	// revoked is the API's Config.Revoked.
+	revoked RevokedSessions
 }
 
 // recorder keeps every request that reached the auth service.
@@ -219,6 +221,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		CORSAllowedOrigins: []string{allowedOrigin, "https://app.example.com"},
 		ProxyTimeout:       o.proxyTimeout,
 		Now:                f.clock.Now,
+		Revoked:            o.revoked,
 	}, tasks.NewService(ts, f.clock.Now), v)
 	return f
 }

@@ -73,6 +73,7 @@ type Store interface {
 	EventStore
 	TokenStore
 	OutboxStore
+	AdminStore
 
 	// Tx runs fn with a Store whose every call belongs to one transaction,
 	// committed when fn returns nil and rolled back otherwise.

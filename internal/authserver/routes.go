@@ -28,6 +28,16 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("GET /sessions", bearer(handleSessions(log, svc)))
 	mux.Handle("DELETE /sessions/{id}", bearer(handleDeleteSession(log, cfg, svc)))
 	mux.Handle("GET /revocations", handleRevocations(log, svc))
+	// Admin routes: a live session, then the admin role as the database
+	// has it now (the token's is_admin claim may be stale).
+	admin := func(h http.Handler) http.Handler { return bearer(requireAdmin(log, svc, h)) }
+	mux.Handle("GET /admin/users", admin(handleAdminUsers(log, svc)))
+	mux.Handle("GET /admin/users/{id}", admin(handleAdminUser(log, svc)))
+	mux.Handle("PATCH /admin/users/{id}", admin(handleAdminPatchUser(log, cfg, svc)))
+	mux.Handle("DELETE /admin/users/{id}", admin(handleAdminDeleteUser(log, cfg, svc)))
+	mux.Handle("POST /admin/users/{id}/unlock", admin(handleAdminUnlock(log, cfg, svc)))
+	mux.Handle("POST /admin/users/{id}/revoke-sessions", admin(handleAdminRevokeSessions(log, cfg, svc)))
+	mux.Handle("GET /admin/events", admin(handleAdminEvents(log, svc)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(log, keys))
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)

@@ -114,7 +114,12 @@ func (s *store) Revocations(ctx context.Context, since, afterAt time.Time, after
 	if limit < 1 {
 		return nil, fmt.Errorf("postgres: revocations: limit %d is below 1", limit)
 	}
-	q := `SELECT ` + sessionColumns + ` FROM sessions WHERE revoked_at >= $1`
+	// Sessions of deleted users live on in session_tombstones (see
+	// DeleteUser); a session id is in one table or the other, never both.
+	q := `SELECT ` + sessionColumns + ` FROM (
+		SELECT ` + sessionColumns + ` FROM sessions WHERE revoked_at IS NOT NULL
+		UNION ALL SELECT ` + sessionColumns + ` FROM session_tombstones) AS r
+		WHERE revoked_at >= $1`
 	args := []any{since}
 	if afterID != "" {
 		// A row comparison is lexicographic and can use the (revoked_at, id)

@@ -120,7 +120,12 @@ func (s *store) Revocations(ctx context.Context, since, afterAt time.Time, after
 	if limit < 1 {
 		return nil, fmt.Errorf("sqlite: revocations: limit %d is below 1", limit)
 	}
-	q := `SELECT ` + sessionColumns + ` FROM sessions WHERE revoked_at >= ?`
+	// Sessions of deleted users live on in session_tombstones (see
+	// DeleteUser); a session id is in one table or the other, never both.
+	q := `SELECT ` + sessionColumns + ` FROM (
+		SELECT ` + sessionColumns + ` FROM sessions WHERE revoked_at IS NOT NULL
+		UNION ALL SELECT ` + sessionColumns + ` FROM session_tombstones)
+		WHERE revoked_at >= ?`
 	args := []any{toDB(since)}
 	if afterID != "" {
 		// Row values compare lexicographically, and SQLite can use the

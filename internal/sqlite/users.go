@@ -95,17 +95,13 @@ func (s *store) UpdateUser(ctx context.Context, u auth.User) error {
 }
 
 func (s *store) scanUser(row *sql.Row) (auth.User, error) {
-	var u auth.User
-	var created, updated int64
-	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.EmailVerified, &u.IsAdmin,
-		&u.Disabled, &u.PasswordHash, &created, &updated)
+	u, err := scanUserRow(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.User{}, auth.ErrNotFound
 	}
 	if err != nil {
 		return auth.User{}, fmt.Errorf("sqlite: user: %w", err)
 	}
-	u.CreatedAt, u.UpdatedAt = fromDB(created), fromDB(updated)
 	return u, nil
 }
 

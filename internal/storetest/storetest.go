@@ -82,6 +82,7 @@ func AuthStore(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"Tx/AddSigningKeyInside", testTxSigningKey},
 		{"Ping", testPing},
 	}
+	cases = append(cases, adminUserCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}

@@ -78,6 +78,8 @@ var errorStatus = []struct {
 	{auth.ErrLocked, http.StatusLocked, "account_locked"},
 	{auth.ErrEmailUnverified, http.StatusForbidden, "email_not_verified"},
 	{auth.ErrDisabled, http.StatusForbidden, "account_disabled"},
+	{auth.ErrForbidden, http.StatusForbidden, "admin_required"},
+	{auth.ErrSelfAction, http.StatusConflict, "self_action_forbidden"},
 	{auth.ErrInvalidToken, http.StatusBadRequest, "invalid_token"},
 	{auth.ErrInvalidRefresh, http.StatusUnauthorized, "invalid_refresh_token"},
 }

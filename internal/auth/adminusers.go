@@ -1,0 +1,251 @@
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Security event types of the admin API. Each names the target account as
+// its user and the acting admin in its detail ("admin_id=…").
+const (
+	EventAdminUserUpdated     = "admin_user_updated"
+	EventAdminUserDeleted     = "admin_user_deleted"
+	EventAdminUnlock          = "admin_unlock"
+	EventAdminSessionsRevoked = "admin_sessions_revoked"
+)
+
+// Errors of the admin API.
+var (
+	// ErrForbidden is returned when the caller is not, according to the
+	// store at the time of the call, an enabled admin. Servers answer 403.
+	ErrForbidden = errors.New("this requires the admin role")
+	// ErrSelfAction is returned when an admin tries to remove their own
+	// admin role, disable or delete their own account: whoever holds the
+	// last admin account could otherwise lock every admin out. Servers
+	// answer 409.
+	ErrSelfAction = errors.New("an admin cannot remove their own admin role, disable or delete their own account")
+)
+
+// queryMaxLen bounds ListUsers' search string, in characters; no username
+// or email is longer.
+const queryMaxLen = 254
+
+// UserQuery asks for a page of users.
+type UserQuery struct {
+	Query  string // substring of username or email, any case; "" for all
+	Limit  int    // 1..MaxPageSize
+	Cursor string // from the previous page, or ""
+}
+
+// UserChanges lists what an admin may change about an account; a nil field
+// is left as it is.
+type UserChanges struct {
+	IsAdmin       *bool
+	EmailVerified *bool
+	Disabled      *bool
+}
+
+// RequireAdmin returns the user actorID if the store says, now, that they
+// are an enabled admin; ErrForbidden otherwise, and ErrUnauthenticated when
+// the account no longer exists. Servers call it on every admin request,
+// because the is_admin claim of an access token may be minutes stale.
+func (s *Service) RequireAdmin(ctx context.Context, actorID string) (User, error) {
+	return requireAdmin(ctx, s.store, actorID)
+}
+
+func requireAdmin(ctx context.Context, st Store, actorID string) (User, error) {
+	u, err := st.UserByID(ctx, actorID)
+	if errors.Is(err, ErrNotFound) {
+		return User{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if !u.IsAdmin || u.Disabled {
+		return User{}, ErrForbidden
+	}
+	return u, nil
+}
+
+// ListUsers returns a page of users matching q (its query trimmed of
+// surrounding spaces), newest first, and the cursor of the next page (""
+// on the last one). A limit outside
+// 1..MaxPageSize, an overlong query or a cursor this service did not issue
+// gives a *ValidationError naming "limit", "q" or "cursor".
+func (s *Service) ListUsers(ctx context.Context, q UserQuery) ([]User, string, error) {
+	fields := map[string]string{}
+	if q.Limit < 1 || q.Limit > MaxPageSize {
+		fields["limit"] = "must be an integer from 1 to 100"
+	}
+	if utf8.RuneCountInString(q.Query) > queryMaxLen {
+		fields["q"] = "must be at most " + strconv.Itoa(queryMaxLen) + " characters"
+	}
+	after, err := decodeUserCursor(q.Cursor)
+	if err != nil {
+		fields["cursor"] = "is not a cursor this service returned"
+	}
+	if len(fields) > 0 {
+		return nil, "", &ValidationError{Fields: fields}
+	}
+	users, more, err := s.store.ListUsers(ctx, UserFilter{Query: strings.TrimSpace(q.Query), Limit: q.Limit, After: after})
+	if err != nil {
+		return nil, "", err
+	}
+	var next string
+	if more && len(users) > 0 {
+		next = base64.RawURLEncoding.EncodeToString([]byte(users[len(users)-1].ID))
+	}
+	return users, next, nil
+}
+
+// decodeUserCursor returns the id a ListUsers cursor resumes after ("" for
+// no cursor), or an error when c is not one ListUsers made.
+func decodeUserCursor(c string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", err
+	}
+	id, err := uuid.Parse(string(b))
+	if err != nil || id.String() != string(b) {
+		return "", errors.New("malformed cursor")
+	}
+	return string(b), nil
+}
+
+// AdminUpdateUser applies ch to the user userID on behalf of the admin actorID
+// and returns the updated user. Disabling an account or withdrawing its
+// admin role revokes every session of it (announced to API copies), so
+// neither a disabled user nor a stale is_admin claim outlives the change.
+// It returns ErrSelfAction when the admin would withdraw their own role or
+// disable themselves, ErrForbidden when actorID is no longer an admin, and
+// ErrNotFound for an unknown userID. A change that changes nothing is not
+// written nor recorded.
+func (s *Service) AdminUpdateUser(ctx context.Context, actorID, userID string, ch UserChanges, c Client) (User, error) {
+	if actorID == userID && ((ch.IsAdmin != nil && !*ch.IsAdmin) || (ch.Disabled != nil && *ch.Disabled)) {
+		return User{}, ErrSelfAction
+	}
+	var u User
+	var changes []string
+	err := s.store.Tx(ctx, func(tx Store) error {
+		// Checked again in the transaction: on SQLite, which runs write
+		// transactions one at a time, two admins cannot demote each other.
+		if _, err := requireAdmin(ctx, tx, actorID); err != nil {
+			return err
+		}
+		var err error
+		if u, err = tx.UserByID(ctx, userID); err != nil {
+			return err
+		}
+		was := u
+		set := func(name string, field *bool, to *bool) {
+			if to != nil && *field != *to {
+				*field = *to
+				changes = append(changes, name+"="+strconv.FormatBool(*to))
+			}
+		}
+		set("is_admin", &u.IsAdmin, ch.IsAdmin)
+		set("email_verified", &u.EmailVerified, ch.EmailVerified)
+		set("disabled", &u.Disabled, ch.Disabled)
+		if len(changes) == 0 {
+			return nil
+		}
+		now := s.timestamp()
+		u.UpdatedAt = now
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if (u.Disabled && !was.Disabled) || (was.IsAdmin && !u.IsAdmin) {
+			return s.revokeAll(ctx, tx, u.ID, "", now)
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, err
+	}
+	if len(changes) > 0 {
+		s.recordAdmin(ctx, EventAdminUserUpdated, actorID, u, c, strings.Join(changes, " "))
+	}
+	return u, nil
+}
+
+// AdminDeleteUser deletes the user userID on behalf of the admin actorID. Their
+// sessions are revoked and announced first, so API copies refuse their
+// access tokens; sessions and tokens then go with the account, while the
+// event log keeps its rows. It returns ErrSelfAction when an admin would
+// delete themselves, ErrForbidden when actorID is no longer an admin, and
+// ErrNotFound for an unknown userID.
+func (s *Service) AdminDeleteUser(ctx context.Context, actorID, userID string, c Client) error {
+	if actorID == userID {
+		return ErrSelfAction
+	}
+	var u User
+	err := s.store.Tx(ctx, func(tx Store) error {
+		if _, err := requireAdmin(ctx, tx, actorID); err != nil {
+			return err
+		}
+		var err error
+		if u, err = tx.UserByID(ctx, userID); err != nil {
+			return err
+		}
+		if err := s.revokeAll(ctx, tx, u.ID, "", s.timestamp()); err != nil {
+			return err
+		}
+		return tx.DeleteUser(ctx, u.ID)
+	})
+	if err != nil {
+		return err
+	}
+	s.recordAdmin(ctx, EventAdminUserDeleted, actorID, u, c, "email="+u.Email)
+	return nil
+}
+
+// AdminUnlock clears the failed-login count and any lock of the user's
+// username and email on behalf of the admin actorID, whom the caller has
+// checked with RequireAdmin. ErrNotFound for an unknown userID.
+func (s *Service) AdminUnlock(ctx context.Context, actorID, userID string, c Client) error {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if err := s.clearLocks(ctx, u); err != nil {
+		return err
+	}
+	s.recordAdmin(ctx, EventAdminUnlock, actorID, u, c, "")
+	return nil
+}
+
+// AdminRevokeSessions revokes every live session of the user userID on
+// behalf of the admin actorID, whom the caller has checked with
+// RequireAdmin, and announces them to API copies. ErrNotFound for an
+// unknown userID.
+func (s *Service) AdminRevokeSessions(ctx context.Context, actorID, userID string, c Client) error {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if err := s.revokeAll(ctx, s.store, u.ID, "", s.timestamp()); err != nil {
+		return err
+	}
+	s.recordAdmin(ctx, EventAdminSessionsRevoked, actorID, u, c, "")
+	return nil
+}
+
+// recordAdmin records an admin action on target, naming the admin in the
+// detail.
+func (s *Service) recordAdmin(ctx context.Context, typ, actorID string, target User, c Client, detail string) {
+	d := "admin_id=" + actorID
+	if detail != "" {
+		d += " " + detail
+	}
+	s.record(ctx, s.store, Event{Type: typ, UserID: target.ID, LoginName: target.Username,
+		IP: c.IP, UserAgent: c.UserAgent, Detail: d})
+}

@@ -1,0 +1,56 @@
+package authserver
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/web"
+)
+
+// eventView is one entry of the security event log as an admin sees it.
+// UserID is null when the login name matched no account.
+type eventView struct {
+	ID        string    `json:"id"`
+	Type      string    `json:"type"`
+	UserID    *string   `json:"user_id"`
+	LoginName string    `json:"login_name"`
+	IP        string    `json:"ip"`
+	UserAgent string    `json:"user_agent"`
+	Detail    string    `json:"detail"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// handleAdminEvents answers a page of the security event log, newest
+// first, optionally only one user's or one type's events.
+func handleAdminEvents(log *slog.Logger, svc *auth.Service) http.Handler {
+	type response struct {
+		Items      []eventView `json:"items"`
+		NextCursor string      `json:"next_cursor,omitempty"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit, err := pageLimit(r)
+		if err != nil {
+			web.Error(w, r, log, err)
+			return
+		}
+		q := r.URL.Query()
+		events, next, err := svc.Events(r.Context(), auth.EventFilter{
+			UserID: q.Get("user_id"), Type: q.Get("type"), Limit: limit, Cursor: q.Get("cursor"),
+		})
+		if err != nil {
+			web.Error(w, r, log, err) // a bad cursor is a *auth.ValidationError: 422
+			return
+		}
+		items := make([]eventView, len(events))
+		for i, e := range events {
+			items[i] = eventView{ID: e.ID, Type: e.Type, LoginName: e.LoginName, IP: e.IP,
+				UserAgent: e.UserAgent, Detail: e.Detail, CreatedAt: e.CreatedAt}
+			if e.UserID != "" {
+				items[i].UserID = &e.UserID
+			}
+		}
+		web.JSON(w, http.StatusOK, response{Items: items, NextCursor: next})
+	})
+}
