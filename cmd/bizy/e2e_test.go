@@ -186,3 +186,27 @@ func TestHealthCommand(t *testing.T) {
 		t.Fatal("health of a closed port succeeded")
 	}
 }
+
+// TestTokensSurviveRestart: signing keys and sessions are stored, so a token
+// issued before a restart is still good after it, at both services.
+func TestTokensSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
+	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "rita", "--email", "rita@example.com",
+		"--password", "Tr1cky!Horse", "--verified"}, args...)...); err != nil {
+		t.Fatal(err)
+	}
+	authAddr, apiAddr := freeAddr(t), freeAddr(t)
+	serve := append([]string{"serve", "--auth-addr", authAddr, "--api-addr", apiAddr}, args...)
+	stop := startCmd(t, "http://"+apiAddr+"/health", serve...)
+	res, body := sendJSON(t, "POST", "http://"+apiAddr+"/api/auth/login", "", `{"username":"rita","password":"Tr1cky!Horse"}`)
+	wantStatus(t, "login", res, body, 200)
+	tok := body["token"].(string)
+	stop()
+
+	startCmd(t, "http://"+apiAddr+"/health", serve...)
+	res, body = getJSON(t, "http://"+authAddr+"/profile", tok)
+	wantStatus(t, "profile after restart", res, body, 200)
+	res, body = getJSON(t, "http://"+apiAddr+"/api/tasks", tok)
+	wantStatus(t, "tasks after restart", res, body, 200)
+}
