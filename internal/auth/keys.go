@@ -18,6 +18,11 @@ import (
 // copy of the service within this time.
 const keyReload = 10 * time.Second
 
+// jwksMaxAge is how old the keys served at the JWKS endpoint may be: fresh
+// enough that a verifier that missed a kid finds a key made a moment ago,
+// while a flood of JWKS requests costs at most one query a second.
+const jwksMaxAge = time.Second
+
 // TokenSigner gives the signer for the next access token.
 type TokenSigner interface {
 	Signer(ctx context.Context) (*token.Signer, error)
@@ -86,13 +91,13 @@ func (k *KeyRing) Rotate(ctx context.Context) (string, error) {
 	return kid, nil
 }
 
-// load returns the current keys, reading them again once keyReload has
-// passed or when force is set.
-func (k *KeyRing) load(ctx context.Context, force bool) ([]SigningKey, *token.Signer, error) {
+// load returns the current keys, reading them again when the copy held is
+// older than maxAge (0: always).
+func (k *KeyRing) load(ctx context.Context, maxAge time.Duration) ([]SigningKey, *token.Signer, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	now := k.now()
-	if !force && k.signer != nil && now.Sub(k.loadedAt) < keyReload {
+	if k.signer != nil && now.Sub(k.loadedAt) < maxAge {
 		return k.keys, k.signer, nil
 	}
 	keys, err := k.store.SigningKeys(ctx, now.Add(-k.keepBy))
@@ -111,7 +116,7 @@ func (k *KeyRing) load(ctx context.Context, force bool) ([]SigningKey, *token.Si
 
 // Signer returns the signer of the newest key.
 func (k *KeyRing) Signer(ctx context.Context) (*token.Signer, error) {
-	_, s, err := k.load(ctx, false)
+	_, s, err := k.load(ctx, keyReload)
 	return s, err
 }
 
@@ -119,7 +124,7 @@ func (k *KeyRing) Signer(ctx context.Context) (*token.Signer, error) {
 // when kid is unknown (another copy may have rotated). It returns
 // token.ErrUnknownKey when the key is not there.
 func (k *KeyRing) PublicKey(ctx context.Context, kid string) (ed25519.PublicKey, error) {
-	keys, _, err := k.load(ctx, false)
+	keys, _, err := k.load(ctx, keyReload)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +137,7 @@ func (k *KeyRing) PublicKey(ctx context.Context, kid string) (ed25519.PublicKey,
 	if recent { // don't let random kids turn into a query each
 		return nil, token.ErrUnknownKey
 	}
-	if keys, _, err = k.load(ctx, true); err != nil {
+	if keys, _, err = k.load(ctx, 0); err != nil {
 		return nil, err
 	}
 	if pub := findKey(keys, kid); pub != nil {
@@ -160,10 +165,9 @@ func findKey(keys []SigningKey, kid string) ed25519.PublicKey {
 	return nil
 }
 
-// JWKS returns the public keys to publish, read fresh from the store so a
-// verifier that missed a kid always finds a key that has just been made.
+// JWKS returns the public keys to publish, at most jwksMaxAge old.
 func (k *KeyRing) JWKS(ctx context.Context) (token.JWKSet, error) {
-	keys, _, err := k.load(ctx, true)
+	keys, _, err := k.load(ctx, jwksMaxAge)
 	if err != nil {
 		return token.JWKSet{}, err
 	}
