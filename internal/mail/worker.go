@@ -23,7 +23,7 @@ type WorkerConfig struct {
 	Batch        int           // messages per claim; default 10
 	PollInterval time.Duration // wait between claims when idle; default 2s
 	SendTimeout  time.Duration // bound on one Send; default 15s
-	MaxAttempts  int           // attempts before parking; default 15 (about 7 h of back-off)
+	MaxAttempts  int           // attempts before parking; default 15 (about 6 h of back-off)
 	BaseBackoff  time.Duration // wait after the first failure; default 10s
 	MaxBackoff   time.Duration // cap on the wait before jitter; default 1h
 
