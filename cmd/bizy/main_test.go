@@ -272,3 +272,33 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("serve -h: %v\n%s", err, errOut.String())
 	}
 }
+
+// TestSetAdminRevokeEndsSessions: a token that says is_admin dies with the
+// role.
+func TestSetAdminRevokeEndsSessions(t *testing.T) {
+	dir := t.TempDir()
+	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
+	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "dana", "--email", "dana@example.com",
+		"--password", "Tr1cky!Horse", "--verified", "--admin"}, common...)...); err != nil {
+		t.Fatal(err)
+	}
+	authBase, _ := startServe(t, common...)
+	res, body := postJSON(t, authBase+"/login", map[string]string{"username": "dana", "password": "Tr1cky!Horse"})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("login = %d %v", res.StatusCode, body)
+	}
+	tok := body["token"].(string)
+	if _, err := runCmd(t, "", append([]string{"user", "set-admin", "dana", "--revoke"}, common...)...); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", authBase+"/profile", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("profile with the demoted admin's old token = %d, want 401", res.StatusCode)
+	}
+}

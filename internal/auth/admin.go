@@ -30,15 +30,27 @@ func (s *Service) clearLocks(ctx context.Context, u User) error {
 	return nil
 }
 
-// SetAdmin grants or withdraws the admin role.
+// SetAdmin grants or withdraws the admin role. Withdrawing it also ends the
+// user's sessions, whose tokens still say is_admin.
 func (s *Service) SetAdmin(ctx context.Context, userID string, admin bool, c Client) (User, error) {
 	u, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return User{}, err
 	}
+	demoted := u.IsAdmin && !admin
 	u.IsAdmin = admin
 	u.UpdatedAt = s.timestamp()
-	if err := s.store.UpdateUser(ctx, u); err != nil {
+	err = s.store.Tx(ctx, func(tx Store) error {
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if !demoted {
+			return nil
+		}
+		// Tokens carry is_admin: end the sessions whose tokens say admin.
+		return s.revokeAll(ctx, tx, u.ID, "", u.UpdatedAt)
+	})
+	if err != nil {
 		return User{}, err
 	}
 	s.record(ctx, s.store, Event{Type: EventAdminGranted, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent,
