@@ -60,15 +60,10 @@ func (s *Service) Goals(ctx context.Context, userID string, f GoalFilter, cursor
 			return nil, "", err
 		}
 	}
-	limit, err := CheckLimit(f.Limit)
-	if err != nil {
+	var err error
+	if f.Limit, f.After, err = pageArgs(f.Limit, cursor); err != nil {
 		return nil, "", err
 	}
-	after, err := decodeCursor(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	f.Limit, f.After = limit, after
 	gs, more, err := s.store.Goals(ctx, userID, f)
 	if err != nil || len(gs) == 0 {
 		return gs, "", err

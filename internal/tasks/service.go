@@ -95,6 +95,20 @@ func encodeCursor(lastID string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(lastID))
 }
 
+// pageArgs validates a page's limit and cursor and returns the limit and
+// the id to start after.
+func pageArgs(limit int, cursor string) (int, string, error) {
+	limit, err := CheckLimit(limit)
+	if err != nil {
+		return 0, "", err
+	}
+	after, err := decodeCursor(cursor)
+	if err != nil {
+		return 0, "", err
+	}
+	return limit, after, nil
+}
+
 func decodeCursor(c string) (string, error) {
 	if c == "" {
 		return "", nil

@@ -78,15 +78,10 @@ func (s *Service) Tasks(ctx context.Context, userID string, f TaskFilter, cursor
 	if err := ve.Err(); err != nil {
 		return nil, "", err
 	}
-	limit, err := CheckLimit(f.Limit)
-	if err != nil {
+	var err error
+	if f.Limit, f.After, err = pageArgs(f.Limit, cursor); err != nil {
 		return nil, "", err
 	}
-	after, err := decodeCursor(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	f.Limit, f.After = limit, after
 	ts, more, err := s.store.Tasks(ctx, userID, f)
 	if err != nil || len(ts) == 0 {
 		return ts, "", err
