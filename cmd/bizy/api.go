@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/bizy-auth/bizy/internal/apiserver"
 	"github.com/bizy-auth/bizy/internal/config"
@@ -105,7 +106,15 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 	if cfg.JWTAlgorithm == token.HS256 {
 		vcfg.Secret = []byte(cfg.JWTSecret)
 	} else {
-		vcfg.Keys = token.NewJWKS(strings.TrimRight(cfg.AuthServerURL, "/")+"/.well-known/jwks.json", token.JWKSOptions{})
+		vcfg.Keys = token.NewJWKS(strings.TrimRight(cfg.AuthServerURL, "/")+"/.well-known/jwks.json", token.JWKSOptions{
+			// Its own client: no HTTP_PROXY detour to the auth service, and
+			// no redirects (the JWKS is fetched from where it was configured).
+			Client: &http.Client{
+				Transport:     &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 2, IdleConnTimeout: time.Minute},
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+				Timeout:       token.DefaultJWKSTimeout,
+			},
+		})
 	}
 	v, err := token.NewVerifier(vcfg)
 	if err != nil {
