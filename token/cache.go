@@ -6,7 +6,8 @@ import (
 	"sync"
 )
 
-// cache holds verified tokens and their claims, keyed by the raw token.
+// cache holds verified tokens and their claims, keyed by the raw token,
+// each with the key set generation it was verified under (see Verify).
 //
 // The key is the token string itself rather than a SHA-256 of it: looking
 // it up costs one map hash and one comparison (tens of ns for a 560-byte
@@ -30,10 +31,17 @@ type cache struct {
 
 type cacheShard struct {
 	mu   sync.Mutex
-	m    map[string]*Claims
+	m    map[string]cacheEntry
 	ring []string
 	next int
 	_    [64]byte // keep shards' mutexes on separate cache lines
+}
+
+// cacheEntry is a verified token's claims, which must not be modified, and
+// the KeySource generation read before its key was looked up.
+type cacheEntry struct {
+	claims *Claims
+	gen    uint64
 }
 
 const (
@@ -49,7 +57,7 @@ func newCache(size int) *cache {
 	c := &cache{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]cacheShard, n)}
 	for i := range c.shards {
 		per := size / n
-		c.shards[i] = cacheShard{m: make(map[string]*Claims, per), ring: make([]string, per)}
+		c.shards[i] = cacheShard{m: make(map[string]cacheEntry, per), ring: make([]string, per)}
 	}
 	return c
 }
@@ -61,17 +69,18 @@ func (c *cache) shard(raw string) *cacheShard {
 	return &c.shards[maphash.String(c.seed, raw)&c.mask]
 }
 
-// get returns the cached claims for raw. The claims must not be modified.
-func (c *cache) get(raw string) (*Claims, bool) {
+// get returns the cached entry for raw.
+func (c *cache) get(raw string) (cacheEntry, bool) {
 	s := c.shard(raw)
 	s.mu.Lock()
-	cl, ok := s.m[raw]
+	e, ok := s.m[raw]
 	s.mu.Unlock()
-	return cl, ok
+	return e, ok
 }
 
-// put stores cl, which the cache then owns, under raw.
-func (c *cache) put(raw string, cl *Claims) {
+// put stores e, whose claims the cache then owns, under raw. A token
+// already cached keeps its first entry.
+func (c *cache) put(raw string, e cacheEntry) {
 	s := c.shard(raw)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -84,10 +93,10 @@ func (c *cache) put(raw string, cl *Claims) {
 	}
 	s.ring[s.next] = raw
 	s.next = (s.next + 1) % len(s.ring)
-	s.m[raw] = cl
+	s.m[raw] = e
 }
 
-// remove drops raw, e.g. once it has expired.
+// remove drops raw, e.g. once it has expired or its key set has changed.
 func (c *cache) remove(raw string) {
 	s := c.shard(raw)
 	s.mu.Lock()

@@ -25,8 +25,14 @@ var (
 	// ErrAudience reports an aud claim that does not name the configured
 	// audience.
 	ErrAudience = errors.New("token: wrong audience")
-	// ErrMissingClaim reports a token lacking exp, aud, sub, user_id or sid.
+	// ErrMissingClaim reports a token lacking exp, aud, sub, user_id or sid,
+	// or lacking iat when Config.MaxLifetime is set.
 	ErrMissingClaim = errors.New("token: missing required claim")
+	// ErrLifetime reports a token whose iat is after its exp, or whose
+	// lifetime, exp − iat, exceeds Config.MaxLifetime plus the leeway: a
+	// token no honest issuer would sign, such as one minted for years with
+	// a leaked or retired key.
+	ErrLifetime = errors.New("token: token lifetime out of bounds")
 	// ErrUnknownKey reports an EdDSA token without a kid, or whose kid the
 	// KeySource does not know.
 	ErrUnknownKey = errors.New("token: unknown signing key")

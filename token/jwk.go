@@ -59,6 +59,12 @@ func (k JWK) Ed25519() (ed25519.PublicKey, error) {
 // kid. PublicKey returns an error wrapping ErrUnknownKey when it has no such
 // key; any other error is passed through by Verify. Implementations must be
 // safe for concurrent use. StaticKeys and *JWKS implement it.
+//
+// A KeySource whose keys can be withdrawn should also have a method
+// Generation() uint64 returning a counter that grows whenever a key is
+// removed or replaced, as *JWKS does: a Verifier's cache re-verifies tokens
+// cached under an older generation. Without it, cached tokens of a
+// withdrawn key keep verifying until their exp.
 type KeySource interface {
 	PublicKey(ctx context.Context, kid string) (ed25519.PublicKey, error)
 }
@@ -66,6 +72,9 @@ type KeySource interface {
 // StaticKeys is a fixed KeySource mapping kid to public key. It is safe for
 // concurrent use as long as the map is not modified.
 type StaticKeys map[string]ed25519.PublicKey
+
+// Generation returns 0: a StaticKeys never withdraws a key.
+func (s StaticKeys) Generation() uint64 { return 0 }
 
 // PublicKey returns the key for kid, or ErrUnknownKey.
 func (s StaticKeys) PublicKey(_ context.Context, kid string) (ed25519.PublicKey, error) {

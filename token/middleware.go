@@ -69,6 +69,7 @@ var reasons = []struct {
 	{ErrIssuer, "wrong token issuer"},
 	{ErrAudience, "wrong token audience"},
 	{ErrMissingClaim, "token lacks a required claim"},
+	{ErrLifetime, "token lifetime out of bounds"},
 }
 
 // Reason returns a short public description of a Verify error, such as

@@ -12,7 +12,7 @@ func TestMiddleware(t *testing.T) {
 	v := mustVerifier(t, Config{Now: func() time.Time { return t0 }})
 	good := mustSign(t, NewEdDSASigner("k1", testPriv), goodClaims())
 	expired := goodClaims()
-	expired.ExpiresAt = t0.Add(-time.Hour)
+	expired.IssuedAt, expired.ExpiresAt = t0.Add(-2*time.Hour), t0.Add(-time.Hour)
 	old := mustSign(t, NewEdDSASigner("k1", testPriv), expired)
 
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -31,9 +31,15 @@ type Config struct {
 	// Issuer and Audience are required; iss must equal Issuer and aud
 	// must contain Audience.
 	Issuer, Audience string
-	// Leeway is the clock skew allowed on exp, nbf and iat. Zero means
-	// DefaultLeeway; a negative value means none.
+	// Leeway is the clock skew allowed on exp, nbf and iat, and on
+	// MaxLifetime. Zero means DefaultLeeway; a negative value means none.
 	Leeway time.Duration
+	// MaxLifetime, when positive, bounds the tokens accepted: each must
+	// carry iat, and exp − iat must not exceed MaxLifetime plus Leeway.
+	// Set it to the issuer's access-token lifetime so that a token minted
+	// for years, say with a leaked or retired key, is refused. Zero means
+	// no bound; a token's iat must never be after its exp regardless.
+	MaxLifetime time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// CacheSize, when positive, keeps up to that many verified tokens so
@@ -49,35 +55,48 @@ type Config struct {
 // With a cache (Config.CacheSize > 0) a token seen before is answered from
 // memory, re-checking only exp, nbf and iat against the clock, so expiry
 // stays exact. This gives the same answers as verifying afresh because
-// everything else is a pure function of the token bytes and the
-// configuration: the signature depends only on the token and the key, and
-// Bizy keeps a public key published until every token it signed has
-// expired. Session revocation is not a property of the token; callers
-// check it separately by SessionID, on cached and uncached answers alike.
+// everything else is a pure function of the token bytes, the configuration
+// and the key. Keys can be withdrawn, so when the KeySource reports a
+// Generation (see KeySource) that has changed since a token was cached,
+// the token is verified afresh: once a JWKS has fetched a set without a
+// key, cached tokens signed by that key stop verifying. For a KeySource
+// without Generation, cached tokens stay valid until their exp, which
+// MaxLifetime bounds. Session revocation is not a property of the token;
+// callers check it separately by SessionID, on cached and uncached answers
+// alike.
 type Verifier struct {
 	alg              string
 	secret           []byte
 	keys             KeySource
+	gens             generationer // keys, if it reports generations
 	issuer, audience string
 	leeway           time.Duration
+	maxLifetime      time.Duration
 	now              func() time.Time
 	parser           *jwt.Parser
 	cache            *cache
 }
 
+// generationer is the optional KeySource method described on KeySource.
+type generationer interface {
+	Generation() uint64
+}
+
 // NewVerifier returns a Verifier for cfg. It returns an error wrapping
 // ErrAlgorithm for an algorithm other than EdDSA or HS256, ErrShortSecret
 // for HS256 with a secret under MinSecretSize bytes, and a plain error for
-// EdDSA without Keys, an empty Issuer or Audience, or a negative CacheSize.
+// EdDSA without Keys, an empty Issuer or Audience, or a negative CacheSize
+// or MaxLifetime.
 func NewVerifier(cfg Config) (*Verifier, error) {
 	v := &Verifier{
-		alg:      cfg.Algorithm,
-		keys:     cfg.Keys,
-		issuer:   cfg.Issuer,
-		audience: cfg.Audience,
-		leeway:   cfg.Leeway,
-		now:      cfg.Now,
-		parser:   jwt.NewParser(jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding()),
+		alg:         cfg.Algorithm,
+		keys:        cfg.Keys,
+		issuer:      cfg.Issuer,
+		audience:    cfg.Audience,
+		leeway:      cfg.Leeway,
+		maxLifetime: cfg.MaxLifetime,
+		now:         cfg.Now,
+		parser:      jwt.NewParser(jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding()),
 	}
 	switch cfg.Algorithm {
 	case HS256:
@@ -89,6 +108,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		if cfg.Keys == nil {
 			return nil, errors.New("token: EdDSA verifier needs a KeySource")
 		}
+		v.gens, _ = cfg.Keys.(generationer)
 	default:
 		return nil, fmt.Errorf("%w: %q is not EdDSA or HS256", ErrAlgorithm, cfg.Algorithm)
 	}
@@ -104,6 +124,9 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	if v.now == nil {
 		v.now = time.Now
 	}
+	if v.maxLifetime < 0 {
+		return nil, errors.New("token: negative MaxLifetime")
+	}
 	switch {
 	case cfg.CacheSize < 0:
 		return nil, errors.New("token: negative CacheSize")
@@ -115,31 +138,39 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 
 // Verify checks raw and returns its claims, which the caller owns. A
 // rejection wraps exactly one of ErrMalformed, ErrAlgorithm, ErrUnknownKey,
-// ErrBadSignature, ErrMissingClaim, ErrExpired, ErrNotYetValid, ErrIssuer or
-// ErrAudience; an error from the KeySource other than ErrUnknownKey is
-// returned wrapped as is. ctx is used only to look up keys.
+// ErrBadSignature, ErrMissingClaim, ErrLifetime, ErrExpired, ErrNotYetValid,
+// ErrIssuer or ErrAudience; an error from the KeySource other than
+// ErrUnknownKey is returned wrapped as is. ctx is used only to look up keys.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	now := v.now()
-	if v.cache != nil {
-		if c, ok := v.cache.get(raw); ok {
-			if err := v.checkTimes(now, c); err != nil {
+	if v.cache == nil {
+		return v.verify(ctx, raw, now)
+	}
+	// The generation is read before the key is looked up, so an entry
+	// never claims a newer key set than the one it was verified under.
+	var gen uint64
+	if v.gens != nil {
+		gen = v.gens.Generation()
+	}
+	if e, ok := v.cache.get(raw); ok {
+		if e.gen == gen {
+			if err := v.checkTimes(now, e.claims); err != nil {
 				if errors.Is(err, ErrExpired) {
 					v.cache.remove(raw)
 				}
 				return nil, err
 			}
-			return clone(c), nil
+			return clone(e.claims), nil
 		}
+		// The key set has changed since: its key may be gone.
+		v.cache.remove(raw)
 	}
 	c, err := v.verify(ctx, raw, now)
 	if err != nil {
 		return nil, err
 	}
-	if v.cache != nil {
-		v.cache.put(raw, c)
-		return clone(c), nil
-	}
-	return c, nil
+	v.cache.put(raw, cacheEntry{claims: c, gen: gen})
+	return clone(c), nil
 }
 
 func (v *Verifier) verify(ctx context.Context, raw string, now time.Time) (*Claims, error) {
@@ -205,6 +236,9 @@ func (v *Verifier) check(now time.Time, w *wireClaims) (*Claims, error) {
 		return nil, fmt.Errorf("%w: aud", ErrMissingClaim)
 	}
 	c := w.claims()
+	if err := v.checkLifetime(&c); err != nil {
+		return nil, err
+	}
 	if err := v.checkTimes(now, &c); err != nil {
 		return nil, err
 	}
@@ -225,6 +259,27 @@ func (v *Verifier) check(now time.Time, w *wireClaims) (*Claims, error) {
 		return nil, fmt.Errorf("%w: sub and user_id differ", ErrMalformed)
 	}
 	return &c, nil
+}
+
+// checkLifetime checks that iat is not after exp and, with a MaxLifetime,
+// that iat is present and exp − iat within MaxLifetime and the leeway. It
+// depends only on the claims, so cached tokens need not be checked again.
+func (v *Verifier) checkLifetime(c *Claims) error {
+	if v.maxLifetime > 0 && c.IssuedAt.IsZero() {
+		return fmt.Errorf("%w: iat", ErrMissingClaim)
+	}
+	if c.IssuedAt.IsZero() {
+		return nil
+	}
+	life := c.ExpiresAt.Sub(c.IssuedAt)
+	switch {
+	case life < 0:
+		return fmt.Errorf("%w: iat %s after exp %s", ErrLifetime,
+			c.IssuedAt.Format(time.RFC3339), c.ExpiresAt.Format(time.RFC3339))
+	case v.maxLifetime > 0 && life > v.maxLifetime+v.leeway:
+		return fmt.Errorf("%w: lifetime %s exceeds %s", ErrLifetime, life, v.maxLifetime)
+	}
+	return nil
 }
 
 // checkTimes checks exp, nbf and iat against now, allowing the leeway.

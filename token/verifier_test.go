@@ -24,7 +24,7 @@ func TestVerifyEdDSA(t *testing.T) {
 	}{
 		{"Valid", good, nil},
 		{"AudienceArray", edit(func(m map[string]any) { m["aud"] = []string{"other", testAudience} }), nil},
-		{"ExpiredWithinLeeway", edit(func(m map[string]any) { m["exp"] = at(-29 * time.Second) }), nil},
+		{"ExpiredWithinLeeway", edit(func(m map[string]any) { m["iat"], m["exp"] = at(-time.Hour), at(-29*time.Second) }), nil},
 		{"IssuedAtWithinLeeway", edit(func(m map[string]any) { m["iat"] = at(29 * time.Second) }), nil},
 
 		{"AlgNone", mustCraft(t, map[string]any{"alg": "none", "typ": "JWT"}, claimsMap(t, nil), nil, nil), ErrAlgorithm},
@@ -37,7 +37,8 @@ func TestVerifyEdDSA(t *testing.T) {
 		{"WrongKey", mustCraft(t, edHeader("k1"), claimsMap(t, nil), jwt.SigningMethodEdDSA, otherPriv), ErrBadSignature},
 		{"ShortSignature", good[:strings.LastIndex(good, ".")+1] + b64(t, "short"), ErrBadSignature},
 
-		{"ExpiredBeyondLeeway", edit(func(m map[string]any) { m["exp"] = at(-31 * time.Second) }), ErrExpired},
+		{"ExpiredBeyondLeeway", edit(func(m map[string]any) { m["iat"], m["exp"] = at(-time.Hour), at(-31*time.Second) }), ErrExpired},
+		{"IssuedAfterExpiry", edit(func(m map[string]any) { m["iat"], m["exp"] = at(-10*time.Second), at(-20*time.Second) }), ErrLifetime},
 		{"NotBeforeInFuture", edit(func(m map[string]any) { m["nbf"] = at(time.Minute) }), ErrNotYetValid},
 		{"IssuedAtInFuture", edit(func(m map[string]any) { m["iat"] = at(time.Minute) }), ErrNotYetValid},
 		{"WrongIssuer", edit(func(m map[string]any) { m["iss"] = "evil" }), ErrIssuer},
@@ -145,6 +146,46 @@ func TestVerifyLeeway(t *testing.T) {
 	}
 }
 
+func TestVerifyMaxLifetime(t *testing.T) {
+	at := func(d time.Duration) float64 { return float64(t0.Add(d).Unix()) }
+	life := func(iat, exp time.Duration) string {
+		return mustEdDSA(t, claimsMap(t, func(m map[string]any) { m["iat"], m["exp"] = at(iat), at(exp) }))
+	}
+	noIat := mustEdDSA(t, claimsMap(t, func(m map[string]any) { delete(m, "iat") }))
+	const year = 365 * 24 * time.Hour
+	tests := []struct {
+		name string
+		max  time.Duration
+		raw  string
+		want error
+	}{
+		{"Exact", 15 * time.Minute, life(0, 15*time.Minute), nil},
+		{"WithinLeeway", 15 * time.Minute, life(-30*time.Second, 15*time.Minute), nil},
+		{"BeyondLeeway", 15 * time.Minute, life(-31*time.Second, 15*time.Minute), ErrLifetime},
+		{"TenYears", 15 * time.Minute, life(-time.Minute, 10*year), ErrLifetime},
+		{"MissingIat", 15 * time.Minute, noIat, ErrMissingClaim},
+		{"IssuedAfterExpiry", 15 * time.Minute, life(-10*time.Second, -20*time.Second), ErrLifetime},
+		{"UnboundedTenYears", 0, life(-time.Minute, 10*year), nil},
+		{"UnboundedMissingIat", 0, noIat, nil},
+	}
+	for _, size := range []int{0, 64} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/cache=%d", tt.name, size), func(t *testing.T) {
+				v := mustVerifier(t, Config{MaxLifetime: tt.max, Now: func() time.Time { return t0 }, CacheSize: size})
+				for range 2 {
+					_, err := v.Verify(context.Background(), tt.raw)
+					if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+						t.Fatalf("Verify = %v, want %v", err, tt.want)
+					}
+					if _, known := Reason(err); err != nil && !known {
+						t.Errorf("Reason(%v) is not a token rejection", err)
+					}
+				}
+			})
+		}
+	}
+}
+
 func TestVerifyKeySourceFailure(t *testing.T) {
 	boom := errors.New("db down")
 	v := mustVerifier(t, Config{Keys: failingKeys{boom}, Now: func() time.Time { return t0 }})
@@ -180,6 +221,7 @@ func TestNewVerifier(t *testing.T) {
 		{"NoIssuer", Config{Algorithm: EdDSA, Keys: keys, Audience: "a"}, nil, false},
 		{"NoAudience", Config{Algorithm: EdDSA, Keys: keys, Issuer: "i"}, nil, false},
 		{"NegativeCache", Config{Algorithm: EdDSA, Keys: keys, Issuer: "i", Audience: "a", CacheSize: -1}, nil, false},
+		{"NegativeMaxLifetime", Config{Algorithm: EdDSA, Keys: keys, Issuer: "i", Audience: "a", MaxLifetime: -1}, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

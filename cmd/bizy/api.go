@@ -101,7 +101,7 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 	}
 	vcfg := token.Config{
 		Algorithm: cfg.JWTAlgorithm, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
-		CacheSize: verifierCacheSize,
+		CacheSize: verifierCacheSize, MaxLifetime: cfg.AccessTokenTTL,
 	}
 	if cfg.JWTAlgorithm == token.HS256 {
 		vcfg.Secret = []byte(cfg.JWTSecret)

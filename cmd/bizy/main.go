@@ -44,6 +44,8 @@ Usage:
   bizy user unlock U          clear a user's failed logins and lock
   bizy user set-admin U [--revoke]
   bizy keys rotate            make a new signing key; old ones stay published until their tokens expire
+  bizy prune                  delete expired sessions, used tokens, sent mail and ended locks now
+                              (the auth service also does it every hour)
   bizy version                version and build info
   bizy health URL             exit 0 if URL answers 200 (container health checks)
 
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, args, getenv, stdin, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args, getenv, stdout, stderr)
+	case "prune":
+		return runPrune(ctx, args, getenv, stdout, stderr)
 	case "version":
 		return runVersion(stdout)
 	case "health":

@@ -74,20 +74,23 @@ func runAuth(ctx context.Context, args []string, getenv func(string) string, std
 	return serveAuth(ctx, log, ln, h, d)
 }
 
-// serveAuth runs the auth service and its mail worker until ctx ends. On
-// shutdown the server stops taking requests and finishes those in flight,
-// background jobs finish (they may queue mail), then the worker finishes
-// the message it is sending; queued mail waits in the outbox for the next
-// start or another copy.
+// serveAuth runs the auth service, its mail worker and its retention job
+// (runRetention, every retentionInterval) until ctx ends. On shutdown the
+// server stops taking requests and finishes those in flight, background
+// jobs finish (they may queue mail), then the worker finishes the message
+// it is sending and the retention job stops (a batch cut short is deleted
+// by the next run); queued mail waits in the outbox for the next start or
+// another copy.
 func serveAuth(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler, d *authDeps) error {
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
-	wdone := make(chan error, 1)
+	wdone, rdone := make(chan error, 1), make(chan error, 1)
 	go func() { wdone <- d.mail.Run(wctx) }()
+	go func() { rdone <- runRetention(wctx, log, d.svc, retentionInterval) }()
 	err := serveHTTP(ctx, log, ln, h)
 	d.svc.Wait()
 	stopWorker()
-	err = errors.Join(err, <-wdone)
+	err = errors.Join(err, <-wdone, <-rdone)
 	if d.redis != nil {
 		d.redis.Close()
 	}

@@ -165,7 +165,7 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 	d := &authDeps{db: db, store: db.AuthStore()}
 	vcfg := token.Config{
 		Algorithm: cfg.JWTAlgorithm, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
-		CacheSize: verifierCacheSize,
+		CacheSize: verifierCacheSize, MaxLifetime: cfg.AccessTokenTTL,
 	}
 	var signer auth.TokenSigner
 	switch cfg.JWTAlgorithm {

@@ -31,8 +31,12 @@ const maxAuthResponse = 1 << 20
 var forwardHeaders = []string{"Content-Type", "Authorization", "Accept"}
 
 // returnHeaders are the auth service's response headers passed back to the
-// client. The API sets its own security headers and request ID.
-var returnHeaders = []string{"Content-Type", "Retry-After", "WWW-Authenticate", "Cache-Control", "Location"}
+// client. The API sets its own security headers and request ID, but the
+// auth service's Content-Security-Policy replaces the API's: it is the same
+// strict policy on every answer but the password reset form's, which must
+// be allowed to post back (form-action 'self').
+var returnHeaders = []string{"Content-Type", "Retry-After", "WWW-Authenticate", "Cache-Control", "Location",
+	"Content-Security-Policy"}
 
 // errNoAuthURL is why every proxied call fails when AuthServerURL is unusable.
 var errNoAuthURL = errors.New("AUTH_SERVER_URL is not an http(s) URL")
@@ -66,14 +70,21 @@ func newAuthClient(log *slog.Logger, cfg Config) *authClient {
 }
 
 // newRequest builds a request for path (starting with "/") on the auth
-// service; ctx should carry a deadline.
-func (c *authClient) newRequest(ctx context.Context, method, path, rawQuery string, body []byte) (*http.Request, error) {
+// service; ctx should carry a deadline. path is taken as escaped, as the
+// client sent it: an escaped "/" or "." stays escaped, so the auth service
+// sees the same path segments the API routed on and can't be steered to
+// another of its routes (by "..%2F" becoming "../" and being cleaned).
+func (c *authClient) newRequest(ctx context.Context, method, escapedPath, rawQuery string, body []byte) (*http.Request, error) {
 	if c.base == nil {
 		return nil, errNoAuthURL
 	}
 	u := *c.base
-	u.Path = strings.TrimSuffix(u.Path, "/") + path
-	u.RawPath = ""
+	raw := strings.TrimSuffix(c.base.EscapedPath(), "/") + escapedPath
+	p, err := url.PathUnescape(raw)
+	if err != nil {
+		return nil, err
+	}
+	u.Path, u.RawPath = p, raw
 	u.RawQuery = rawQuery
 	return http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 }
@@ -97,7 +108,7 @@ func (c *authClient) do(req *http.Request) (*http.Response, []byte, error) {
 }
 
 // handleProxy forwards the request to the same path without /api/auth on
-// the auth service and passes its answer back unchanged: status, body and
+// the auth service (escaped as the client sent it) and passes its answer back unchanged: status, body and
 // returnHeaders. The client's address, as the API sees it behind its own
 // trusted proxies, goes on in X-Forwarded-For; the auth service believes it
 // because the API is one of its trusted proxies. When the auth service does
@@ -112,7 +123,7 @@ func handleProxy(log *slog.Logger, c *authClient, trusted []netip.Prefix) http.H
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), c.timeout)
 		defer cancel()
-		req, err := c.newRequest(ctx, r.Method, strings.TrimPrefix(r.URL.Path, authPrefix), r.URL.RawQuery, body)
+		req, err := c.newRequest(ctx, r.Method, authPath(r.URL.EscapedPath()), r.URL.RawQuery, body)
 		if err != nil {
 			authUnavailable(w, r, log, err)
 			return
@@ -143,6 +154,23 @@ func handleProxy(log *slog.Logger, c *authClient, trusted []netip.Prefix) http.H
 		w.WriteHeader(resp.StatusCode)
 		_, _ = w.Write(respBody)
 	})
+}
+
+// authPath is the escaped path p of a request routed under /api/auth without
+// those first two segments, however the client escaped them: "/api/auth/x"
+// gives "/x".
+func authPath(p string) string {
+	for range strings.Count(authPrefix, "/") {
+		i := -1
+		if p != "" {
+			i = strings.IndexByte(p[1:], '/')
+		}
+		if i < 0 {
+			return "/"
+		}
+		p = p[1+i:]
+	}
+	return p
 }
 
 // readBody reads the request body, bounded by web.MaxBodyBytes so the API

@@ -24,7 +24,8 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *tasks.Serv
 	mux.Handle("GET /api/auth/verify-email", proxy) // the link in the email
 	mux.Handle("POST /api/auth/resend-verification", proxy)
 	mux.Handle("POST /api/auth/forgot-password", proxy)
-	mux.Handle("POST /api/auth/reset-password", proxy)
+	mux.Handle("POST /api/auth/reset-password", proxy) // JSON, or the form below
+	mux.Handle("GET /api/auth/reset-password", proxy)  // the form the link in the email opens
 	// Bearer routes check the token here first, so a bad one never costs
 	// the auth service a request; it checks the token again itself.
 	mux.Handle("GET /api/auth/profile", user(proxy))

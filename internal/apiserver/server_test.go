@@ -40,9 +40,11 @@ type fixture struct {
 	h       http.Handler // the API
 	authSrv *httptest.Server
 	authSvc *auth.Service
-	authRec *recorder
-	tasksDB *sqlite.DB // nil when the tasks store is not SQLite's
-	clock   *clocktest.Clock
+	// authStore is the auth service's store (SQLite).
+	authStore auth.Store
+	authRec   *recorder
+	tasksDB   *sqlite.DB // nil when the tasks store is not SQLite's
+	clock     *clocktest.Clock
 }
 
 type options struct {
@@ -152,6 +154,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		t.Fatal(err)
 	}
 	store := authDB.AuthStore()
+	f.authStore = store
 	authV := token.Config{Issuer: "bizy-auth", Audience: "bizy", Now: f.clock.Now}
 	apiV := authV
 	apiV.CacheSize = 100

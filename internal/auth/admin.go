@@ -33,14 +33,18 @@ func (s *Service) clearLocks(ctx context.Context, u User) error {
 // SetAdmin grants or withdraws the admin role. Withdrawing it also ends the
 // user's sessions, whose tokens still say is_admin.
 func (s *Service) SetAdmin(ctx context.Context, userID string, admin bool, c Client) (User, error) {
-	u, err := s.store.UserByID(ctx, userID)
-	if err != nil {
-		return User{}, err
-	}
-	demoted := u.IsAdmin && !admin
-	u.IsAdmin = admin
-	u.UpdatedAt = s.timestamp()
+	var (
+		u       User
+		demoted bool
+		err     error
+	)
 	err = s.store.Tx(ctx, func(tx Store) error {
+		if u, err = tx.UserForUpdate(ctx, userID); err != nil {
+			return err
+		}
+		demoted = u.IsAdmin && !admin
+		u.IsAdmin = admin
+		u.UpdatedAt = s.timestamp()
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}

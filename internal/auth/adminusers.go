@@ -59,6 +59,28 @@ func (s *Service) RequireAdmin(ctx context.Context, actorID string) (User, error
 	return requireAdmin(ctx, s.store, actorID)
 }
 
+// lockActorAndTarget locks the acting admin's row and the target's, in id
+// order so two such transactions can't deadlock, checks that the actor is
+// still an enabled admin and returns the target.
+func lockActorAndTarget(ctx context.Context, tx Store, actorID, userID string) (User, error) {
+	first, second := actorID, userID
+	if second < first {
+		first, second = second, first
+	}
+	locked := map[string]User{}
+	for _, id := range []string{first, second} {
+		u, err := tx.UserForUpdate(ctx, id)
+		if err != nil && !(errors.Is(err, ErrNotFound) && id == actorID) {
+			return User{}, err
+		}
+		locked[id] = u
+	}
+	if _, err := requireAdmin(ctx, tx, actorID); err != nil {
+		return User{}, err
+	}
+	return locked[userID], nil
+}
+
 func requireAdmin(ctx context.Context, st Store, actorID string) (User, error) {
 	u, err := st.UserByID(ctx, actorID)
 	if errors.Is(err, ErrNotFound) {
@@ -76,14 +98,18 @@ func requireAdmin(ctx context.Context, st Store, actorID string) (User, error) {
 // ListUsers returns a page of users matching q (its query trimmed of
 // surrounding spaces), newest first, and the cursor of the next page (""
 // on the last one). A limit outside
-// 1..MaxPageSize, an overlong query or a cursor this service did not issue
-// gives a *ValidationError naming "limit", "q" or "cursor".
+// 1..MaxPageSize, an overlong query, one with NUL or invalid UTF-8, or a
+// cursor this service did not issue gives a *ValidationError naming
+// "limit", "q" or "cursor".
 func (s *Service) ListUsers(ctx context.Context, q UserQuery) ([]User, string, error) {
 	fields := map[string]string{}
 	if q.Limit < 1 || q.Limit > MaxPageSize {
 		fields["limit"] = "must be an integer from 1 to 100"
 	}
-	if utf8.RuneCountInString(q.Query) > queryMaxLen {
+	switch {
+	case !storable(q.Query):
+		fields["q"] = "must be valid UTF-8 without NUL characters"
+	case utf8.RuneCountInString(q.Query) > queryMaxLen:
 		fields["q"] = "must be at most " + strconv.Itoa(queryMaxLen) + " characters"
 	}
 	after, err := decodeUserCursor(q.Cursor)
@@ -136,13 +162,10 @@ func (s *Service) AdminUpdateUser(ctx context.Context, actorID, userID string, c
 	var u User
 	var changes []string
 	err := s.store.Tx(ctx, func(tx Store) error {
-		// Checked again in the transaction: on SQLite, which runs write
-		// transactions one at a time, two admins cannot demote each other.
-		if _, err := requireAdmin(ctx, tx, actorID); err != nil {
-			return err
-		}
+		// Checked again with both rows locked, so two admins can't demote
+		// each other at the same moment and leave no admin.
 		var err error
-		if u, err = tx.UserByID(ctx, userID); err != nil {
+		if u, err = lockActorAndTarget(ctx, tx, actorID, userID); err != nil {
 			return err
 		}
 		was := u
@@ -189,11 +212,8 @@ func (s *Service) AdminDeleteUser(ctx context.Context, actorID, userID string, c
 	}
 	var u User
 	err := s.store.Tx(ctx, func(tx Store) error {
-		if _, err := requireAdmin(ctx, tx, actorID); err != nil {
-			return err
-		}
 		var err error
-		if u, err = tx.UserByID(ctx, userID); err != nil {
+		if u, err = lockActorAndTarget(ctx, tx, actorID, userID); err != nil {
 			return err
 		}
 		if err := s.revokeAll(ctx, tx, u.ID, "", s.timestamp()); err != nil {

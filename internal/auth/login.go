@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
@@ -27,50 +28,100 @@ func normalizeLogin(login string) string { return strings.ToLower(strings.TrimSp
 // session. An unknown name and a wrong password both return
 // ErrBadCredentials after the same bcrypt work, and both count towards the
 // name's lock, so neither the answer, its timing nor a lock tells whether the
-// account exists. A locked name gets a *LockedError before any password check.
-// Only with the right password does it reveal ErrEmailUnverified or ErrDisabled.
+// account exists. A locked name gets a *LockedError before any password
+// check. Only with the right password does it reveal ErrEmailUnverified or
+// ErrDisabled.
 func (s *Service) Login(ctx context.Context, login, password string, c Client) (Tokens, error) {
 	name := normalizeLogin(login)
-	if name == "" || len(name) > loginNameMaxBytes {
+	if name == "" || len(name) > loginNameMaxBytes || !ValidLoginName(name) {
 		// Nothing can match; still spend the time a real check would.
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
 		return Tokens{}, ErrBadCredentials
 	}
-	now := s.now()
-	until, err := s.store.LoginLockedUntil(ctx, name)
+	n, err := s.reserveAttempt(ctx, name, c)
 	if err != nil {
 		return Tokens{}, err
-	}
-	if now.Before(until) {
-		s.record(ctx, s.store, Event{Type: EventLoginLocked, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
-		return Tokens{}, &LockedError{RetryAfterSeconds: retryAfter(until.Sub(now))}
 	}
 	u, err := s.store.UserByLogin(ctx, name)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
-		return Tokens{}, s.loginFailed(ctx, name, "", c)
+		return Tokens{}, s.attemptFailed(ctx, name, "", n, c)
 	case err != nil:
 		return Tokens{}, err
 	}
 	if !passwordMatches(u.PasswordHash, password) {
-		return Tokens{}, s.loginFailed(ctx, name, u.ID, c)
+		return Tokens{}, s.attemptFailed(ctx, name, u.ID, n, c)
 	}
 	if err := s.store.ClearLoginFailures(ctx, name); err != nil {
 		return Tokens{}, err
 	}
-	switch {
-	case u.Disabled:
-		return Tokens{}, ErrDisabled
-	case s.cfg.RequireEmailVerification && !u.EmailVerified:
-		return Tokens{}, ErrEmailUnverified
-	}
-	tok, err := s.openSession(ctx, u, c)
+	// The password was checked against a copy read before the (slow)
+	// bcrypt work. Open the session only if that copy still stands, with
+	// the row locked, so a password change, reset or disable committed in
+	// the meantime can't be outlived by a session it never saw.
+	var tok Tokens
+	err = s.store.Tx(ctx, func(tx Store) error {
+		cur, err := tx.UserForUpdate(ctx, u.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return ErrBadCredentials
+		case err != nil:
+			return err
+		case !bytes.Equal(cur.PasswordHash, u.PasswordHash):
+			return ErrBadCredentials
+		case cur.Disabled:
+			return ErrDisabled
+		case s.cfg.RequireEmailVerification && !cur.EmailVerified:
+			return ErrEmailUnverified
+		}
+		tok, err = s.openSession(ctx, tx, cur, c)
+		return err
+	})
 	if err != nil {
 		return Tokens{}, err
 	}
 	s.record(ctx, s.store, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
 	return tok, nil
+}
+
+// reserveAttempt counts a password check for name before it is made and
+// returns its number. Counting first means a burst of parallel guesses can't
+// all pass the lock check before any has been counted: at most
+// LockoutThreshold checks run per name and lock window. A locked name, or an
+// attempt past the threshold (the others of its burst used the window up),
+// gets a *LockedError and no check.
+func (s *Service) reserveAttempt(ctx context.Context, name string, c Client) (int, error) {
+	now := s.now()
+	until, err := s.store.LoginLockedUntil(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	if now.Before(until) {
+		s.record(ctx, s.store, Event{Type: EventLoginLocked, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
+		return 0, &LockedError{RetryAfterSeconds: retryAfter(until.Sub(now))}
+	}
+	n, err := s.store.AddLoginFailure(ctx, name, now)
+	if err != nil {
+		return 0, err
+	}
+	if n > s.cfg.LockoutThreshold {
+		if err := s.store.LockLogin(ctx, name, now.Add(s.cfg.LockoutDuration)); err != nil {
+			return 0, err
+		}
+		s.record(ctx, s.store, Event{Type: EventLoginLocked, LoginName: name, IP: c.IP, UserAgent: c.UserAgent,
+			Detail: "more concurrent attempts than the lockout threshold"})
+		return 0, &LockedError{RetryAfterSeconds: retryAfter(s.cfg.LockoutDuration)}
+	}
+	// A lock written between the first look and the count reset the count
+	// (LockLogin does), so this attempt's number may be low: look again.
+	if until, err = s.store.LoginLockedUntil(ctx, name); err != nil {
+		return 0, err
+	}
+	if now.Before(until) {
+		return 0, &LockedError{RetryAfterSeconds: retryAfter(until.Sub(now))}
+	}
+	return n, nil
 }
 
 // passwordMatches compares in constant time (bcrypt does). A password longer
@@ -83,15 +134,11 @@ func passwordMatches(hash []byte, pw string) bool {
 	return bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
 }
 
-// loginFailed counts a failure for name, locks it at the threshold and
-// returns ErrBadCredentials. The failure that reaches the threshold is still
-// a 401; the lock applies from the next try.
-func (s *Service) loginFailed(ctx context.Context, name, userID string, c Client) error {
+// attemptFailed records that reserved attempt n for name failed and
+// returns ErrBadCredentials. The attempt that reaches the threshold locks the
+// name, and is itself still a 401: the lock applies from the next try.
+func (s *Service) attemptFailed(ctx context.Context, name, userID string, n int, c Client) error {
 	s.record(ctx, s.store, Event{Type: EventLoginFailure, UserID: userID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
-	n, err := s.store.AddLoginFailure(ctx, name, s.now())
-	if err != nil {
-		return err
-	}
 	if n >= s.cfg.LockoutThreshold {
 		if err := s.store.LockLogin(ctx, name, s.now().Add(s.cfg.LockoutDuration)); err != nil {
 			return err
@@ -102,16 +149,17 @@ func (s *Service) loginFailed(ctx context.Context, name, userID string, c Client
 	return ErrBadCredentials
 }
 
-// openSession stores a new session for u and signs its first access token.
-func (s *Service) openSession(ctx context.Context, u User, c Client) (Tokens, error) {
+// openSession stores a new session for u in st and signs its first access
+// token.
+func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (Tokens, error) {
 	now := s.timestamp()
 	refresh, hash := newSecret()
 	sess := Session{
 		ID: newID(), UserID: u.ID, RefreshHash: hash,
 		CreatedAt: now, RefreshedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenTTL),
-		IP: c.IP, UserAgent: truncate(c.UserAgent, 512),
+		IP: c.IP, UserAgent: cleanText(c.UserAgent, userAgentMaxBytes),
 	}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	if err := st.CreateSession(ctx, sess); err != nil {
 		return Tokens{}, err
 	}
 	access, err := s.issue(ctx, u, sess.ID, now)
@@ -142,11 +190,4 @@ func retryAfter(d time.Duration) int {
 		secs = 1
 	}
 	return secs
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -50,7 +51,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User
 		if err != nil {
 			return err
 		}
-		if u, err = tx.UserByID(ctx, t.UserID); err != nil {
+		if u, err = tx.UserForUpdate(ctx, t.UserID); err != nil {
 			return err
 		}
 		u.EmailVerified, u.UpdatedAt = true, now
@@ -72,6 +73,9 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User
 // address is known.
 func (s *Service) ResendVerification(ctx context.Context, email string, c Client) {
 	email = NormalizeEmail(email)
+	if !ValidLoginName(email) {
+		return // no account can have it
+	}
 	s.background(ctx, func(ctx context.Context) error {
 		u, err := s.store.UserByLogin(ctx, email)
 		if errors.Is(err, ErrNotFound) || err == nil && (u.Email != email || u.EmailVerified || u.Disabled) {
@@ -94,6 +98,9 @@ func (s *Service) ResendVerification(ctx context.Context, email string, c Client
 // ResendVerification it answers at once and works in the background.
 func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) {
 	email = NormalizeEmail(email)
+	if !ValidLoginName(email) {
+		return // no account can have it
+	}
 	s.background(ctx, func(ctx context.Context) error {
 		u, err := s.store.UserByLogin(ctx, email)
 		if errors.Is(err, ErrNotFound) || err == nil && u.Email != email {
@@ -151,7 +158,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, c C
 		if err != nil {
 			return err
 		}
-		if u, err = tx.UserByID(ctx, t.UserID); err != nil {
+		if u, err = tx.UserForUpdate(ctx, t.UserID); err != nil {
 			return err
 		}
 		return s.setPassword(ctx, tx, &u, hash, "", now, true)
@@ -174,19 +181,18 @@ func (s *Service) ChangePassword(ctx context.Context, userID, keepSID, current, 
 		return err
 	}
 	name := normalizeLogin(u.Username)
-	now := s.now()
-	until, err := s.store.LoginLockedUntil(ctx, name)
+	n, err := s.reserveAttempt(ctx, name, c)
 	if err != nil {
 		return err
 	}
-	if now.Before(until) {
-		return &LockedError{RetryAfterSeconds: retryAfter(until.Sub(now))}
-	}
 	if !passwordMatches(u.PasswordHash, current) {
-		if err := s.loginFailed(ctx, name, u.ID, c); !errors.Is(err, ErrBadCredentials) {
+		if err := s.attemptFailed(ctx, name, u.ID, n, c); !errors.Is(err, ErrBadCredentials) {
 			return err
 		}
 		return &CredentialError{Field: "current_password", Message: "is incorrect"}
+	}
+	if err := s.store.ClearLoginFailures(ctx, name); err != nil {
+		return err
 	}
 	if msg := validPassword(next); msg != "" {
 		return &ValidationError{Fields: map[string]string{"new_password": msg}}
@@ -199,9 +205,14 @@ func (s *Service) ChangePassword(ctx context.Context, userID, keepSID, current, 
 		return err
 	}
 	ts := s.timestamp()
+	checked := u.PasswordHash
 	err = s.store.Tx(ctx, func(tx Store) error {
-		if u, err = tx.UserByID(ctx, userID); err != nil {
+		if u, err = tx.UserForUpdate(ctx, userID); err != nil {
 			return err
+		}
+		if !bytes.Equal(u.PasswordHash, checked) {
+			// Changed by another request since the check above.
+			return &CredentialError{Field: "current_password", Message: "is incorrect"}
 		}
 		return s.setPassword(ctx, tx, &u, hash, keepSID, ts, false)
 	})

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Refresh trades a refresh token for a new access token and a new refresh
@@ -224,6 +226,13 @@ func decodeRevocationCursor(c string) (time.Time, string, error) {
 	n, err := strconv.ParseInt(us, 10, 64)
 	if err != nil {
 		return time.Time{}, "", err
+	}
+	// The id, when there is one, is a session id: a canonical UUID. Anything
+	// else (NUL, invalid UTF-8) must not reach the store.
+	if id != "" {
+		if u, err := uuid.Parse(id); err != nil || u.String() != id {
+			return time.Time{}, "", fmt.Errorf("malformed session id")
+		}
 	}
 	return time.UnixMicro(n).UTC(), id, nil
 }

@@ -74,6 +74,7 @@ type Store interface {
 	TokenStore
 	OutboxStore
 	AdminStore
+	RetentionStore
 
 	// Tx runs fn with a Store whose every call belongs to one transaction,
 	// committed when fn returns nil and rolled back otherwise.
@@ -89,6 +90,11 @@ type UserStore interface {
 	CreateUser(ctx context.Context, u User) error
 	// UserByID returns ErrNotFound for an unknown id.
 	UserByID(ctx context.Context, id string) (User, error)
+	// UserForUpdate is UserByID that, inside a Tx, also holds the row until
+	// the transaction ends (PostgreSQL FOR UPDATE; SQLite's write
+	// transactions already exclude each other). Every read-modify-write of
+	// a user goes through it, so two changes can't undo each other.
+	UserForUpdate(ctx context.Context, id string) (User, error)
 	// UserByLogin finds a user by username (ignoring case) or by email
 	// (already lower-cased by the caller); ErrNotFound when neither matches.
 	UserByLogin(ctx context.Context, login string) (User, error)

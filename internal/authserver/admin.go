@@ -97,7 +97,12 @@ func handleAdminUsers(log *slog.Logger, svc *auth.Service) http.Handler {
 
 func handleAdminUser(log *slog.Logger, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, err := svc.User(r.Context(), r.PathValue("id"))
+		id := r.PathValue("id")
+		if !validID(id) {
+			web.Error(w, r, log, auth.ErrNotFound)
+			return
+		}
+		u, err := svc.User(r.Context(), id)
 		if err != nil {
 			web.Error(w, r, log, err)
 			return
@@ -119,6 +124,10 @@ type adminPatchRequest struct {
 // or disabling themselves gets 409.
 func handleAdminPatchUser(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !validID(r.PathValue("id")) {
+			web.Error(w, r, log, auth.ErrNotFound)
+			return
+		}
 		req, err := web.Decode[adminPatchRequest](r)
 		if err != nil {
 			web.Error(w, r, log, err)
@@ -163,7 +172,12 @@ func handleAdminRevokeSessions(log *slog.Logger, cfg Config, svc *auth.Service) 
 func adminAction(log *slog.Logger, do func(r *http.Request, actorID, userID string) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := token.FromContext(r.Context())
-		if err := do(r, c.UserID, r.PathValue("id")); err != nil {
+		id := r.PathValue("id")
+		if !validID(id) {
+			web.Error(w, r, log, auth.ErrNotFound)
+			return
+		}
+		if err := do(r, c.UserID, id); err != nil {
 			web.Error(w, r, log, err)
 			return
 		}

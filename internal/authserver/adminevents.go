@@ -36,9 +36,12 @@ func handleAdminEvents(log *slog.Logger, svc *auth.Service) http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		events, next, err := svc.Events(r.Context(), auth.EventFilter{
-			UserID: q.Get("user_id"), Type: q.Get("type"), Limit: limit, Cursor: q.Get("cursor"),
-		})
+		f := auth.EventFilter{UserID: q.Get("user_id"), Type: q.Get("type"), Limit: limit, Cursor: q.Get("cursor")}
+		if err := checkEventFilter(f); err != nil {
+			web.Error(w, r, log, err)
+			return
+		}
+		events, next, err := svc.Events(r.Context(), f)
 		if err != nil {
 			web.Error(w, r, log, err) // a bad cursor is a *auth.ValidationError: 422
 			return
@@ -53,4 +56,27 @@ func handleAdminEvents(log *slog.Logger, svc *auth.Service) http.Handler {
 		}
 		web.JSON(w, http.StatusOK, response{Items: items, NextCursor: next})
 	})
+}
+
+// checkEventFilter refuses, before any query, filters that can match no
+// event: a user_id that is not an id, a type that is not an event type, or
+// a cursor that is not one the stores make (its id part included). It
+// returns a *auth.ValidationError naming each such field.
+func checkEventFilter(f auth.EventFilter) error {
+	fields := map[string]string{}
+	if f.UserID != "" && !validID(f.UserID) {
+		fields["user_id"] = "must be a user id"
+	}
+	if f.Type != "" && !eventTypePattern.MatchString(f.Type) {
+		fields["type"] = "must be an event type (1 to 64 lower-case letters and underscores)"
+	}
+	if f.Cursor != "" {
+		if _, id, err := auth.DecodeEventCursor(f.Cursor); err != nil || !validID(id) {
+			fields["cursor"] = "invalid cursor"
+		}
+	}
+	if len(fields) > 0 {
+		return &auth.ValidationError{Fields: fields}
+	}
+	return nil
 }

@@ -53,10 +53,15 @@ func NewServer(log *slog.Logger, cfg Config, svc *auth.Service, verifier *token.
 	return web.RequestID(h)
 }
 
-// client describes the caller for the security event log.
+// userAgentMaxBytes bounds the User-Agent kept with sessions and events.
+const userAgentMaxBytes = 512
+
+// client describes the caller for the security event log. The User-Agent is
+// the client's own bytes: it is cleaned (valid UTF-8, no NUL or other
+// control characters, at most userAgentMaxBytes) before anything stores it.
 func client(r *http.Request, trusted []netip.Prefix) auth.Client {
 	ip := web.ClientIP(r, trusted)
-	c := auth.Client{UserAgent: r.UserAgent()}
+	c := auth.Client{UserAgent: web.CleanText(r.UserAgent(), userAgentMaxBytes)}
 	if ip.IsValid() {
 		c.IP = ip.String()
 	}

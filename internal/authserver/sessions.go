@@ -88,7 +88,12 @@ func handleSessions(log *slog.Logger, svc *auth.Service) http.Handler {
 func handleDeleteSession(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := token.FromContext(r.Context())
-		if err := svc.RevokeUserSession(r.Context(), c.UserID, r.PathValue("id"), client(r, cfg.TrustedProxies)); err != nil {
+		id := r.PathValue("id")
+		if !validID(id) {
+			web.Error(w, r, log, auth.ErrNotFound)
+			return
+		}
+		if err := svc.RevokeUserSession(r.Context(), c.UserID, id, client(r, cfg.TrustedProxies)); err != nil {
 			web.Error(w, r, log, err)
 			return
 		}

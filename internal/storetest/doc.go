@@ -7,6 +7,7 @@
 //
 //	storetest.AuthStore(t, func(t *testing.T) auth.Store { return newStore(t) })
 //
-// Outbox checks the seam between auth.Store's EnqueueEmail and auth.Outbox;
-// the outbox's own contract is mailtest.OutboxSuite.
+// Outbox checks the seam between auth.Store's EnqueueEmail and auth.Outbox,
+// and that Store.Prune deletes only sent messages; the outbox's own
+// contract is mailtest.OutboxSuite.
 package storetest

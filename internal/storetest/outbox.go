@@ -14,7 +14,8 @@ import (
 // Outbox checks that the auth.Store's EnqueueEmail feeds the auth.Outbox that
 // open returns: messages commit and roll back with the transaction they
 // were enqueued in, and come out oldest first, ties broken by id, with
-// times kept to the microsecond. The rest of auth.Outbox (leases, retries,
+// times kept to the microsecond; Store.Prune deletes sent messages and
+// keeps parked and pending ones. The rest of auth.Outbox (leases, retries,
 // parking, concurrent owners) is mailtest.OutboxSuite's to check. open is
 // called once per subtest and must return an empty, migrated store and the
 // outbox over the same tables, releasing them with t.Cleanup.
@@ -29,6 +30,7 @@ func Outbox(t *testing.T, open func(t *testing.T) (auth.Store, auth.Outbox)) {
 		{"Enqueue/DuplicateID", testEnqueueDuplicate},
 		{"Claim/OldestFirstTiesByID", testClaimOldestFirst},
 	}
+	cases = append(cases, retentionOutboxCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s, o := open(t)

@@ -32,6 +32,8 @@ func AuthStore(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"UserByLogin/Unknown", testUserByLoginUnknown},
 		{"UpdateUser/RoundTrip", testUpdateUser},
 		{"UpdateUser/Unknown", testUpdateUserUnknown},
+		{"UserForUpdate/Reads", testUserForUpdate},
+		{"UserForUpdate/HoldsTheRow", testUserForUpdateHoldsTheRow},
 		{"Session/RoundTrip", testSessionRoundTrip},
 		{"Session/Revoked", testSessionRevoked},
 		{"Session/Unknown", testSessionUnknown},
@@ -83,6 +85,7 @@ func AuthStore(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"Ping", testPing},
 	}
 	cases = append(cases, adminUserCases...)
+	cases = append(cases, retentionCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}

@@ -43,20 +43,30 @@ func validID(id string) bool {
 	return err == nil && len(id) == 36
 }
 
-// checkText validates a required title and an optional description.
+// checkText validates a required title and an optional description. Text
+// with NUL or invalid UTF-8 is refused: PostgreSQL can't store it.
 func checkText(ve *ValidationError, title, description string) {
 	switch {
+	case !storable(title):
+		ve.Add("title", notStorable)
 	case strings.TrimSpace(title) == "":
 		ve.Add("title", "is required")
 	case utf8.RuneCountInString(title) > TitleMaxLen:
 		ve.Add("title", "must be at most 200 characters")
-	case !utf8.ValidString(title):
-		ve.Add("title", "must be valid UTF-8")
 	}
-	if utf8.RuneCountInString(description) > DescriptionMaxLen {
+	switch {
+	case !storable(description):
+		ve.Add("description", notStorable)
+	case utf8.RuneCountInString(description) > DescriptionMaxLen:
 		ve.Add("description", "must be at most 5000 characters")
 	}
 }
+
+const notStorable = "must be valid UTF-8 without NUL characters"
+
+// storable reports whether s can go into a text column of every supported
+// database: valid UTF-8 without NUL.
+func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 // checkDate validates an optional YYYY-MM-DD date.
 func checkDate(ve *ValidationError, field, date string) {

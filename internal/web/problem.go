@@ -114,12 +114,31 @@ func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 	}
 	for _, e := range errorStatus {
 		if errors.Is(err, e.err) {
-			Fail(w, e.status, e.code, err.Error())
+			Fail(w, e.status, e.code, publicDetail(err, e.err))
 			return
 		}
 	}
 	log.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
 	Fail(w, http.StatusInternalServerError, "internal_error", "internal error")
+}
+
+// publicDetail is the text a client sees for err, which matched sentinel.
+// A domain error type written to be shown (which field conflicts, how long
+// a lock lasts) speaks for itself; anything else shows only the sentinel's
+// text, since an adapter may have wrapped it with internal detail (ids,
+// table names).
+func publicDetail(err, sentinel error) string {
+	var (
+		ce *auth.ConflictError
+		le *auth.LockedError
+	)
+	switch {
+	case errors.As(err, &ce):
+		return ce.Error()
+	case errors.As(err, &le):
+		return le.Error()
+	}
+	return sentinel.Error()
 }
 
 // NotFound answers 404 for a path no route matches.
