@@ -56,6 +56,13 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	if err := s.store.ClearLoginFailures(ctx, name); err != nil {
 		return Tokens{}, err
 	}
+	// A hash made at another BCRYPT_COST is redone now that the password is
+	// at hand, so a cost change reaches every active account (and their
+	// logins stop taking a different time from the dummy check).
+	rehash, err := s.rehash(u.PasswordHash, password)
+	if err != nil {
+		return Tokens{}, err
+	}
 	// The password was checked against a copy read before the (slow)
 	// bcrypt work. Open the session only if that copy still stands, with
 	// the row locked, so a password change, reset or disable committed in
@@ -74,6 +81,12 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 			return ErrDisabled
 		case s.cfg.RequireEmailVerification && !cur.EmailVerified:
 			return ErrEmailUnverified
+		}
+		if rehash != nil {
+			cur.PasswordHash, cur.UpdatedAt = rehash, s.timestamp()
+			if err := tx.UpdateUser(ctx, cur); err != nil {
+				return err
+			}
 		}
 		tok, err = s.openSession(ctx, tx, cur, c)
 		return err
@@ -122,6 +135,16 @@ func (s *Service) reserveAttempt(ctx context.Context, name string, c Client) (in
 		return 0, &LockedError{RetryAfterSeconds: retryAfter(until.Sub(now))}
 	}
 	return n, nil
+}
+
+// rehash returns a new hash of pw at the configured cost when hash was made
+// at another one, and nil when it needs none.
+func (s *Service) rehash(hash []byte, pw string) ([]byte, error) {
+	cost, err := bcrypt.Cost(hash)
+	if err != nil || cost == s.cfg.BcryptCost {
+		return nil, nil
+	}
+	return s.hashPassword(pw)
 }
 
 // passwordMatches compares in constant time (bcrypt does). A password longer
