@@ -50,7 +50,11 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, c Client) (T
 	next, nextHash := newSecret()
 	err = s.store.RotateRefresh(ctx, sess.ID, hash, nextHash, now)
 	if errors.Is(err, ErrNotFound) {
-		// Another request traded this token a moment ago.
+		// Either another request traded this token a moment ago (reuse), or
+		// the session was revoked meanwhile (a logout, not an attack).
+		if cur, err := s.store.Session(ctx, sess.ID); err == nil && !cur.RevokedAt.IsZero() {
+			return Tokens{}, ErrInvalidRefresh
+		}
 		return Tokens{}, s.refreshReused(ctx, sess, now, c)
 	}
 	if err != nil {
