@@ -50,13 +50,6 @@ func handleLogin(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
 			web.Error(w, r, log, err)
 			return
 		}
-		if !auth.ValidLoginName(req.Username) {
-			// NUL or invalid UTF-8 names no account, and must not reach the
-			// store (PostgreSQL refuses it). An empty name takes Login's
-			// no-match path: the same 401 after the same bcrypt work,
-			// without touching the lockout store.
-			req.Username = ""
-		}
 		t, err := svc.Login(r.Context(), req.Username, req.Password, client(r, cfg.TrustedProxies))
 		if err != nil {
 			web.Error(w, r, log, err)

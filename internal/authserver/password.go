@@ -18,9 +18,7 @@ func handleForgotPassword(log *slog.Logger, cfg Config, svc *auth.Service) http.
 			web.Error(w, r, log, err)
 			return
 		}
-		if auth.ValidLoginName(req.Email) { // anything else matches no account
-			svc.ForgotPassword(r.Context(), req.Email, client(r, cfg.TrustedProxies))
-		}
+		svc.ForgotPassword(r.Context(), req.Email, client(r, cfg.TrustedProxies))
 		web.JSON(w, http.StatusAccepted, messageResponse{
 			"if that address belongs to an account, a password reset email is on its way"})
 	})
