@@ -23,8 +23,8 @@ func EmbeddedVersions(component string) ([]int, error) {
 }
 
 // CountRows runs a count(*) query, for tests that look at raw rows.
-func (db *DB) CountRows(ctx context.Context, query string) (int, error) {
+func (db *DB) CountRows(ctx context.Context, query string, args ...any) (int, error) {
 	var n int
-	err := db.pool.QueryRow(ctx, query).Scan(&n)
+	err := db.pool.QueryRow(ctx, query, args...).Scan(&n)
 	return n, err
 }
