@@ -16,20 +16,8 @@ var benchKeys = func() []string {
 	return keys
 }()
 
-func BenchmarkMemoryAllow(b *testing.B) {
-	m := NewMemory(DefaultRates(), nil)
-	ctx := context.Background()
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		m.Allow(ctx, Login, benchKeys[i%len(benchKeys)])
-		i++
-	}
-}
-
-func BenchmarkRedisAllow(b *testing.B) {
-	url := testRedisURL(b)
-	lim := NewRedis(newClient(b, url, nil), DefaultRates(), RedisOptions{Prefix: testPrefix(b, url)})
+// benchAllow times lim.Allow for logins from benchKeys in turn.
+func benchAllow(b *testing.B, lim Limiter) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	i := 0
@@ -37,7 +25,16 @@ func BenchmarkRedisAllow(b *testing.B) {
 		lim.Allow(ctx, Login, benchKeys[i%len(benchKeys)])
 		i++
 	}
-	b.StopTimer()
+}
+
+func BenchmarkMemoryAllow(b *testing.B) {
+	benchAllow(b, NewMemory(DefaultRates(), nil))
+}
+
+func BenchmarkRedisAllow(b *testing.B) {
+	url := testRedisURL(b)
+	lim := NewRedis(newClient(b, url, nil), DefaultRates(), RedisOptions{Prefix: testPrefix(b, url)})
+	benchAllow(b, lim)
 	if st := lim.Stats(); !st.UsingRedis || st.Fallbacks != 0 {
 		b.Fatalf("the benchmark fell back to memory: %+v", st)
 	}

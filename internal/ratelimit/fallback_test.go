@@ -82,23 +82,39 @@ func (s *testServer) kill() {
 	_ = s.cmd.Wait()
 }
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+// logCounter is a slog.Handler that keeps the message of each record.
+type logCounter struct {
+	mu   sync.Mutex
+	msgs []string
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+func (l *logCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logCounter) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logCounter) WithGroup(string) slog.Handler            { return l }
+func (l *logCounter) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.msgs = append(l.msgs, r.Message)
+	return nil
 }
 
-// count returns how many log lines contain sub.
-func (s *syncBuffer) count(sub string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Count(s.b.String(), sub)
+// count returns how many records' messages contain sub.
+func (l *logCounter) count(sub string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, m := range l.msgs {
+		if strings.Contains(m, sub) {
+			n++
+		}
+	}
+	return n
+}
+
+func (l *logCounter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.msgs, "\n")
 }
 
 const (
@@ -111,18 +127,18 @@ const (
 type serviceCopy struct {
 	lim  *Redis
 	sent *countHook
-	log  *syncBuffer
+	log  *logCounter
 }
 
 func newServiceCopy(t *testing.T, url string, rates Rates, clock *clocktest.Clock) serviceCopy {
 	c := newClient(t, url, nil)
 	sent := &countHook{}
 	c.AddHook(sent)
-	log := &syncBuffer{}
+	log := &logCounter{}
 	// A second is far above a loopback call's time, even on a loaded
 	// machine, and bounds each failed call while go-redis retries its dials.
 	lim := NewRedis(c, rates, RedisOptions{Timeout: time.Second, Now: clock.Now,
-		Log: slog.New(slog.NewTextHandler(log, nil))})
+		Log: slog.New(log)})
 	return serviceCopy{lim, sent, log}
 }
 
@@ -134,7 +150,7 @@ func waitForRedis(t *testing.T, cp serviceCopy, clock *clocktest.Clock) {
 	deadline := time.Now().Add(15 * time.Second)
 	for !cp.lim.Stats().UsingRedis {
 		if time.Now().After(deadline) {
-			t.Fatalf("the copy did not return to Redis within 15 s; log:\n%s", cp.log.b.String())
+			t.Fatalf("the copy did not return to Redis within 15 s; log:\n%s", cp.log)
 		}
 		clock.Advance(DefaultProbeEvery)
 		cp.lim.Allow(context.Background(), Login, "probe")
@@ -202,7 +218,7 @@ func TestRedisFallsBackToMemoryAndReturns(t *testing.T) {
 	waitForRedis(t, b, clock)
 	for i, cp := range []serviceCopy{a, b} {
 		if st := cp.lim.Stats(); st.Fallbacks != 1 || cp.log.count(logDown) != 1 || cp.log.count(logUp) != 1 {
-			t.Errorf("copy %d after the return: Stats = %+v, log:\n%s", i, st, cp.log.b.String())
+			t.Errorf("copy %d after the return: Stats = %+v, log:\n%s", i, st, cp.log)
 		}
 	}
 	// Shared again.
