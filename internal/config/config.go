@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 )
 
 // Mode names the command being started; a few defaults depend on it.
@@ -48,7 +50,8 @@ type Config struct {
 	LockoutThreshold         int           // >= 1
 	LockoutDuration          time.Duration // > 0
 	RateLimitEnabled         bool
-	TrustedProxies           []netip.Prefix // masked; bare IPs as /32 or /128
+	RateLimits               ratelimit.Rates // the budgets in force: all off when RateLimitEnabled is false
+	TrustedProxies           []netip.Prefix  // masked; bare IPs as /32 or /128
 
 	SMTPHost     string // "" means: write mail to DataDir/mail and log it
 	SMTPPort     int    // 1 to 65535
@@ -129,6 +132,9 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 		bad["REFRESH_TOKEN_TTL"] = fmt.Errorf("must be longer than ACCESS_TOKEN_TTL (%s), got %s",
 			c.AccessTokenTTL, c.RefreshTokenTTL)
 	}
+	if ok("RATE_LIMIT_ENABLED") && !c.RateLimitEnabled {
+		c.RateLimits = ratelimit.Rates{} // each budget was still checked, so a typo shows before it is switched on
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "bizy.db")
 	}
@@ -199,6 +205,14 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("lockout_threshold", c.LockoutThreshold),
 		slog.Duration("lockout_duration", c.LockoutDuration),
 		slog.Bool("rate_limit_enabled", c.RateLimitEnabled),
+		slog.Group("rate_limits",
+			slog.String("login", c.RateLimits.Login.String()),
+			slog.String("refresh", c.RateLimits.Refresh.String()),
+			slog.String("register", c.RateLimits.Register.String()),
+			slog.String("verify", c.RateLimits.Verify.String()),
+			slog.String("email", c.RateLimits.Email.String()),
+			slog.String("email_address", c.RateLimits.EmailAddress.String()),
+		),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.String("smtp_host", c.SMTPHost),
 		slog.Int("smtp_port", c.SMTPPort),

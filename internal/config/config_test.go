@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 )
 
 // load binds a fresh FlagSet in mode, parses args and resolves with env.
@@ -55,6 +57,7 @@ func TestDefaultsAreSPECs(t *testing.T) {
 		LockoutThreshold:         5,
 		LockoutDuration:          15 * time.Minute,
 		RateLimitEnabled:         true,
+		RateLimits:               ratelimit.DefaultRates(), // SPEC's budgets, in one place
 		SMTPPort:                 1025,
 		SMTPTLS:                  "none",
 		MailFrom:                 "Bizy <no-reply@localhost>",
@@ -125,6 +128,13 @@ func TestPrecedenceAndParsing(t *testing.T) {
 			[]any{"mail", 587, "starttls", "u", "p"}},
 		{"mail from kept", nil, map[string]string{"MAIL_FROM": "no-reply@example.com"},
 			func(c Config) any { return c.MailFrom }, "no-reply@example.com"},
+		{"rate limits", []string{"--rate-limit-login=5/1m"}, map[string]string{"RATE_LIMIT_REFRESH": "off", "RATE_LIMIT_EMAIL_ADDRESS": "1/24h"},
+			func(c Config) any { return c.RateLimits },
+			ratelimit.Rates{Login: ratelimit.Rate{N: 5, Window: time.Minute}, Refresh: ratelimit.Rate{},
+				Register: ratelimit.Rate{N: 30, Window: time.Hour}, Verify: ratelimit.Rate{N: 30, Window: 5 * time.Minute},
+				Email: ratelimit.Rate{N: 10, Window: time.Hour}, EmailAddress: ratelimit.Rate{N: 1, Window: 24 * time.Hour}}},
+		{"rate limits disabled", nil, map[string]string{"RATE_LIMIT_ENABLED": "false", "RATE_LIMIT_LOGIN": "5/1m"},
+			func(c Config) any { return []any{c.RateLimitEnabled, c.RateLimits} }, []any{false, ratelimit.Rates{}}},
 		{"log", nil, map[string]string{"LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json"},
 			func(c Config) any { return []any{c.LogLevel, c.LogFormat} }, []any{slog.LevelDebug, "json"}},
 	}
@@ -215,6 +225,22 @@ func TestFlags(t *testing.T) {
 	for _, s := range settings {
 		if !strings.Contains(b.String(), s.env) || !strings.Contains(b.String(), "--"+s.flag()) {
 			t.Errorf("Usage does not show %s / --%s:\n%s", s.env, s.flag(), b.String())
+		}
+	}
+}
+
+func TestLogValueShowsRateLimitsInForce(t *testing.T) {
+	for env, want := range map[string][]string{
+		"true":  {"config.rate_limits.login=30/5m0s", "config.rate_limits.email_address=1/1h0m0s"},
+		"false": {"config.rate_limit_enabled=false", "config.rate_limits.login=off", "config.rate_limits.email_address=off"},
+	} {
+		var b strings.Builder
+		c := mustLoad(t, ModeAuth, nil, map[string]string{"RATE_LIMIT_ENABLED": env, "RATE_LIMIT_EMAIL_ADDRESS": "1/1h"})
+		slog.New(slog.NewTextHandler(&b, nil)).Info("start", "config", c)
+		for _, w := range want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("RATE_LIMIT_ENABLED=%s: log lacks %s:\n%s", env, w, b.String())
+			}
 		}
 	}
 }

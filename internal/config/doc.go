@@ -20,6 +20,11 @@
 // The list settings TRUSTED_PROXIES and CORS_ALLOWED_ORIGINS also accept
 // "none", because an empty environment variable cannot say "empty list".
 //
+// The rate-limit budgets (RATE_LIMIT_LOGIN and its siblings) are read by
+// ratelimit.ParseRate, as N/DURATION or off. Each is checked even when
+// RATE_LIMIT_ENABLED is false, which then turns every one off in
+// Config.RateLimits, so the Config holds the budgets in force.
+//
 // Secrets (JWT_SECRET, SMTP_PASSWORD) are held as Secret, which prints and
 // logs as REDACTED; Config.LogValue also hides passwords inside DATABASE_URL
 // and REDIS_URL, so a Config can be logged at start-up.

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 )
 
 // setting is one row of the settings table: everything Bizy knows about one
@@ -58,8 +60,24 @@ var settings = []setting{
 		parse: func(c *Config, v string) (err error) { c.LockoutThreshold, err = parseInt(v, 1, noMax); return err }},
 	{env: "LOCKOUT_DURATION", def: "15m", help: "how long a lock lasts",
 		parse: func(c *Config, v string) (err error) { c.LockoutDuration, err = parseDuration(v); return err }},
-	{env: "RATE_LIMIT_ENABLED", def: "true", isBool: true, help: "per-client-IP limits on the auth endpoints (accepted; not enforced yet)",
+	{env: "RATE_LIMIT_ENABLED", def: "true", isBool: true,
+		help:  "per-client-IP budgets of the auth service (RATE_LIMIT_*), shared through REDIS_URL when set; false turns them all off (lockout stays)",
 		parse: func(c *Config, v string) (err error) { c.RateLimitEnabled, err = parseBool(v); return err }},
+	{env: "RATE_LIMIT_LOGIN", def: "30/5m", help: "password logins (JSON and page), second-factor and passkey steps per client IP: N/DURATION or off",
+		parse: func(c *Config, v string) (err error) { c.RateLimits.Login, err = ratelimit.ParseRate(v); return err }},
+	{env: "RATE_LIMIT_REFRESH", def: "150/5m", help: "token refreshes (/refresh, OpenID token endpoint) per client IP: N/DURATION or off",
+		parse: func(c *Config, v string) (err error) { c.RateLimits.Refresh, err = ratelimit.ParseRate(v); return err }},
+	{env: "RATE_LIMIT_REGISTER", def: "30/1h", help: "registrations per client IP: N/DURATION or off",
+		parse: func(c *Config, v string) (err error) { c.RateLimits.Register, err = ratelimit.ParseRate(v); return err }},
+	{env: "RATE_LIMIT_VERIFY", def: "30/5m", help: "uses of mailed tokens (verify, reset, unlock) per client IP: N/DURATION or off",
+		parse: func(c *Config, v string) (err error) { c.RateLimits.Verify, err = ratelimit.ParseRate(v); return err }},
+	{env: "RATE_LIMIT_EMAIL", def: "10/1h", help: "requests that may send mail (forgot-password, resend-verification) per client IP: N/DURATION or off",
+		parse: func(c *Config, v string) (err error) { c.RateLimits.Email, err = ratelimit.ParseRate(v); return err }},
+	{env: "RATE_LIMIT_EMAIL_ADDRESS", def: "3/1h", help: "mails to one address from those requests, whatever the IP; past it the answer is still 202 and nothing is sent: N/DURATION or off",
+		parse: func(c *Config, v string) (err error) {
+			c.RateLimits.EmailAddress, err = ratelimit.ParseRate(v)
+			return err
+		}},
 	{env: "TRUSTED_PROXIES", shown: "none (serve: loopback)",
 		help:  "comma-separated CIDRs or IPs whose X-Forwarded-For is believed, or none; default loopback under serve, else none",
 		parse: func(c *Config, v string) (err error) { c.TrustedProxies, err = parseProxies(v); return err }},

@@ -1,5 +1,6 @@
 // Package metrics exposes Bizy's Prometheus metrics: HTTP requests per
-// route and status, and the mail outbox. Each service gets its own
+// route and status, the mail outbox, and the rate limiter (refusals per
+// budget, Redis in use or fallen back). Each service gets its own
 // registry, served at GET /metrics.
 package metrics
 
