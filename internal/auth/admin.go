@@ -12,21 +12,10 @@ func (s *Service) Unlock(ctx context.Context, userID string, c Client) error {
 	if err != nil {
 		return err
 	}
-	if err := s.clearLocks(ctx, u); err != nil {
+	if err := s.lockout.Clear(ctx, u); err != nil {
 		return err
 	}
 	s.record(ctx, s.store, Event{Type: EventUnlock, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
-	return nil
-}
-
-// clearLocks forgets the failed-login count and any lock of u's username
-// and email.
-func (s *Service) clearLocks(ctx context.Context, u User) error {
-	for _, name := range []string{normalizeLogin(u.Username), u.Email} {
-		if err := s.store.ClearLoginFailures(ctx, name); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 

@@ -236,7 +236,7 @@ func (s *Service) AdminUnlock(ctx context.Context, actorID, userID string, c Cli
 	if err != nil {
 		return err
 	}
-	if err := s.clearLocks(ctx, u); err != nil {
+	if err := s.lockout.Clear(ctx, u); err != nil {
 		return err
 	}
 	s.recordAdmin(ctx, EventAdminUnlock, actorID, u, c, "")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -173,25 +172,24 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, c C
 
 // ChangePassword replaces the password of userID after checking the
 // current one. A wrong current password counts as a failed login for the
-// username and is a *CredentialError naming current_password. Every other
+// username (see Lockout) and is a *CredentialError naming current_password. Every other
 // session of the user is revoked; session keepSID, the caller's, stays.
 func (s *Service) ChangePassword(ctx context.Context, userID, keepSID, current, next string, c Client) error {
 	u, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return err
 	}
-	name := normalizeLogin(u.Username)
-	n, err := s.reserveAttempt(ctx, name, c)
+	r, err := s.lockout.Reserve(ctx, Attempt{Name: normalizeLogin(u.Username), UserID: u.ID, Client: c})
 	if err != nil {
 		return err
 	}
 	if !passwordMatches(u.PasswordHash, current) {
-		if err := s.attemptFailed(ctx, name, u.ID, n, c); !errors.Is(err, ErrBadCredentials) {
+		if err := s.lockout.Fail(ctx, r); err != nil {
 			return err
 		}
 		return &CredentialError{Field: "current_password", Message: "is incorrect"}
 	}
-	if err := s.store.ClearLoginFailures(ctx, name); err != nil {
+	if err := s.lockout.Succeed(ctx, r); err != nil {
 		return err
 	}
 	if msg := validPassword(next); msg != "" {
@@ -241,10 +239,8 @@ func (s *Service) setPassword(ctx context.Context, tx Store, u *User, hash []byt
 	if err := s.revokeAll(ctx, tx, u.ID, keepSID, now); err != nil {
 		return err
 	}
-	for _, name := range []string{strings.ToLower(u.Username), u.Email} {
-		if err := tx.ClearLoginFailures(ctx, name); err != nil {
-			return err
-		}
+	if err := s.lockout.In(tx).Clear(ctx, *u); err != nil {
+		return err
 	}
 	e, err := s.mailer.PasswordChanged(u.Email, u.Username)
 	if err != nil {
