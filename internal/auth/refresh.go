@@ -91,14 +91,14 @@ func (s *Service) revoke(ctx context.Context, sid string, now time.Time) error {
 	return nil
 }
 
-// announce tells the API copies (through Config.Revoked, e.g. Redis) that
+// announce tells the API copies (through Config.OnRevoke, e.g. Redis) that
 // sessions were revoked at now. They also learn it from /revocations.
 func (s *Service) announce(ctx context.Context, sids []string, now time.Time) {
-	if s.cfg.Revoked == nil {
+	if s.cfg.OnRevoke == nil {
 		return
 	}
 	for _, sid := range sids {
-		s.cfg.Revoked(ctx, sid, now.Add(s.cfg.AccessTokenTTL))
+		s.cfg.OnRevoke(ctx, sid, now.Add(s.cfg.AccessTokenTTL))
 	}
 }
 

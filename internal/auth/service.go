@@ -31,10 +31,11 @@ type Config struct {
 	// MailQueued, when set, is called after a transaction that queued mail
 	// commits, so a delivery worker can send it at once.
 	MailQueued func()
-	// Revoked, when set, is told of each revoked session and when its last
+	// OnRevoke, when set, is told of each revoked session and when its last
 	// access token expires, to fan the news out to API copies at once
-	// (Redis); they also poll /revocations.
-	Revoked func(ctx context.Context, sid string, expiresAt time.Time)
+	// (Redis); they also poll /revocations. (The API's own lookup of
+	// revoked sessions is apiserver.Config.Revoked.)
+	OnRevoke func(ctx context.Context, sid string, expiresAt time.Time)
 }
 
 // Client describes who made a request, for the security event log.
