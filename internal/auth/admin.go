@@ -25,6 +25,7 @@ func (s *Service) SetAdmin(ctx context.Context, userID string, admin bool, c Cli
 	var (
 		u       User
 		demoted bool
+		revoked []string
 		err     error
 	)
 	err = s.store.Tx(ctx, func(tx Store) error {
@@ -41,11 +42,13 @@ func (s *Service) SetAdmin(ctx context.Context, userID string, admin bool, c Cli
 			return nil
 		}
 		// Tokens carry is_admin: end the sessions whose tokens say admin.
-		return s.revokeAll(ctx, tx, u.ID, "", u.UpdatedAt)
+		revoked, err = s.revokeAll(ctx, tx, u.ID, "", u.UpdatedAt)
+		return err
 	})
 	if err != nil {
 		return User{}, err
 	}
+	s.announce(ctx, revoked, u.UpdatedAt)
 	s.record(ctx, s.store, Event{Type: EventAdminGranted, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent,
 		Detail: "is_admin=" + strconv.FormatBool(admin)})
 	return u, nil

@@ -96,11 +96,14 @@ type newPassword struct {
 // setPassword stores p as the password of the user that lock finds and
 // locks inside one transaction: reset links die, every session but
 // p.keepSession is revoked, the names' failed logins and locks are
-// cleared, and a notice is queued in the outbox. Once that has committed
-// the mail worker is woken and p.event recorded. lock's errors are
-// returned as they are.
+// cleared, and a notice is queued in the outbox. Only once that has
+// committed are the revoked sessions announced, the mail worker woken and
+// p.event recorded. lock's errors are returned as they are.
 func (s *Service) setPassword(ctx context.Context, p newPassword, c Client, lock func(tx Store) (User, error)) error {
-	var u User
+	var (
+		u       User
+		revoked []string
+	)
 	err := s.store.Tx(ctx, func(tx Store) error {
 		var err error
 		if u, err = lock(tx); err != nil {
@@ -116,7 +119,7 @@ func (s *Service) setPassword(ctx context.Context, p newPassword, c Client, lock
 		if err := tx.InvalidateUserTokens(ctx, u.ID, PurposeResetPassword, p.at); err != nil {
 			return err
 		}
-		if err := s.revokeAll(ctx, tx, u.ID, p.keepSession, p.at); err != nil {
+		if revoked, err = s.revokeAll(ctx, tx, u.ID, p.keepSession, p.at); err != nil {
 			return err
 		}
 		if err := s.lockout.In(tx).Clear(ctx, u); err != nil {
@@ -131,6 +134,7 @@ func (s *Service) setPassword(ctx context.Context, p newPassword, c Client, lock
 	if err != nil {
 		return err
 	}
+	s.announce(ctx, revoked, p.at)
 	s.mailQueued()
 	s.record(ctx, s.store, Event{Type: p.event, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
 	return nil

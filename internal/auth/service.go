@@ -33,8 +33,10 @@ type Config struct {
 	MailQueued func()
 	// OnRevoke, when set, is told of each revoked session and when its last
 	// access token expires, to fan the news out to API copies at once
-	// (Redis); they also poll /revocations. (The API's own lookup of
-	// revoked sessions is apiserver.Config.Revoked.)
+	// (Redis); they also poll /revocations. It is called once the
+	// revocation has committed, never inside a transaction, one call per
+	// session; a slow OnRevoke delays only the request that revoked. (The
+	// API's own lookup of revoked sessions is apiserver.Config.Revoked.)
 	OnRevoke func(ctx context.Context, sid string, expiresAt time.Time)
 }
 
