@@ -48,10 +48,11 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	if err != nil {
 		return Tokens{}, err
 	}
+	hash := u.PasswordHash
 	if u.ID == "" {
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+		hash = s.dummyHash // the same bcrypt work, and never a match
 	}
-	if u.ID == "" || !passwordMatches(u.PasswordHash, password) {
+	if !passwordMatches(hash, password) || u.ID == "" {
 		if err := s.lockout.Fail(ctx, r); err != nil {
 			return Tokens{}, err
 		}
