@@ -157,8 +157,8 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	return d, nil
 }
 
-// revoked, when not nil, is told of every revoked session (Redis fan-out).
-func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, revoked func(context.Context, string, time.Time)) (*authDeps, error) {
+// onRevoke, when not nil, is told of every revoked session (Redis fan-out).
+func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, onRevoke func(context.Context, string, time.Time)) (*authDeps, error) {
 	if err := db.MigrateAuth(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -210,7 +210,7 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		LockoutDuration:          cfg.LockoutDuration,
 		Mailer:                   templates,
 		MailQueued:               d.mail.Wake,
-		Revoked:                  revoked,
+		OnRevoke:                 onRevoke,
 	})
 	if err != nil {
 		return nil, err

@@ -12,21 +12,10 @@ func (s *Service) Unlock(ctx context.Context, userID string, c Client) error {
 	if err != nil {
 		return err
 	}
-	if err := s.clearLocks(ctx, u); err != nil {
+	if err := s.lockout.Clear(ctx, u); err != nil {
 		return err
 	}
 	s.record(ctx, s.store, Event{Type: EventUnlock, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
-	return nil
-}
-
-// clearLocks forgets the failed-login count and any lock of u's username
-// and email.
-func (s *Service) clearLocks(ctx context.Context, u User) error {
-	for _, name := range []string{normalizeLogin(u.Username), u.Email} {
-		if err := s.store.ClearLoginFailures(ctx, name); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -36,6 +25,7 @@ func (s *Service) SetAdmin(ctx context.Context, userID string, admin bool, c Cli
 	var (
 		u       User
 		demoted bool
+		revoked []string
 		err     error
 	)
 	err = s.store.Tx(ctx, func(tx Store) error {
@@ -52,11 +42,13 @@ func (s *Service) SetAdmin(ctx context.Context, userID string, admin bool, c Cli
 			return nil
 		}
 		// Tokens carry is_admin: end the sessions whose tokens say admin.
-		return s.revokeAll(ctx, tx, u.ID, "", u.UpdatedAt)
+		revoked, err = s.revokeAll(ctx, tx, u.ID, "", u.UpdatedAt)
+		return err
 	})
 	if err != nil {
 		return User{}, err
 	}
+	s.announce(ctx, revoked, u.UpdatedAt)
 	s.record(ctx, s.store, Event{Type: EventAdminGranted, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent,
 		Detail: "is_admin=" + strconv.FormatBool(admin)})
 	return u, nil

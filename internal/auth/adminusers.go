@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -159,8 +160,12 @@ func (s *Service) AdminUpdateUser(ctx context.Context, actorID, userID string, c
 	if actorID == userID && ((ch.IsAdmin != nil && !*ch.IsAdmin) || (ch.Disabled != nil && *ch.Disabled)) {
 		return User{}, ErrSelfAction
 	}
-	var u User
-	var changes []string
+	var (
+		u       User
+		changes []string
+		revoked []string
+		now     time.Time
+	)
 	err := s.store.Tx(ctx, func(tx Store) error {
 		// Checked again with both rows locked, so two admins can't demote
 		// each other at the same moment and leave no admin.
@@ -181,19 +186,21 @@ func (s *Service) AdminUpdateUser(ctx context.Context, actorID, userID string, c
 		if len(changes) == 0 {
 			return nil
 		}
-		now := s.timestamp()
+		now = s.timestamp()
 		u.UpdatedAt = now
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
 		if (u.Disabled && !was.Disabled) || (was.IsAdmin && !u.IsAdmin) {
-			return s.revokeAll(ctx, tx, u.ID, "", now)
+			revoked, err = s.revokeAll(ctx, tx, u.ID, "", now)
+			return err
 		}
 		return nil
 	})
 	if err != nil {
 		return User{}, err
 	}
+	s.announce(ctx, revoked, now)
 	if len(changes) > 0 {
 		s.recordAdmin(ctx, EventAdminUserUpdated, actorID, u, c, strings.Join(changes, " "))
 	}
@@ -201,22 +208,27 @@ func (s *Service) AdminUpdateUser(ctx context.Context, actorID, userID string, c
 }
 
 // AdminDeleteUser deletes the user userID on behalf of the admin actorID. Their
-// sessions are revoked and announced first, so API copies refuse their
-// access tokens; sessions and tokens then go with the account, while the
-// event log keeps its rows. It returns ErrSelfAction when an admin would
+// sessions are revoked in the same transaction and announced once it has
+// committed, so API copies refuse their access tokens; sessions and tokens
+// then go with the account, while the event log keeps its rows. It returns ErrSelfAction when an admin would
 // delete themselves, ErrForbidden when actorID is no longer an admin, and
 // ErrNotFound for an unknown userID.
 func (s *Service) AdminDeleteUser(ctx context.Context, actorID, userID string, c Client) error {
 	if actorID == userID {
 		return ErrSelfAction
 	}
-	var u User
+	var (
+		u       User
+		revoked []string
+		now     time.Time
+	)
 	err := s.store.Tx(ctx, func(tx Store) error {
 		var err error
 		if u, err = lockActorAndTarget(ctx, tx, actorID, userID); err != nil {
 			return err
 		}
-		if err := s.revokeAll(ctx, tx, u.ID, "", s.timestamp()); err != nil {
+		now = s.timestamp()
+		if revoked, err = s.revokeAll(ctx, tx, u.ID, "", now); err != nil {
 			return err
 		}
 		return tx.DeleteUser(ctx, u.ID)
@@ -224,6 +236,7 @@ func (s *Service) AdminDeleteUser(ctx context.Context, actorID, userID string, c
 	if err != nil {
 		return err
 	}
+	s.announce(ctx, revoked, now)
 	s.recordAdmin(ctx, EventAdminUserDeleted, actorID, u, c, "email="+u.Email)
 	return nil
 }
@@ -236,7 +249,7 @@ func (s *Service) AdminUnlock(ctx context.Context, actorID, userID string, c Cli
 	if err != nil {
 		return err
 	}
-	if err := s.clearLocks(ctx, u); err != nil {
+	if err := s.lockout.Clear(ctx, u); err != nil {
 		return err
 	}
 	s.recordAdmin(ctx, EventAdminUnlock, actorID, u, c, "")
@@ -252,9 +265,12 @@ func (s *Service) AdminRevokeSessions(ctx context.Context, actorID, userID strin
 	if err != nil {
 		return err
 	}
-	if err := s.revokeAll(ctx, s.store, u.ID, "", s.timestamp()); err != nil {
+	now := s.timestamp()
+	revoked, err := s.revokeAll(ctx, s.store, u.ID, "", now)
+	if err != nil {
 		return err
 	}
+	s.announce(ctx, revoked, now)
 	s.recordAdmin(ctx, EventAdminSessionsRevoked, actorID, u, c, "")
 	return nil
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"log/slog"
+	"time"
 )
 
 // Security event types stored in the event log.
@@ -28,15 +29,27 @@ const (
 	EventSessionRevoked = "session_revoked"
 )
 
-// record stores one security event and logs it. A failure to store is
-// logged, not returned: losing an audit row must not fail a login.
+// record stores one security event in st and logs it; see eventLog.record.
 func (s *Service) record(ctx context.Context, st EventStore, e Event) {
+	eventLog{log: s.log, store: st, now: s.now}.record(ctx, e)
+}
+
+// eventLog is the security event log: a store and the structured log.
+type eventLog struct {
+	log   *slog.Logger
+	store EventStore
+	now   func() time.Time
+}
+
+// record stores e, stamped now, and logs it. A failure to store is logged,
+// not returned: losing an audit row must not fail a login.
+func (l eventLog) record(ctx context.Context, e Event) {
 	e.ID = newID()
-	e.CreatedAt = s.timestamp()
-	if err := st.AddEvent(ctx, e); err != nil {
-		s.log.ErrorContext(ctx, "store security event", "type", e.Type, "err", err)
+	e.CreatedAt = stamp(l.now())
+	if err := l.store.AddEvent(ctx, e); err != nil {
+		l.log.ErrorContext(ctx, "store security event", "type", e.Type, "err", err)
 	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "security event",
+	l.log.LogAttrs(ctx, slog.LevelInfo, "security event",
 		slog.String("type", e.Type), slog.String("user_id", e.UserID),
 		slog.String("login_name", e.LoginName), slog.String("ip", e.IP))
 }

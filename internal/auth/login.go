@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,10 +26,10 @@ func normalizeLogin(login string) string { return strings.ToLower(strings.TrimSp
 // Login checks a login name (username or email) and password and opens a
 // session. An unknown name and a wrong password both return
 // ErrBadCredentials after the same bcrypt work, and both count towards the
-// name's lock, so neither the answer, its timing nor a lock tells whether the
-// account exists. A locked name gets a *LockedError before any password
-// check. Only with the right password does it reveal ErrEmailUnverified or
-// ErrDisabled.
+// name's lock (see Lockout), so neither the answer, its timing nor a lock
+// tells whether the account exists. A locked name gets a *LockedError
+// before any password check. Only with the right password does it reveal
+// ErrEmailUnverified or ErrDisabled.
 func (s *Service) Login(ctx context.Context, login, password string, c Client) (Tokens, error) {
 	name := normalizeLogin(login)
 	if name == "" || len(name) > loginNameMaxBytes || !ValidLoginName(name) {
@@ -38,22 +37,28 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
 		return Tokens{}, ErrBadCredentials
 	}
-	n, err := s.reserveAttempt(ctx, name, c)
-	if err != nil {
-		return Tokens{}, err
-	}
 	u, err := s.store.UserByLogin(ctx, name)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
-		return Tokens{}, s.attemptFailed(ctx, name, "", n, c)
+		u = User{} // counted and checked all the same, against the dummy hash
 	case err != nil:
 		return Tokens{}, err
 	}
-	if !passwordMatches(u.PasswordHash, password) {
-		return Tokens{}, s.attemptFailed(ctx, name, u.ID, n, c)
+	r, err := s.lockout.Reserve(ctx, Attempt{Name: name, UserID: u.ID, Client: c})
+	if err != nil {
+		return Tokens{}, err
 	}
-	if err := s.store.ClearLoginFailures(ctx, name); err != nil {
+	hash := u.PasswordHash
+	if u.ID == "" {
+		hash = s.dummyHash // the same bcrypt work, and never a match
+	}
+	if !passwordMatches(hash, password) || u.ID == "" {
+		if err := s.lockout.Fail(ctx, r); err != nil {
+			return Tokens{}, err
+		}
+		return Tokens{}, ErrBadCredentials
+	}
+	if err := s.lockout.Succeed(ctx, r); err != nil {
 		return Tokens{}, err
 	}
 	// A hash made at another BCRYPT_COST is redone now that the password is
@@ -98,45 +103,6 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	return tok, nil
 }
 
-// reserveAttempt counts a password check for name before it is made and
-// returns its number. Counting first means a burst of parallel guesses can't
-// all pass the lock check before any has been counted: at most
-// LockoutThreshold checks run per name and lock window. A locked name, or an
-// attempt past the threshold (the others of its burst used the window up),
-// gets a *LockedError and no check.
-func (s *Service) reserveAttempt(ctx context.Context, name string, c Client) (int, error) {
-	now := s.now()
-	until, err := s.store.LoginLockedUntil(ctx, name)
-	if err != nil {
-		return 0, err
-	}
-	if now.Before(until) {
-		s.record(ctx, s.store, Event{Type: EventLoginLocked, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
-		return 0, &LockedError{RetryAfterSeconds: retryAfter(until.Sub(now))}
-	}
-	n, err := s.store.AddLoginFailure(ctx, name, now)
-	if err != nil {
-		return 0, err
-	}
-	if n > s.cfg.LockoutThreshold {
-		if err := s.store.LockLogin(ctx, name, now.Add(s.cfg.LockoutDuration)); err != nil {
-			return 0, err
-		}
-		s.record(ctx, s.store, Event{Type: EventLoginLocked, LoginName: name, IP: c.IP, UserAgent: c.UserAgent,
-			Detail: "more concurrent attempts than the lockout threshold"})
-		return 0, &LockedError{RetryAfterSeconds: retryAfter(s.cfg.LockoutDuration)}
-	}
-	// A lock written between the first look and the count reset the count
-	// (LockLogin does), so this attempt's number may be low: look again.
-	if until, err = s.store.LoginLockedUntil(ctx, name); err != nil {
-		return 0, err
-	}
-	if now.Before(until) {
-		return 0, &LockedError{RetryAfterSeconds: retryAfter(until.Sub(now))}
-	}
-	return n, nil
-}
-
 // rehash returns a new hash of pw at the configured cost when hash was made
 // at another one, and nil when it needs none.
 func (s *Service) rehash(hash []byte, pw string) ([]byte, error) {
@@ -155,21 +121,6 @@ func passwordMatches(hash []byte, pw string) bool {
 		return false
 	}
 	return bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
-}
-
-// attemptFailed records that reserved attempt n for name failed and
-// returns ErrBadCredentials. The attempt that reaches the threshold locks the
-// name, and is itself still a 401: the lock applies from the next try.
-func (s *Service) attemptFailed(ctx context.Context, name, userID string, n int, c Client) error {
-	s.record(ctx, s.store, Event{Type: EventLoginFailure, UserID: userID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
-	if n >= s.cfg.LockoutThreshold {
-		if err := s.store.LockLogin(ctx, name, s.now().Add(s.cfg.LockoutDuration)); err != nil {
-			return err
-		}
-		s.record(ctx, s.store, Event{Type: EventLock, UserID: userID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent,
-			Detail: "locked after " + strconv.Itoa(n) + " failed logins"})
-	}
-	return ErrBadCredentials
 }
 
 // openSession stores a new session for u in st and signs its first access
@@ -205,12 +156,4 @@ func (s *Service) issue(ctx context.Context, u User, sid string, now time.Time) 
 		SessionID: sid, UserID: u.ID, Username: u.Username, Email: u.Email,
 		IsAdmin: u.IsAdmin, EmailVerified: u.EmailVerified,
 	})
-}
-
-func retryAfter(d time.Duration) int {
-	secs := int((d + time.Second - 1) / time.Second)
-	if secs < 1 {
-		secs = 1
-	}
-	return secs
 }

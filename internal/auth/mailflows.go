@@ -1,10 +1,8 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -22,6 +20,20 @@ func (s *Service) issueToken(ctx context.Context, st Store, userID, purpose stri
 	tok, hash := newSecret()
 	err := st.CreateUserToken(ctx, UserToken{Hash: hash, UserID: userID, Purpose: purpose, CreatedAt: now, ExpiresAt: now.Add(ttl)})
 	return tok, err
+}
+
+// spendToken uses up the single-use token with purpose inside tx and
+// returns its user, locked for update. A bad, used or expired token is
+// ErrInvalidToken.
+func spendToken(ctx context.Context, tx Store, token, purpose string, now time.Time) (User, error) {
+	t, err := tx.ConsumeUserToken(ctx, HashSecret(token), purpose, now)
+	if errors.Is(err, ErrNotFound) {
+		return User{}, ErrInvalidToken
+	}
+	if err != nil {
+		return User{}, err
+	}
+	return tx.UserForUpdate(ctx, t.UserID)
 }
 
 // sendVerification issues a verification token for u and queues its mail,
@@ -44,14 +56,8 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User
 	now := s.timestamp()
 	var u User
 	err := s.store.Tx(ctx, func(tx Store) error {
-		t, err := tx.ConsumeUserToken(ctx, HashSecret(token), PurposeVerifyEmail, now)
-		if errors.Is(err, ErrNotFound) {
-			return ErrInvalidToken
-		}
-		if err != nil {
-			return err
-		}
-		if u, err = tx.UserForUpdate(ctx, t.UserID); err != nil {
+		var err error
+		if u, err = spendToken(ctx, tx, token, PurposeVerifyEmail, now); err != nil {
 			return err
 		}
 		u.EmailVerified, u.UpdatedAt = true, now
@@ -133,122 +139,4 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) {
 		s.record(ctx, s.store, Event{Type: EventResetRequested, UserID: u.ID, LoginName: email, IP: c.IP, UserAgent: c.UserAgent})
 		return nil
 	})
-}
-
-// ResetPassword sets a new password with a reset token. A weak password is
-// a *ValidationError and leaves the token usable; a bad, used or expired
-// token is ErrInvalidToken. Every session of the user is revoked, the lock
-// on their names lifted, and the address counts as verified: the link
-// proved the user reads it.
-func (s *Service) ResetPassword(ctx context.Context, token, password string, c Client) error {
-	if msg := validPassword(password); msg != "" {
-		return &ValidationError{Fields: map[string]string{"password": msg}}
-	}
-	hash, err := s.hashPassword(password)
-	if err != nil {
-		return err
-	}
-	now := s.timestamp()
-	var u User
-	err = s.store.Tx(ctx, func(tx Store) error {
-		t, err := tx.ConsumeUserToken(ctx, HashSecret(token), PurposeResetPassword, now)
-		if errors.Is(err, ErrNotFound) {
-			return ErrInvalidToken
-		}
-		if err != nil {
-			return err
-		}
-		if u, err = tx.UserForUpdate(ctx, t.UserID); err != nil {
-			return err
-		}
-		return s.setPassword(ctx, tx, &u, hash, "", now, true)
-	})
-	if err != nil {
-		return err
-	}
-	s.mailQueued()
-	s.record(ctx, s.store, Event{Type: EventPasswordReset, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
-	return nil
-}
-
-// ChangePassword replaces the password of userID after checking the
-// current one. A wrong current password counts as a failed login for the
-// username and is a *CredentialError naming current_password. Every other
-// session of the user is revoked; session keepSID, the caller's, stays.
-func (s *Service) ChangePassword(ctx context.Context, userID, keepSID, current, next string, c Client) error {
-	u, err := s.store.UserByID(ctx, userID)
-	if err != nil {
-		return err
-	}
-	name := normalizeLogin(u.Username)
-	n, err := s.reserveAttempt(ctx, name, c)
-	if err != nil {
-		return err
-	}
-	if !passwordMatches(u.PasswordHash, current) {
-		if err := s.attemptFailed(ctx, name, u.ID, n, c); !errors.Is(err, ErrBadCredentials) {
-			return err
-		}
-		return &CredentialError{Field: "current_password", Message: "is incorrect"}
-	}
-	if err := s.store.ClearLoginFailures(ctx, name); err != nil {
-		return err
-	}
-	if msg := validPassword(next); msg != "" {
-		return &ValidationError{Fields: map[string]string{"new_password": msg}}
-	}
-	if current == next {
-		return &ValidationError{Fields: map[string]string{"new_password": "must differ from the current password"}}
-	}
-	hash, err := s.hashPassword(next)
-	if err != nil {
-		return err
-	}
-	ts := s.timestamp()
-	checked := u.PasswordHash
-	err = s.store.Tx(ctx, func(tx Store) error {
-		if u, err = tx.UserForUpdate(ctx, userID); err != nil {
-			return err
-		}
-		if !bytes.Equal(u.PasswordHash, checked) {
-			// Changed by another request since the check above.
-			return &CredentialError{Field: "current_password", Message: "is incorrect"}
-		}
-		return s.setPassword(ctx, tx, &u, hash, keepSID, ts, false)
-	})
-	if err != nil {
-		return err
-	}
-	s.mailQueued()
-	s.record(ctx, s.store, Event{Type: EventPasswordChanged, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
-	return nil
-}
-
-// setPassword stores hash as u's password inside tx: reset links die, every
-// session but keepSID is revoked, the names' failed logins are cleared, and
-// a notice is mailed.
-func (s *Service) setPassword(ctx context.Context, tx Store, u *User, hash []byte, keepSID string, now time.Time, verified bool) error {
-	u.PasswordHash, u.UpdatedAt = hash, now
-	if verified {
-		u.EmailVerified = true
-	}
-	if err := tx.UpdateUser(ctx, *u); err != nil {
-		return err
-	}
-	if err := tx.InvalidateUserTokens(ctx, u.ID, PurposeResetPassword, now); err != nil {
-		return err
-	}
-	if err := s.revokeAll(ctx, tx, u.ID, keepSID, now); err != nil {
-		return err
-	}
-	for _, name := range []string{strings.ToLower(u.Username), u.Email} {
-		if err := tx.ClearLoginFailures(ctx, name); err != nil {
-			return err
-		}
-	}
-	e, err := s.mailer.PasswordChanged(u.Email, u.Username)
-	if err != nil {
-		return err
-	}
-	return s.enqueue(ctx, tx, e, now)
 }

@@ -91,14 +91,16 @@ func (s *Service) revoke(ctx context.Context, sid string, now time.Time) error {
 	return nil
 }
 
-// announce tells the API copies (through Config.Revoked, e.g. Redis) that
-// sessions were revoked at now. They also learn it from /revocations.
+// announce tells the API copies (through Config.OnRevoke, e.g. Redis) that
+// sessions were revoked at now. They also learn it from /revocations. It is
+// called only once the revocation has committed: a rolled-back one must not
+// be announced, and a slow announcer must not hold a transaction open.
 func (s *Service) announce(ctx context.Context, sids []string, now time.Time) {
-	if s.cfg.Revoked == nil {
+	if s.cfg.OnRevoke == nil {
 		return
 	}
 	for _, sid := range sids {
-		s.cfg.Revoked(ctx, sid, now.Add(s.cfg.AccessTokenTTL))
+		s.cfg.OnRevoke(ctx, sid, now.Add(s.cfg.AccessTokenTTL))
 	}
 }
 
@@ -107,9 +109,11 @@ func (s *Service) announce(ctx context.Context, sids []string, now time.Time) {
 func (s *Service) Logout(ctx context.Context, userID, sid string, all bool, c Client) error {
 	now := s.timestamp()
 	if all {
-		if err := s.revokeAll(ctx, s.store, userID, "", now); err != nil {
+		revoked, err := s.revokeAll(ctx, s.store, userID, "", now)
+		if err != nil {
 			return err
 		}
+		s.announce(ctx, revoked, now)
 	} else if err := s.revoke(ctx, sid, now); err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
@@ -122,15 +126,15 @@ func (s *Service) Logout(ctx context.Context, userID, sid string, all bool, c Cl
 }
 
 // revokeAll revokes every live session of userID but keep, in st, and
-// announces them. Inside a transaction the announcement may precede the
-// commit by a moment, which only makes API copies refuse a little early.
-func (s *Service) revokeAll(ctx context.Context, st Store, userID, keep string, now time.Time) error {
+// returns their ids. It tells no one: the caller announces them once st's
+// writes have committed.
+func (s *Service) revokeAll(ctx context.Context, st Store, userID, keep string, now time.Time) ([]string, error) {
 	live, err := st.UserSessions(ctx, userID, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := st.RevokeUserSessions(ctx, userID, keep, now); err != nil {
-		return err
+		return nil, err
 	}
 	var sids []string
 	for _, sess := range live {
@@ -138,8 +142,7 @@ func (s *Service) revokeAll(ctx context.Context, st Store, userID, keep string, 
 			sids = append(sids, sess.ID)
 		}
 	}
-	s.announce(ctx, sids, now)
-	return nil
+	return sids, nil
 }
 
 // Sessions returns userID's live sessions, newest first.

@@ -31,10 +31,13 @@ type Config struct {
 	// MailQueued, when set, is called after a transaction that queued mail
 	// commits, so a delivery worker can send it at once.
 	MailQueued func()
-	// Revoked, when set, is told of each revoked session and when its last
+	// OnRevoke, when set, is told of each revoked session and when its last
 	// access token expires, to fan the news out to API copies at once
-	// (Redis); they also poll /revocations.
-	Revoked func(ctx context.Context, sid string, expiresAt time.Time)
+	// (Redis); they also poll /revocations. It is called once the
+	// revocation has committed, never inside a transaction, one call per
+	// session; a slow OnRevoke delays only the request that revoked. (The
+	// API's own lookup of revoked sessions is apiserver.Config.Revoked.)
+	OnRevoke func(ctx context.Context, sid string, expiresAt time.Time)
 }
 
 // Client describes who made a request, for the security event log.
@@ -51,6 +54,8 @@ type Service struct {
 	signer TokenSigner
 	cfg    Config
 	now    func() time.Time
+	// lockout is the failed-login rule every password check goes through.
+	lockout *Lockout
 	// dummyHash is compared against when a login name matches no account, so
 	// that answer takes as long as a wrong password does.
 	dummyHash []byte
@@ -74,12 +79,13 @@ func NewService(log *slog.Logger, store Store, signer TokenSigner, cfg Config) (
 	if cfg.BcryptCost < bcrypt.MinCost || cfg.BcryptCost > bcrypt.MaxCost {
 		return nil, fmt.Errorf("bcrypt cost %d out of range", cfg.BcryptCost)
 	}
-	if cfg.LockoutThreshold < 1 {
-		return nil, fmt.Errorf("lockout threshold must be at least 1")
-	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
+	}
+	lockout, err := NewLockout(log, store, store, now, LockoutRule{Threshold: cfg.LockoutThreshold, Duration: cfg.LockoutDuration})
+	if err != nil {
+		return nil, err
 	}
 	dummy, err := bcrypt.GenerateFromPassword(randomBytes(18), cfg.BcryptCost)
 	if err != nil {
@@ -89,7 +95,7 @@ func NewService(log *slog.Logger, store Store, signer TokenSigner, cfg Config) (
 	if mailer == nil {
 		mailer = noMail{}
 	}
-	return &Service{log: log, store: store, signer: signer, cfg: cfg, now: now, dummyHash: dummy,
+	return &Service{log: log, store: store, signer: signer, cfg: cfg, now: now, lockout: lockout, dummyHash: dummy,
 		mailer: mailer, bgSlots: make(chan struct{}, maxBackground)}, nil
 }
 
@@ -149,8 +155,11 @@ func (s *Service) hashPassword(pw string) ([]byte, error) {
 	return bcrypt.GenerateFromPassword([]byte(pw), s.cfg.BcryptCost)
 }
 
-// timestamp returns now in UTC at the microsecond precision every store keeps.
-func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+// timestamp returns the clock's time as stamp keeps it.
+func (s *Service) timestamp() time.Time { return stamp(s.now()) }
+
+// stamp returns t in UTC at the microsecond precision every store keeps.
+func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 

@@ -2,10 +2,11 @@ package authserver
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 )
@@ -50,58 +51,72 @@ func TestLockoutHoldsUnderABurst(t *testing.T) {
 	}
 }
 
-// TestLoginRacingAPasswordChangeLeavesNoSession: logins with the old
-// password running while the password changes never leave a session that
-// outlives the change.
+// holdNextTx is a Store whose next transaction, once armed, waits before
+// it begins until released. A login's only transaction is the one that
+// opens its session, after the password check, so arming it before a
+// login holds that login between its check and its session.
+type holdNextTx struct {
+	auth.Store
+	armed   atomic.Bool
+	held    chan struct{} // closed when the armed transaction waits
+	release chan struct{}
+}
+
+func (s *holdNextTx) Tx(ctx context.Context, fn func(auth.Store) error) error {
+	if s.armed.CompareAndSwap(true, false) {
+		close(s.held)
+		<-s.release
+	}
+	return s.Store.Tx(ctx, fn)
+}
+
+// TestLoginRacingAPasswordChangeLeavesNoSession: a login that checked the
+// old password and is held, before it opens its session, until a password
+// change has committed, opens none: it answers 401 as a wrong password
+// does, and the user keeps only the session that changed the password.
 func TestLoginRacingAPasswordChangeLeavesNoSession(t *testing.T) {
 	for name, open := range storesUnderTest(t) {
 		t.Run(name, func(t *testing.T) {
-			f := newFixture(t, options{store: open, lockoutThreshold: 1000})
-			f.mustRegister("racer", "racer@example.com", goodPassword, true)
+			st := &holdNextTx{held: make(chan struct{}), release: make(chan struct{})}
+			f := newFixture(t, options{store: func(t *testing.T) auth.Store { st.Store = open(t); return st }})
+			u := f.mustRegister("racer", "racer@example.com", goodPassword, true)
 			owner, _ := f.loginTokens("racer", goodPassword)
-			var (
-				mu      sync.Mutex
-				refresh []string
-				wg      sync.WaitGroup
-				stop    = make(chan struct{})
-			)
-			for range 4 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						select {
-						case <-stop:
-							return
-						default:
-						}
-						rec := f.do("POST", "/login", map[string]string{"username": "racer", "password": goodPassword}, "")
-						if rec.Code == http.StatusOK {
-							var body struct {
-								RefreshToken string `json:"refresh_token"`
-							}
-							if json.Unmarshal(rec.Body.Bytes(), &body) != nil {
-								return
-							}
-							mu.Lock()
-							refresh = append(refresh, body.RefreshToken)
-							mu.Unlock()
-						}
-					}
-				}()
-			}
-			rec := f.do("POST", "/change-password", map[string]string{"current_password": goodPassword, "new_password": "N3w!Horse-Pass"}, owner)
-			close(stop)
-			wg.Wait()
-			if rec.Code != http.StatusOK {
-				t.Fatalf("change-password = %d %s", rec.Code, rec.Body)
-			}
-			for _, r := range refresh {
-				if rec := f.refresh(r); rec.Code == http.StatusOK {
-					t.Fatalf("a session opened with the old password (of %d) still refreshes after the change", len(refresh))
+
+			st.armed.Store(true)
+			login := make(chan int, 1)
+			go func() {
+				login <- f.do("POST", "/login", map[string]string{"username": "racer", "password": goodPassword}, "").Code
+			}()
+			released := false
+			defer func() {
+				if !released {
+					close(st.release)
 				}
+			}()
+			select {
+			case <-st.held:
+			case code := <-login:
+				t.Fatalf("the login answered %d without reaching its session transaction", code)
+			case <-time.After(30 * time.Second):
+				t.Fatal("the login never reached its session transaction")
 			}
-			t.Logf("%d racing logins, none outlived the change", len(refresh))
+
+			rec := f.do("POST", "/change-password", map[string]string{"current_password": goodPassword, "new_password": "N3w!Horse-Pass"}, owner)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("change-password while a login is held = %d %s", rec.Code, rec.Body)
+			}
+			close(st.release)
+			released = true
+			if code := <-login; code != http.StatusUnauthorized {
+				t.Fatalf("the held login, after the change = %d, want 401", code)
+			}
+			sessions, err := f.svc.Sessions(context.Background(), u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sessions) != 1 || sessions[0].ID != f.sessionOf(owner) {
+				t.Fatalf("sessions after the race = %+v, want only the one that changed the password", sessions)
+			}
 		})
 	}
 }

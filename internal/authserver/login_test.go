@@ -127,16 +127,26 @@ func TestLockout(t *testing.T) {
 	}
 }
 
+// TestLockoutCountsConsecutiveFailuresOnly: with a threshold of 3, two
+// failures, a success, then two failures again lock nothing; without the
+// reset the fourth failure would already be refused (423).
 func TestLockoutCountsConsecutiveFailuresOnly(t *testing.T) {
 	f := newFixture(t, options{lockoutThreshold: 3})
 	f.mustRegister("ivy", "ivy@example.com", goodPassword, true)
 	bad := map[string]string{"username": "ivy", "password": "Wrong!Pass1"}
-	f.do("POST", "/login", bad, "")
-	f.do("POST", "/login", bad, "")
-	f.mustLogin("ivy", goodPassword) // success resets the count
-	f.do("POST", "/login", bad, "")
-	f.do("POST", "/login", bad, "")
-	f.mustLogin("ivy", goodPassword)
+	for round := 1; round <= 2; round++ {
+		for i := 1; i <= 2; i++ {
+			if rec := f.do("POST", "/login", bad, ""); rec.Code != http.StatusUnauthorized {
+				t.Fatalf("round %d, failure %d = %d %s, want 401", round, i, rec.Code, rec.Body)
+			}
+		}
+		f.mustLogin("ivy", goodPassword) // success resets the count
+	}
+	// The count really runs: the third consecutive failure locks.
+	for i := 1; i <= 3; i++ {
+		webtest.WantProblem(t, f.do("POST", "/login", bad, ""), http.StatusUnauthorized)
+	}
+	webtest.WantProblem(t, f.do("POST", "/login", map[string]string{"username": "ivy", "password": goodPassword}, ""), http.StatusLocked)
 }
 
 func TestUnlockClearsTheLock(t *testing.T) {

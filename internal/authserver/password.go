@@ -87,8 +87,8 @@ func handleChangePassword(log *slog.Logger, cfg Config, svc *auth.Service) http.
 			web.Error(w, r, log, err)
 			return
 		}
-		err = svc.ChangePassword(r.Context(), claims.UserID, claims.SessionID, req.CurrentPassword, req.NewPassword,
-			client(r, cfg.TrustedProxies))
+		err = svc.ChangePassword(r.Context(), auth.PasswordChange{UserID: claims.UserID, SessionID: claims.SessionID,
+			Current: req.CurrentPassword, New: req.NewPassword}, client(r, cfg.TrustedProxies))
 		if err != nil {
 			web.Error(w, r, log, err)
 			return
