@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/web"
 )
@@ -20,7 +21,7 @@ func handleListTasks(log *slog.Logger, svc *tasks.Service) http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		limit, err := parseLimit(q.Get("limit"))
+		limit, err := input.Limit(q.Get("limit"))
 		if err != nil {
 			web.Error(w, r, log, err)
 			return

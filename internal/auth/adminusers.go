@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
+	"github.com/bizy-auth/bizy/internal/input"
 )
 
 // Security event types of the admin API. Each names the target account as
@@ -107,7 +107,7 @@ func (s *Service) ListUsers(ctx context.Context, q UserQuery) ([]User, string, e
 		fields["limit"] = "must be an integer from 1 to 100"
 	}
 	switch {
-	case !storable(q.Query):
+	case !input.Storable(q.Query):
 		fields["q"] = "must be valid UTF-8 without NUL characters"
 	case utf8.RuneCountInString(q.Query) > queryMaxLen:
 		fields["q"] = "must be at most " + strconv.Itoa(queryMaxLen) + " characters"
@@ -140,8 +140,7 @@ func decodeUserCursor(c string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	id, err := uuid.Parse(string(b))
-	if err != nil || id.String() != string(b) {
+	if !input.ValidID(string(b)) {
 		return "", errors.New("malformed cursor")
 	}
 	return string(b), nil

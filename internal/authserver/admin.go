@@ -3,10 +3,10 @@ package authserver
 import (
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
@@ -54,20 +54,6 @@ type adminUserResponse struct {
 	User adminUserView `json:"user"`
 }
 
-// pageLimit reads the limit query parameter: 50 when absent, else an
-// integer from 1 to 100, or a *auth.ValidationError naming "limit".
-func pageLimit(r *http.Request) (int, error) {
-	s := r.URL.Query().Get("limit")
-	if s == "" {
-		return 50, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > auth.MaxPageSize {
-		return 0, &auth.ValidationError{Fields: map[string]string{"limit": "must be an integer from 1 to 100"}}
-	}
-	return n, nil
-}
-
 // handleAdminUsers answers a page of users, newest first, optionally only
 // those whose username or email contains q (any case, taken literally).
 func handleAdminUsers(log *slog.Logger, svc *auth.Service) http.Handler {
@@ -76,7 +62,7 @@ func handleAdminUsers(log *slog.Logger, svc *auth.Service) http.Handler {
 		NextCursor string          `json:"next_cursor,omitempty"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit, err := pageLimit(r)
+		limit, err := input.Limit(r.URL.Query().Get("limit"))
 		if err != nil {
 			web.Error(w, r, log, err)
 			return
@@ -98,7 +84,7 @@ func handleAdminUsers(log *slog.Logger, svc *auth.Service) http.Handler {
 func handleAdminUser(log *slog.Logger, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		if !validID(id) {
+		if !input.ValidID(id) {
 			web.Error(w, r, log, auth.ErrNotFound)
 			return
 		}
@@ -124,7 +110,7 @@ type adminPatchRequest struct {
 // or disabling themselves gets 409.
 func handleAdminPatchUser(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !validID(r.PathValue("id")) {
+		if !input.ValidID(r.PathValue("id")) {
 			web.Error(w, r, log, auth.ErrNotFound)
 			return
 		}
@@ -173,7 +159,7 @@ func adminAction(log *slog.Logger, do func(r *http.Request, actorID, userID stri
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := token.FromContext(r.Context())
 		id := r.PathValue("id")
-		if !validID(id) {
+		if !input.ValidID(id) {
 			web.Error(w, r, log, auth.ErrNotFound)
 			return
 		}

@@ -3,11 +3,16 @@ package authserver
 import (
 	"log/slog"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/bizy-auth/bizy/internal/web"
 )
+
+// eventTypePattern is what an event type looks like (auth.EventLogin…).
+var eventTypePattern = regexp.MustCompile(`^[a-z_]{1,64}$`)
 
 // eventView is one entry of the security event log as an admin sees it.
 // UserID is null when the login name matched no account.
@@ -30,7 +35,7 @@ func handleAdminEvents(log *slog.Logger, svc *auth.Service) http.Handler {
 		NextCursor string      `json:"next_cursor,omitempty"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit, err := pageLimit(r)
+		limit, err := input.Limit(r.URL.Query().Get("limit"))
 		if err != nil {
 			web.Error(w, r, log, err)
 			return
@@ -64,14 +69,14 @@ func handleAdminEvents(log *slog.Logger, svc *auth.Service) http.Handler {
 // returns a *auth.ValidationError naming each such field.
 func checkEventFilter(f auth.EventFilter) error {
 	fields := map[string]string{}
-	if f.UserID != "" && !validID(f.UserID) {
+	if f.UserID != "" && !input.ValidID(f.UserID) {
 		fields["user_id"] = "must be a user id"
 	}
 	if f.Type != "" && !eventTypePattern.MatchString(f.Type) {
 		fields["type"] = "must be an event type (1 to 64 lower-case letters and underscores)"
 	}
 	if f.Cursor != "" {
-		if _, id, err := auth.DecodeEventCursor(f.Cursor); err != nil || !validID(id) {
+		if _, id, err := auth.DecodeEventCursor(f.Cursor); err != nil || !input.ValidID(id) {
 			fields["cursor"] = "invalid cursor"
 		}
 	}

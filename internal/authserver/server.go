@@ -9,6 +9,7 @@ import (
 	"net/netip"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
@@ -53,15 +54,13 @@ func NewServer(log *slog.Logger, cfg Config, svc *auth.Service, verifier *token.
 	return web.RequestID(h)
 }
 
-// userAgentMaxBytes bounds the User-Agent kept with sessions and events.
-const userAgentMaxBytes = 512
-
 // client describes the caller for the security event log. The User-Agent is
 // the client's own bytes: it is cleaned (valid UTF-8, no NUL or other
-// control characters, at most userAgentMaxBytes) before anything stores it.
+// control characters, at most input.UserAgentMaxBytes) before anything
+// stores it.
 func client(r *http.Request, trusted []netip.Prefix) auth.Client {
 	ip := web.ClientIP(r, trusted)
-	c := auth.Client{UserAgent: web.CleanText(r.UserAgent(), userAgentMaxBytes)}
+	c := auth.Client{UserAgent: input.UserAgent(r.UserAgent())}
 	if ip.IsValid() {
 		c.IP = ip.String()
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
@@ -89,7 +90,7 @@ func handleDeleteSession(log *slog.Logger, cfg Config, svc *auth.Service) http.H
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := token.FromContext(r.Context())
 		id := r.PathValue("id")
-		if !validID(id) {
+		if !input.ValidID(id) {
 			web.Error(w, r, log, auth.ErrNotFound)
 			return
 		}

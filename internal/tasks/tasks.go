@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/bizy-auth/bizy/internal/input"
 )
 
 // ErrNotFound is returned for an unknown id and for another user's id alike.
@@ -31,8 +33,8 @@ const (
 const (
 	TitleMaxLen       = 200
 	DescriptionMaxLen = 5000
-	DefaultPageSize   = 50
-	MaxPageSize       = 100
+	DefaultPageSize   = input.DefaultLimit
+	MaxPageSize       = input.MaxLimit
 )
 
 // Task is one of a user's tasks. DueDate is "" or YYYY-MM-DD; GoalID is ""
