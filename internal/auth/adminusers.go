@@ -20,18 +20,6 @@ const (
 	EventAdminSessionsRevoked = "admin_sessions_revoked"
 )
 
-// Errors of the admin API.
-var (
-	// ErrForbidden is returned when the caller is not, according to the
-	// store at the time of the call, an enabled admin. Servers answer 403.
-	ErrForbidden = errors.New("this requires the admin role")
-	// ErrSelfAction is returned when an admin tries to remove their own
-	// admin role, disable or delete their own account: whoever holds the
-	// last admin account could otherwise lock every admin out. Servers
-	// answer 409.
-	ErrSelfAction = errors.New("an admin cannot remove their own admin role, disable or delete their own account")
-)
-
 // queryMaxLen bounds ListUsers' search string, in characters; no username
 // or email is longer.
 const queryMaxLen = 254

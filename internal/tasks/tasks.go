@@ -2,14 +2,10 @@ package tasks
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/input"
 )
-
-// ErrNotFound is returned for an unknown id and for another user's id alike.
-var ErrNotFound = errors.New("not found")
 
 // Task statuses and priorities.
 const (
