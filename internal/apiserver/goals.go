@@ -2,7 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/input"
@@ -13,25 +12,23 @@ import (
 // Goals follow tasks.go: each handler runs inside requireUser and the
 // Service scopes every call to the caller.
 
-func handleListGoals(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+func handleListGoals(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		q := r.URL.Query()
 		limit, err := input.Limit(q.Get("limit"))
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		gs, next, err := svc.Goals(r.Context(), c.UserID, tasks.GoalFilter{Status: q.Get("status"), Limit: limit}, q.Get("cursor"))
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, newPage(gs, next, newGoalView))
-	})
+		return web.JSON(w, http.StatusOK, newPage(gs, next, newGoalView))
+	}
 }
 
 // createGoalRequest is the body of POST /api/goals.
@@ -42,41 +39,38 @@ type createGoalRequest struct {
 	TargetDate  *string `json:"target_date"`
 }
 
-func handleCreateGoal(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+func handleCreateGoal(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		req, err := web.Decode[createGoalRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		g, err := svc.CreateGoal(r.Context(), c.UserID, tasks.GoalInput{
 			Title: req.Title, Description: req.Description, Status: req.Status, TargetDate: deref(req.TargetDate),
 		})
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusCreated, newGoalView(g))
-	})
+		return web.JSON(w, http.StatusCreated, newGoalView(g))
+	}
 }
 
-func handleGetGoal(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+func handleGetGoal(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		g, err := svc.Goal(r.Context(), c.UserID, r.PathValue("id"))
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, newGoalView(g))
-	})
+		return web.JSON(w, http.StatusOK, newGoalView(g))
+	}
 }
 
 // patchGoalRequest is the body of PATCH /api/goals/{id}: target_date may be
@@ -96,41 +90,39 @@ func (p patchGoalRequest) Valid(context.Context) map[string]string {
 	return errs
 }
 
-func handlePatchGoal(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+func handlePatchGoal(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		req, err := web.Decode[patchGoalRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		g, err := svc.UpdateGoal(r.Context(), c.UserID, r.PathValue("id"), tasks.GoalPatch{
 			Title: req.Title.patch(), Description: req.Description.patch(),
 			Status: req.Status.patch(), TargetDate: req.TargetDate.patch(),
 		})
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, newGoalView(g))
-	})
+		return web.JSON(w, http.StatusOK, newGoalView(g))
+	}
 }
 
 // handleDeleteGoal deletes a goal; the Store unlinks its tasks in the same
 // transaction, so they stay and lose their goal_id.
-func handleDeleteGoal(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+func handleDeleteGoal(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		if err := svc.DeleteGoal(r.Context(), c.UserID, r.PathValue("id")); err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
-	})
+		return nil
+	}
 }

@@ -2,7 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/input"
@@ -14,26 +13,24 @@ import (
 // the Service, which scopes each read and write to that user: another
 // user's task is tasks.ErrNotFound, a 404 like an unknown id.
 
-func handleListTasks(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+func handleListTasks(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		q := r.URL.Query()
 		limit, err := input.Limit(q.Get("limit"))
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		f := tasks.TaskFilter{Status: q.Get("status"), GoalID: q.Get("goal_id"), Limit: limit}
 		ts, next, err := svc.Tasks(r.Context(), c.UserID, f, q.Get("cursor"))
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, newPage(ts, next, newTaskView))
-	})
+		return web.JSON(w, http.StatusOK, newPage(ts, next, newTaskView))
+	}
 }
 
 // createTaskRequest is the body of POST /api/tasks. A null or absent
@@ -47,42 +44,39 @@ type createTaskRequest struct {
 	GoalID      *string `json:"goal_id"`
 }
 
-func handleCreateTask(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+func handleCreateTask(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		req, err := web.Decode[createTaskRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		t, err := svc.CreateTask(r.Context(), c.UserID, tasks.TaskInput{
 			Title: req.Title, Description: req.Description, Status: req.Status, Priority: req.Priority,
 			DueDate: deref(req.DueDate), GoalID: deref(req.GoalID),
 		})
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusCreated, newTaskView(t))
-	})
+		return web.JSON(w, http.StatusCreated, newTaskView(t))
+	}
 }
 
-func handleGetTask(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+func handleGetTask(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		t, err := svc.Task(r.Context(), c.UserID, r.PathValue("id"))
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, newTaskView(t))
-	})
+		return web.JSON(w, http.StatusOK, newTaskView(t))
+	}
 }
 
 // patchTaskRequest is the body of PATCH /api/tasks/{id}: a present field
@@ -105,41 +99,39 @@ func (p patchTaskRequest) Valid(context.Context) map[string]string {
 	return errs
 }
 
-func handlePatchTask(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+func handlePatchTask(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		req, err := web.Decode[patchTaskRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		t, err := svc.UpdateTask(r.Context(), c.UserID, r.PathValue("id"), tasks.TaskPatch{
 			Title: req.Title.patch(), Description: req.Description.patch(), Status: req.Status.patch(),
 			Priority: req.Priority.patch(), DueDate: req.DueDate.patch(), GoalID: req.GoalID.patch(),
 		})
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, newTaskView(t))
-	})
+		return web.JSON(w, http.StatusOK, newTaskView(t))
+	}
 }
 
-func handleDeleteTask(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+func handleDeleteTask(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		if err := svc.DeleteTask(r.Context(), c.UserID, r.PathValue("id")); err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
-	})
+		return nil
+	}
 }
 
 func deref(s *string) string {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -66,8 +67,10 @@ func TestDomainErrorAnswers(t *testing.T) {
 			`{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"internal error","code":"internal_error"}`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			h := web.RequestID(slog.New(slog.DiscardHandler),
+				web.Handler(func(http.ResponseWriter, *http.Request) error { return tc.err }))
 			rec := httptest.NewRecorder()
-			web.Error(rec, httptest.NewRequest("GET", "/", nil), slog.New(slog.DiscardHandler), tc.err)
+			h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 			if rec.Code != tc.status || strings.TrimSpace(rec.Body.String()) != tc.body {
 				t.Errorf("answer = %d %s\nwant     %d %s", rec.Code, rec.Body, tc.status, tc.body)
 			}

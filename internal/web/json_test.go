@@ -67,7 +67,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestRequestIDRejectsUnsafeIDs(t *testing.T) {
-	h := RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h := RequestID(discardLogger(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	for _, id := range []string{"has space", "line\nbreak", strings.Repeat("a", 129), "ünïcode"} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("X-Request-ID", id)

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
@@ -79,8 +78,9 @@ var kindStatus = map[fault.Kind]int{
 // Error answers err as a problem. A decoding error, an *invalid.Error (422)
 // and a *fault.Error of a kind in kindStatus get their own status and only
 // their public text, never that of what wraps them; anything else is a 500
-// whose cause is logged with the request ID and never sent.
-func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+// whose cause is logged through Logger (with the request ID) and never
+// sent. Handler calls it; few others need to.
+func Error(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		ve *invalid.Error // auth.ValidationError and tasks.ValidationError alike
 		de *DecodeError
@@ -103,7 +103,7 @@ func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 			return
 		}
 	}
-	log.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+	Logger(r.Context()).ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
 	Fail(w, http.StatusInternalServerError, "internal_error", "internal error")
 }
 

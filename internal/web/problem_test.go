@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -28,9 +29,8 @@ func TestEveryKindHasItsStatus(t *testing.T) {
 		{fault.Unavailable, 0, 503, ""},
 		{fault.Internal, time.Second, 500, ""},
 	} {
-		rec := httptest.NewRecorder()
 		err := &fault.Error{Kind: tc.kind, Code: "some_code", Message: "shown", RetryAfter: tc.retryAfter}
-		Error(rec, httptest.NewRequest("GET", "/", nil), discardLogger(), err)
+		rec := serve(Handler(func(http.ResponseWriter, *http.Request) error { return err }), httptest.NewRequest("GET", "/", nil))
 		if rec.Code != tc.status || rec.Header().Get("Retry-After") != tc.header {
 			t.Errorf("kind %d: %d Retry-After %q, want %d %q", tc.kind, rec.Code, rec.Header().Get("Retry-After"), tc.status, tc.header)
 		}
