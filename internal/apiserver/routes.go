@@ -36,17 +36,20 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	mux.Handle("GET /api/auth/verify-token", user(handleVerifyToken()))
 	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(auth, cfg.Now))
 
-	mux.Handle("GET /api/tasks", user(handleListTasks(svc)))
-	mux.Handle("POST /api/tasks", user(handleCreateTask(svc)))
-	mux.Handle("GET /api/tasks/{id}", user(handleGetTask(svc)))
-	mux.Handle("PATCH /api/tasks/{id}", user(handlePatchTask(svc)))
-	mux.Handle("DELETE /api/tasks/{id}", user(handleDeleteTask(svc)))
+	// Tasks and goals: the same five handlers over each (resource.go).
+	ts := taskResource(svc)
+	mux.Handle("GET /api/tasks", user(ts.handleList()))
+	mux.Handle("POST /api/tasks", user(ts.handleCreate()))
+	mux.Handle("GET /api/tasks/{id}", user(ts.handleGet()))
+	mux.Handle("PATCH /api/tasks/{id}", user(ts.handlePatch()))
+	mux.Handle("DELETE /api/tasks/{id}", user(ts.handleDelete()))
 
-	mux.Handle("GET /api/goals", user(handleListGoals(svc)))
-	mux.Handle("POST /api/goals", user(handleCreateGoal(svc)))
-	mux.Handle("GET /api/goals/{id}", user(handleGetGoal(svc)))
-	mux.Handle("PATCH /api/goals/{id}", user(handlePatchGoal(svc)))
-	mux.Handle("DELETE /api/goals/{id}", user(handleDeleteGoal(svc)))
+	gs := goalResource(svc)
+	mux.Handle("GET /api/goals", user(gs.handleList()))
+	mux.Handle("POST /api/goals", user(gs.handleCreate()))
+	mux.Handle("GET /api/goals/{id}", user(gs.handleGet()))
+	mux.Handle("PATCH /api/goals/{id}", user(gs.handlePatch()))
+	mux.Handle("DELETE /api/goals/{id}", user(gs.handleDelete()))
 
 	mux.Handle("GET /api/admin/stats", admin(handleAdminStats(svc)))
 	if cfg.Metrics != nil {
