@@ -1,7 +1,6 @@
 package apiserver
 
 import (
-	"log/slog"
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/tasks"
@@ -10,13 +9,12 @@ import (
 
 // handleAdminStats answers counts over every user. It runs inside
 // requireAdmin.
-func handleAdminStats(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func handleAdminStats(svc *tasks.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		s, err := svc.Stats(r.Context())
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, s)
-	})
+		return web.JSON(w, http.StatusOK, s)
+	}
 }

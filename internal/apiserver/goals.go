@@ -2,35 +2,34 @@ package apiserver
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
+	"net/url"
 
 	"github.com/bizy-auth/bizy/internal/tasks"
-	"github.com/bizy-auth/bizy/internal/web"
 )
 
-// Goals follow tasks.go: each handler runs inside requireUser and the
-// Service scopes every call to the caller.
-
-func handleListGoals(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
-		}
-		q := r.URL.Query()
-		limit, err := parseLimit(q.Get("limit"))
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		gs, next, err := svc.Goals(r.Context(), c.UserID, tasks.GoalFilter{Status: q.Get("status"), Limit: limit}, q.Get("cursor"))
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, newPage(gs, next, newGoalView))
-	})
+// goalResource serves /api/goals: a user's goals, filtered by status.
+// Deleting a goal keeps its tasks: the Store unlinks them in the same
+// transaction, so they lose their goal_id.
+func goalResource(svc *tasks.Service) resource[tasks.Goal, goalView, createGoalRequest, patchGoalRequest] {
+	return resource[tasks.Goal, goalView, createGoalRequest, patchGoalRequest]{
+		list: func(ctx context.Context, userID string, q url.Values, limit int) ([]tasks.Goal, string, error) {
+			return svc.Goals(ctx, userID, tasks.GoalFilter{Status: q.Get("status"), Limit: limit}, q.Get("cursor"))
+		},
+		create: func(ctx context.Context, userID string, req createGoalRequest) (tasks.Goal, error) {
+			return svc.CreateGoal(ctx, userID, tasks.GoalInput{
+				Title: req.Title, Description: req.Description, Status: req.Status, TargetDate: deref(req.TargetDate),
+			})
+		},
+		get: svc.Goal,
+		update: func(ctx context.Context, userID, id string, req patchGoalRequest) (tasks.Goal, error) {
+			return svc.UpdateGoal(ctx, userID, id, tasks.GoalPatch{
+				Title: req.Title.patch(), Description: req.Description.patch(),
+				Status: req.Status.patch(), TargetDate: req.TargetDate.patch(),
+			})
+		},
+		remove: svc.DeleteGoal,
+		view:   newGoalView,
+	}
 }
 
 // createGoalRequest is the body of POST /api/goals.
@@ -39,43 +38,6 @@ type createGoalRequest struct {
 	Description string  `json:"description"`
 	Status      string  `json:"status"`
 	TargetDate  *string `json:"target_date"`
-}
-
-func handleCreateGoal(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
-		}
-		req, err := web.Decode[createGoalRequest](r)
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		g, err := svc.CreateGoal(r.Context(), c.UserID, tasks.GoalInput{
-			Title: req.Title, Description: req.Description, Status: req.Status, TargetDate: deref(req.TargetDate),
-		})
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		web.JSON(w, http.StatusCreated, newGoalView(g))
-	})
-}
-
-func handleGetGoal(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
-		}
-		g, err := svc.Goal(r.Context(), c.UserID, r.PathValue("id"))
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, newGoalView(g))
-	})
 }
 
 // patchGoalRequest is the body of PATCH /api/goals/{id}: target_date may be
@@ -93,43 +55,4 @@ func (p patchGoalRequest) Valid(context.Context) map[string]string {
 	errs := map[string]string{}
 	notNull(errs, map[string]optionalString{"title": p.Title, "status": p.Status})
 	return errs
-}
-
-func handlePatchGoal(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
-		}
-		req, err := web.Decode[patchGoalRequest](r)
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		g, err := svc.UpdateGoal(r.Context(), c.UserID, r.PathValue("id"), tasks.GoalPatch{
-			Title: req.Title.patch(), Description: req.Description.patch(),
-			Status: req.Status.patch(), TargetDate: req.TargetDate.patch(),
-		})
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, newGoalView(g))
-	})
-}
-
-// handleDeleteGoal deletes a goal; the Store unlinks its tasks in the same
-// transaction, so they stay and lose their goal_id.
-func handleDeleteGoal(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
-		}
-		if err := svc.DeleteGoal(r.Context(), c.UserID, r.PathValue("id")); err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
 }

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/bizy-auth/bizy/internal/fault"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/web"
 )
@@ -19,8 +19,9 @@ import (
 const healthTimeout = 2 * time.Second
 
 // errAuthUnhealthy reports an auth service that answered its health check
-// with something other than 200 and JSON.
-var errAuthUnhealthy = errors.New("auth service reports it is unhealthy")
+// with something other than 200 and JSON; clients see a 503 coded
+// auth_unhealthy.
+var errAuthUnhealthy = fault.New(fault.Unavailable, "auth_unhealthy", "the auth service reports it is unhealthy")
 
 // health calls the auth service's /health and returns its JSON body. It
 // returns an error wrapping errAuthUnhealthy when the service answered but
@@ -51,12 +52,12 @@ func (c *authClient) health(ctx context.Context) (json.RawMessage, error) {
 // service that answers but reports itself unhealthy counts as unreachable,
 // since proxied calls would fail all the same. With the database down the
 // answer is 503 with status "unavailable", as the auth service's is.
-func handleHealth(svc *tasks.Service, auth *authClient) http.Handler {
+func handleHealth(svc *tasks.Service, auth *authClient) web.Handler {
 	type response struct {
 		Status string            `json:"status"`
 		Checks map[string]string `json:"checks"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 		defer cancel()
 		var (
@@ -75,33 +76,32 @@ func handleHealth(svc *tasks.Service, auth *authClient) http.Handler {
 			res.Status, res.Checks["database"], code = "unavailable", "unreachable", http.StatusServiceUnavailable
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		web.JSON(w, code, res)
-	})
+		return web.JSON(w, code, res)
+	}
 }
 
 // handleAuthServerHealth answers the auth service's own health document and
 // how long it took to get it, or a 503 problem when it does not answer
 // (code auth_unavailable) or answers that it is unhealthy (auth_unhealthy).
-func handleAuthServerHealth(log *slog.Logger, auth *authClient, now func() time.Time) http.Handler {
+func handleAuthServerHealth(auth *authClient, now func() time.Time) web.Handler {
 	type response struct {
 		Status     string          `json:"status"`
 		AuthServer json.RawMessage `json:"auth_server"`
 		LatencyMS  float64         `json:"latency_ms"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		start := now()
 		body, err := auth.health(r.Context())
 		latency := now().Sub(start)
 		w.Header().Set("Cache-Control", "no-store")
 		switch {
 		case errors.Is(err, errAuthUnhealthy):
-			log.WarnContext(r.Context(), "auth service unhealthy", "err", err)
-			web.Fail(w, http.StatusServiceUnavailable, "auth_unhealthy", "the auth service reports it is unhealthy")
+			web.Logger(r.Context()).WarnContext(r.Context(), "auth service unhealthy", "err", err)
+			return err
 		case err != nil:
-			authUnavailable(w, r, log, err)
-		default:
-			web.JSON(w, http.StatusOK, response{Status: "ok", AuthServer: body,
-				LatencyMS: float64(latency.Microseconds()) / 1000})
+			return authUnavailable(r, err)
 		}
-	})
+		return web.JSON(w, http.StatusOK, response{Status: "ok", AuthServer: body,
+			LatencyMS: float64(latency.Microseconds()) / 1000})
+	}
 }

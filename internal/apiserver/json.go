@@ -3,7 +3,6 @@ package apiserver
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/tasks"
@@ -114,17 +113,4 @@ func notNull(errs map[string]string, fields map[string]optionalString) {
 			errs[name] = "must not be null"
 		}
 	}
-}
-
-// parseLimit reads the limit query parameter: absent means the default,
-// anything but an integer from 1 to tasks.MaxPageSize is a 422 naming it.
-func parseLimit(s string) (int, error) {
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > tasks.MaxPageSize {
-		return 0, &tasks.ValidationError{Fields: map[string]string{"limit": "must be an integer from 1 to 100"}}
-	}
-	return n, nil
 }

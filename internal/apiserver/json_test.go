@@ -40,16 +40,3 @@ func TestOptionalString(t *testing.T) {
 		t.Fatalf("a number: err = %#v, want a type error naming a", err)
 	}
 }
-
-func TestParseLimit(t *testing.T) {
-	for in, want := range map[string]int{"": 0, "1": 1, "50": 50, "100": 100} {
-		if got, err := parseLimit(in); err != nil || got != want {
-			t.Errorf("parseLimit(%q) = %d, %v", in, got, err)
-		}
-	}
-	for _, in := range []string{"0", "101", "-1", "abc", "1.5", " 5", "1e2"} {
-		if _, err := parseLimit(in); err == nil {
-			t.Errorf("parseLimit(%q) accepted", in)
-		}
-	}
-}

@@ -8,11 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/bizy-auth/bizy/internal/fault"
 	"github.com/bizy-auth/bizy/internal/web"
 )
 
@@ -114,19 +114,21 @@ func (c *authClient) do(req *http.Request) (*http.Response, []byte, error) {
 // because the API is one of its trusted proxies. When the auth service does
 // not answer within the proxy timeout, or refuses the connection, the
 // answer is a 503 problem with code auth_unavailable.
-func handleProxy(log *slog.Logger, c *authClient, trusted []netip.Prefix) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func handleProxy(c *authClient) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		client, err := web.ClientOf(r)
+		if err != nil {
+			return err
+		}
 		body, err := readBody(w, r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), c.timeout)
 		defer cancel()
 		req, err := c.newRequest(ctx, r.Method, authPath(r.URL.EscapedPath()), r.URL.RawQuery, body)
 		if err != nil {
-			authUnavailable(w, r, log, err)
-			return
+			return authUnavailable(r, err)
 		}
 		for _, k := range forwardHeaders {
 			if v := r.Header.Values(k); len(v) > 0 {
@@ -135,15 +137,14 @@ func handleProxy(log *slog.Logger, c *authClient, trusted []netip.Prefix) http.H
 		}
 		// Set even when empty, so Go's own User-Agent does not stand in for
 		// the client's in the auth service's security events.
-		req.Header.Set("User-Agent", r.UserAgent())
+		req.Header.Set("User-Agent", client.UserAgent)
 		req.Header.Set("X-Request-ID", web.RequestIDFromContext(r.Context()))
-		if ip := web.ClientIP(r, trusted); ip.IsValid() {
-			req.Header.Set("X-Forwarded-For", ip.String())
+		if client.IP != "" {
+			req.Header.Set("X-Forwarded-For", client.IP)
 		}
 		resp, respBody, err := c.do(req)
 		if err != nil {
-			authUnavailable(w, r, log, err)
-			return
+			return authUnavailable(r, err)
 		}
 		h := w.Header()
 		for _, k := range returnHeaders {
@@ -153,7 +154,8 @@ func handleProxy(log *slog.Logger, c *authClient, trusted []netip.Prefix) http.H
 		}
 		w.WriteHeader(resp.StatusCode)
 		_, _ = w.Write(respBody)
-	})
+		return nil
+	}
 }
 
 // authPath is the escaped path p of a request routed under /api/auth without
@@ -188,13 +190,19 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// authUnavailable answers 503 for an auth service that did not answer. A
-// client that went away is only logged: nobody is left to read a problem.
-func authUnavailable(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+// errAuthUnavailable answers a proxied call the auth service did not
+// answer in time.
+var errAuthUnavailable = fault.New(fault.Unavailable, "auth_unavailable", "the auth service is unavailable; try again shortly")
+
+// authUnavailable logs a call the auth service did not answer and returns
+// errAuthUnavailable. For a client that went away it returns nil, having
+// only logged: nobody is left to read a problem.
+func authUnavailable(r *http.Request, err error) error {
+	log := web.Logger(r.Context())
 	if r.Context().Err() != nil {
 		log.DebugContext(r.Context(), "client gone during auth call", "err", err)
-		return
+		return nil
 	}
 	log.WarnContext(r.Context(), "auth service unavailable", "err", err, "path", r.URL.Path)
-	web.Fail(w, http.StatusServiceUnavailable, "auth_unavailable", "the auth service is unavailable; try again shortly")
+	return errAuthUnavailable
 }

@@ -1,7 +1,6 @@
 package apiserver
 
 import (
-	"log/slog"
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/tasks"
@@ -9,10 +8,10 @@ import (
 )
 
 // addRoutes lists the API's whole surface.
-func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
+func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
 	user := requireUser(v, cfg.Revoked)
 	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
-	proxy := handleProxy(log, auth, cfg.TrustedProxies)
+	proxy := handleProxy(auth)
 
 	mux.Handle("GET /health", handleHealth(svc, auth))
 
@@ -35,21 +34,24 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *tasks.Serv
 	mux.Handle("DELETE /api/auth/sessions/{id}", user(proxy))
 
 	mux.Handle("GET /api/auth/verify-token", user(handleVerifyToken()))
-	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(log, auth, cfg.Now))
+	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(auth, cfg.Now))
 
-	mux.Handle("GET /api/tasks", user(handleListTasks(log, svc)))
-	mux.Handle("POST /api/tasks", user(handleCreateTask(log, svc)))
-	mux.Handle("GET /api/tasks/{id}", user(handleGetTask(log, svc)))
-	mux.Handle("PATCH /api/tasks/{id}", user(handlePatchTask(log, svc)))
-	mux.Handle("DELETE /api/tasks/{id}", user(handleDeleteTask(log, svc)))
+	// Tasks and goals: the same five handlers over each (resource.go).
+	ts := taskResource(svc)
+	mux.Handle("GET /api/tasks", user(ts.handleList()))
+	mux.Handle("POST /api/tasks", user(ts.handleCreate()))
+	mux.Handle("GET /api/tasks/{id}", user(ts.handleGet()))
+	mux.Handle("PATCH /api/tasks/{id}", user(ts.handlePatch()))
+	mux.Handle("DELETE /api/tasks/{id}", user(ts.handleDelete()))
 
-	mux.Handle("GET /api/goals", user(handleListGoals(log, svc)))
-	mux.Handle("POST /api/goals", user(handleCreateGoal(log, svc)))
-	mux.Handle("GET /api/goals/{id}", user(handleGetGoal(log, svc)))
-	mux.Handle("PATCH /api/goals/{id}", user(handlePatchGoal(log, svc)))
-	mux.Handle("DELETE /api/goals/{id}", user(handleDeleteGoal(log, svc)))
+	gs := goalResource(svc)
+	mux.Handle("GET /api/goals", user(gs.handleList()))
+	mux.Handle("POST /api/goals", user(gs.handleCreate()))
+	mux.Handle("GET /api/goals/{id}", user(gs.handleGet()))
+	mux.Handle("PATCH /api/goals/{id}", user(gs.handlePatch()))
+	mux.Handle("DELETE /api/goals/{id}", user(gs.handleDelete()))
 
-	mux.Handle("GET /api/admin/stats", admin(handleAdminStats(log, svc)))
+	mux.Handle("GET /api/admin/stats", admin(handleAdminStats(svc)))
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}

@@ -65,7 +65,7 @@ func NewServer(log *slog.Logger, cfg Config, svc *tasks.Service, verifier *token
 	}
 	auth := newAuthClient(log, cfg)
 	mux := http.NewServeMux()
-	addRoutes(mux, log, cfg, svc, verifier, auth)
+	addRoutes(mux, cfg, svc, verifier, auth)
 	return chain(log, cfg, mux)
 }
 
@@ -77,11 +77,12 @@ func chain(log *slog.Logger, cfg Config, mux *http.ServeMux) http.Handler {
 	if cfg.Instrument != nil {
 		h = cfg.Instrument(h)
 	}
+	h = web.ResolveClient(cfg.TrustedProxies, h)
 	h = cors(cfg.CORSAllowedOrigins, h)
 	h = web.SecurityHeaders(h)
 	h = web.AccessLog(log, h)
 	h = web.Recover(log, h)
-	return web.RequestID(h)
+	return web.RequestID(log, h)
 }
 
 // newTransport returns the transport used to reach the auth service. Every

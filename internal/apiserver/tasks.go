@@ -2,37 +2,35 @@ package apiserver
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
+	"net/url"
 
 	"github.com/bizy-auth/bizy/internal/tasks"
-	"github.com/bizy-auth/bizy/internal/web"
 )
 
-// Every handler here runs inside requireUser and passes the caller's id to
-// the Service, which scopes each read and write to that user: another
-// user's task is tasks.ErrNotFound, a 404 like an unknown id.
-
-func handleListTasks(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
-		}
-		q := r.URL.Query()
-		limit, err := parseLimit(q.Get("limit"))
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		f := tasks.TaskFilter{Status: q.Get("status"), GoalID: q.Get("goal_id"), Limit: limit}
-		ts, next, err := svc.Tasks(r.Context(), c.UserID, f, q.Get("cursor"))
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, newPage(ts, next, newTaskView))
-	})
+// taskResource serves /api/tasks: a user's tasks, filtered by status and
+// goal_id.
+func taskResource(svc *tasks.Service) resource[tasks.Task, taskView, createTaskRequest, patchTaskRequest] {
+	return resource[tasks.Task, taskView, createTaskRequest, patchTaskRequest]{
+		list: func(ctx context.Context, userID string, q url.Values, limit int) ([]tasks.Task, string, error) {
+			f := tasks.TaskFilter{Status: q.Get("status"), GoalID: q.Get("goal_id"), Limit: limit}
+			return svc.Tasks(ctx, userID, f, q.Get("cursor"))
+		},
+		create: func(ctx context.Context, userID string, req createTaskRequest) (tasks.Task, error) {
+			return svc.CreateTask(ctx, userID, tasks.TaskInput{
+				Title: req.Title, Description: req.Description, Status: req.Status, Priority: req.Priority,
+				DueDate: deref(req.DueDate), GoalID: deref(req.GoalID),
+			})
+		},
+		get: svc.Task,
+		update: func(ctx context.Context, userID, id string, req patchTaskRequest) (tasks.Task, error) {
+			return svc.UpdateTask(ctx, userID, id, tasks.TaskPatch{
+				Title: req.Title.patch(), Description: req.Description.patch(), Status: req.Status.patch(),
+				Priority: req.Priority.patch(), DueDate: req.DueDate.patch(), GoalID: req.GoalID.patch(),
+			})
+		},
+		remove: svc.DeleteTask,
+		view:   newTaskView,
+	}
 }
 
 // createTaskRequest is the body of POST /api/tasks. A null or absent
@@ -44,44 +42,6 @@ type createTaskRequest struct {
 	Priority    string  `json:"priority"`
 	DueDate     *string `json:"due_date"`
 	GoalID      *string `json:"goal_id"`
-}
-
-func handleCreateTask(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
-		}
-		req, err := web.Decode[createTaskRequest](r)
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		t, err := svc.CreateTask(r.Context(), c.UserID, tasks.TaskInput{
-			Title: req.Title, Description: req.Description, Status: req.Status, Priority: req.Priority,
-			DueDate: deref(req.DueDate), GoalID: deref(req.GoalID),
-		})
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		web.JSON(w, http.StatusCreated, newTaskView(t))
-	})
-}
-
-func handleGetTask(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
-		}
-		t, err := svc.Task(r.Context(), c.UserID, r.PathValue("id"))
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, newTaskView(t))
-	})
 }
 
 // patchTaskRequest is the body of PATCH /api/tasks/{id}: a present field
@@ -102,43 +62,6 @@ func (p patchTaskRequest) Valid(context.Context) map[string]string {
 	errs := map[string]string{}
 	notNull(errs, map[string]optionalString{"title": p.Title, "status": p.Status, "priority": p.Priority})
 	return errs
-}
-
-func handlePatchTask(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
-		}
-		req, err := web.Decode[patchTaskRequest](r)
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		t, err := svc.UpdateTask(r.Context(), c.UserID, r.PathValue("id"), tasks.TaskPatch{
-			Title: req.Title.patch(), Description: req.Description.patch(), Status: req.Status.patch(),
-			Priority: req.Priority.patch(), DueDate: req.DueDate.patch(), GoalID: req.GoalID.patch(),
-		})
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, newTaskView(t))
-	})
-}
-
-func handleDeleteTask(log *slog.Logger, svc *tasks.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
-		}
-		if err := svc.DeleteTask(r.Context(), c.UserID, r.PathValue("id")); err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
 }
 
 func deref(s *string) string {

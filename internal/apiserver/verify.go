@@ -10,7 +10,7 @@ import (
 // handleVerifyToken describes the caller's token. It runs inside
 // requireUser, so reaching it means the token is valid; a bad one got a 401
 // problem there.
-func handleVerifyToken() http.Handler {
+func handleVerifyToken() web.Handler {
 	type user struct {
 		UserID   string `json:"user_id"`
 		Username string `json:"username"`
@@ -22,15 +22,15 @@ func handleVerifyToken() http.Handler {
 		User      user   `json:"user"`
 		ExpiresAt string `json:"expires_at"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := caller(w, r)
-		if !ok {
-			return
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
-		web.JSON(w, http.StatusOK, response{
+		return web.JSON(w, http.StatusOK, response{
 			Valid:     true,
 			User:      user{UserID: c.UserID, Username: c.Username, Email: c.Email, IsAdmin: c.IsAdmin},
 			ExpiresAt: c.ExpiresAt.UTC().Format(time.RFC3339),
 		})
-	})
+	}
 }

@@ -1,6 +1,10 @@
 package auth
 
-import "context"
+import (
+	"context"
+
+	"github.com/bizy-auth/bizy/internal/input"
+)
 
 // AdminStore is what the admin API needs beyond UserStore: a searchable
 // list of accounts and their deletion.
@@ -19,7 +23,7 @@ type AdminStore interface {
 }
 
 // MaxPageSize is the largest page a list answers (the SPEC's limit 1–100).
-const MaxPageSize = 100
+const MaxPageSize = input.MaxLimit
 
 // UserFilter selects a page of users.
 type UserFilter struct {

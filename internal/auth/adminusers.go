@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
+	"github.com/bizy-auth/bizy/internal/input"
 )
 
 // Security event types of the admin API. Each names the target account as
@@ -19,18 +19,6 @@ const (
 	EventAdminUserDeleted     = "admin_user_deleted"
 	EventAdminUnlock          = "admin_unlock"
 	EventAdminSessionsRevoked = "admin_sessions_revoked"
-)
-
-// Errors of the admin API.
-var (
-	// ErrForbidden is returned when the caller is not, according to the
-	// store at the time of the call, an enabled admin. Servers answer 403.
-	ErrForbidden = errors.New("this requires the admin role")
-	// ErrSelfAction is returned when an admin tries to remove their own
-	// admin role, disable or delete their own account: whoever holds the
-	// last admin account could otherwise lock every admin out. Servers
-	// answer 409.
-	ErrSelfAction = errors.New("an admin cannot remove their own admin role, disable or delete their own account")
 )
 
 // queryMaxLen bounds ListUsers' search string, in characters; no username
@@ -108,7 +96,7 @@ func (s *Service) ListUsers(ctx context.Context, q UserQuery) ([]User, string, e
 		fields["limit"] = "must be an integer from 1 to 100"
 	}
 	switch {
-	case !storable(q.Query):
+	case !input.Storable(q.Query):
 		fields["q"] = "must be valid UTF-8 without NUL characters"
 	case utf8.RuneCountInString(q.Query) > queryMaxLen:
 		fields["q"] = "must be at most " + strconv.Itoa(queryMaxLen) + " characters"
@@ -141,8 +129,7 @@ func decodeUserCursor(c string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	id, err := uuid.Parse(string(b))
-	if err != nil || id.String() != string(b) {
+	if !input.ValidID(string(b)) {
 		return "", errors.New("malformed cursor")
 	}
 	return string(b), nil

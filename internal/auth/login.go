@@ -131,7 +131,7 @@ func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (
 	sess := Session{
 		ID: newID(), UserID: u.ID, RefreshHash: hash,
 		CreatedAt: now, RefreshedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTokenTTL),
-		IP: c.IP, UserAgent: cleanText(c.UserAgent, userAgentMaxBytes),
+		IP: c.IP, UserAgent: c.UserAgent,
 	}
 	if err := st.CreateSession(ctx, sess); err != nil {
 		return Tokens{}, err

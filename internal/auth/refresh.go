@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/bizy-auth/bizy/internal/input"
 )
 
 // Refresh trades a refresh token for a new access token and a new refresh
@@ -237,7 +237,7 @@ func decodeRevocationCursor(c string) (time.Time, string, error) {
 	// The id, when there is one, is a session id: a canonical UUID. Anything
 	// else (NUL, invalid UTF-8) must not reach the store.
 	if id != "" {
-		if u, err := uuid.Parse(id); err != nil || u.String() != id {
+		if !input.ValidID(id) {
 			return time.Time{}, "", fmt.Errorf("malformed session id")
 		}
 	}

@@ -40,7 +40,9 @@ type Config struct {
 	OnRevoke func(ctx context.Context, sid string, expiresAt time.Time)
 }
 
-// Client describes who made a request, for the security event log.
+// Client describes who made a request, for the security event log. It is
+// stored as given: the HTTP edge (web.ResolveClient) has already cleaned
+// the UserAgent with input.UserAgent.
 type Client struct {
 	IP        string
 	UserAgent string

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/trustelem/zxcvbn/frequency"
 )
 
@@ -17,50 +18,18 @@ const (
 	PasswordMinLen    = 8
 	PasswordMaxBytes  = 72 // bcrypt ignores anything past 72 bytes
 	loginNameMaxBytes = EmailMaxLen
-	// userAgentMaxBytes bounds the User-Agent stored with a session.
-	userAgentMaxBytes = 512
 )
-
-// storable reports whether s can be stored in, and compared against, a
-// text column of every supported database: PostgreSQL refuses NUL and
-// invalid UTF-8 where SQLite takes them.
-func storable(s string) bool {
-	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
-}
 
 // ValidLoginName reports whether s could be some account's login name
 // (username or email) at all: valid UTF-8 without NUL. Anything else matches
 // no account and must not reach a store, where PostgreSQL would refuse it;
 // Login treats it as an unknown name, with the same answer and bcrypt work
 // but without touching the lockout store.
-func ValidLoginName(s string) bool { return storable(s) }
-
-// cleanText makes a client-supplied string (a User-Agent) safe to store:
-// invalid UTF-8 becomes U+FFFD, NUL and the other C0 controls but tab are
-// dropped, as is DEL, and it is cut to at most max bytes on a rune
-// boundary. (web.CleanText does the same at the HTTP edge; auth can't import
-// web.)
-func cleanText(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if (r < 0x20 && r != '\t') || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) <= max {
-		return s
-	}
-	n := max
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
+func ValidLoginName(s string) bool { return input.Storable(s) }
 
 // validUsername reports what is wrong with a username, or "".
 func validUsername(name string) string {
-	if !storable(name) {
+	if !input.Storable(name) {
 		return "must be valid UTF-8 without NUL characters"
 	}
 	if n := len(name); n < UsernameMinLen || n > UsernameMaxLen {
@@ -83,7 +52,7 @@ func validEmail(email string) string {
 	if email == "" {
 		return "is required"
 	}
-	if !storable(email) {
+	if !input.Storable(email) {
 		return "must be valid UTF-8 without NUL characters"
 	}
 	if len(email) > EmailMaxLen {

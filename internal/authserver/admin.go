@@ -1,34 +1,31 @@
 package authserver
 
 import (
-	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/bizy-auth/bizy/internal/web"
-	"github.com/bizy-auth/bizy/token"
 )
 
 // requireAdmin goes inside requireSession: the caller must be an enabled
 // admin according to the database now, not merely according to the
 // is_admin claim of a token that may be minutes old. Anyone else gets 403.
 // Admin answers are never cached.
-func requireAdmin(log *slog.Logger, svc *auth.Service, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, ok := token.FromContext(r.Context())
-		if !ok {
-			web.Error(w, r, log, auth.ErrUnauthenticated)
-			return
+func requireAdmin(svc *auth.Service, next http.Handler) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := web.ClaimsOf(r)
+		if err != nil {
+			return err
 		}
 		if _, err := svc.RequireAdmin(r.Context(), c.UserID); err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
-	})
+		return nil
+	}
 }
 
 // adminUserView is a user as an admin sees it: the public user object plus
@@ -54,61 +51,45 @@ type adminUserResponse struct {
 	User adminUserView `json:"user"`
 }
 
-// pageLimit reads the limit query parameter: 50 when absent, else an
-// integer from 1 to 100, or a *auth.ValidationError naming "limit".
-func pageLimit(r *http.Request) (int, error) {
-	s := r.URL.Query().Get("limit")
-	if s == "" {
-		return 50, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > auth.MaxPageSize {
-		return 0, &auth.ValidationError{Fields: map[string]string{"limit": "must be an integer from 1 to 100"}}
-	}
-	return n, nil
+// page is one page of an admin list; next_cursor is absent on the last.
+type page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // handleAdminUsers answers a page of users, newest first, optionally only
 // those whose username or email contains q (any case, taken literally).
-func handleAdminUsers(log *slog.Logger, svc *auth.Service) http.Handler {
-	type response struct {
-		Items      []adminUserView `json:"items"`
-		NextCursor string          `json:"next_cursor,omitempty"`
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit, err := pageLimit(r)
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
+func handleAdminUsers(svc *auth.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
+		limit, err := input.Limit(q.Get("limit"))
+		if err != nil {
+			return err
+		}
 		users, next, err := svc.ListUsers(r.Context(), auth.UserQuery{Query: q.Get("q"), Limit: limit, Cursor: q.Get("cursor")})
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		items := make([]adminUserView, len(users))
 		for i, u := range users {
 			items[i] = newAdminUserView(u)
 		}
-		web.JSON(w, http.StatusOK, response{Items: items, NextCursor: next})
-	})
+		return web.JSON(w, http.StatusOK, page[adminUserView]{Items: items, NextCursor: next})
+	}
 }
 
-func handleAdminUser(log *slog.Logger, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.PathValue("id")
-		if !validID(id) {
-			web.Error(w, r, log, auth.ErrNotFound)
-			return
+func handleAdminUser(svc *auth.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
 		}
 		u, err := svc.User(r.Context(), id)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, adminUserResponse{User: newAdminUserView(u)})
-	})
+		return web.JSON(w, http.StatusOK, adminUserResponse{User: newAdminUserView(u)})
+	}
 }
 
 // adminPatchRequest is the body of PATCH /admin/users/{id}; absent (or
@@ -122,65 +103,25 @@ type adminPatchRequest struct {
 // handleAdminPatchUser changes a user's role, verification or disabled
 // flag and answers the whole updated user. An admin removing their own role
 // or disabling themselves gets 409.
-func handleAdminPatchUser(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !validID(r.PathValue("id")) {
-			web.Error(w, r, log, auth.ErrNotFound)
-			return
+func handleAdminPatchUser(svc *auth.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
 		}
 		req, err := web.Decode[adminPatchRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		c, _ := token.FromContext(r.Context())
-		u, err := svc.AdminUpdateUser(r.Context(), c.UserID, r.PathValue("id"),
-			auth.UserChanges{IsAdmin: req.IsAdmin, EmailVerified: req.EmailVerified, Disabled: req.Disabled},
-			client(r, cfg.TrustedProxies))
+		admin, c, err := caller(r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, adminUserResponse{User: newAdminUserView(u)})
-	})
-}
-
-// handleAdminDeleteUser deletes a user and answers 204; an admin deleting
-// themselves gets 409.
-func handleAdminDeleteUser(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return adminAction(log, func(r *http.Request, actorID, userID string) error {
-		return svc.AdminDeleteUser(r.Context(), actorID, userID, client(r, cfg.TrustedProxies))
-	})
-}
-
-// handleAdminUnlock clears the lockout of a user's username and email.
-func handleAdminUnlock(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return adminAction(log, func(r *http.Request, actorID, userID string) error {
-		return svc.AdminUnlock(r.Context(), actorID, userID, client(r, cfg.TrustedProxies))
-	})
-}
-
-// handleAdminRevokeSessions revokes every session of a user.
-func handleAdminRevokeSessions(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return adminAction(log, func(r *http.Request, actorID, userID string) error {
-		return svc.AdminRevokeSessions(r.Context(), actorID, userID, client(r, cfg.TrustedProxies))
-	})
-}
-
-// adminAction runs do for the acting admin and the user named in the path,
-// and answers 204 or the error.
-func adminAction(log *slog.Logger, do func(r *http.Request, actorID, userID string) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, _ := token.FromContext(r.Context())
-		id := r.PathValue("id")
-		if !validID(id) {
-			web.Error(w, r, log, auth.ErrNotFound)
-			return
+		u, err := svc.AdminUpdateUser(r.Context(), admin.UserID, id,
+			auth.UserChanges{IsAdmin: req.IsAdmin, EmailVerified: req.EmailVerified, Disabled: req.Disabled}, c)
+		if err != nil {
+			return err
 		}
-		if err := do(r, c.UserID, id); err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+		return web.JSON(w, http.StatusOK, adminUserResponse{User: newAdminUserView(u)})
+	}
 }

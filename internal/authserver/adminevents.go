@@ -1,13 +1,17 @@
 package authserver
 
 import (
-	"log/slog"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/bizy-auth/bizy/internal/web"
 )
+
+// eventTypePattern is what an event type looks like (auth.EventLogin…).
+var eventTypePattern = regexp.MustCompile(`^[a-z_]{1,64}$`)
 
 // eventView is one entry of the security event log as an admin sees it.
 // UserID is null when the login name matched no account.
@@ -24,27 +28,20 @@ type eventView struct {
 
 // handleAdminEvents answers a page of the security event log, newest
 // first, optionally only one user's or one type's events.
-func handleAdminEvents(log *slog.Logger, svc *auth.Service) http.Handler {
-	type response struct {
-		Items      []eventView `json:"items"`
-		NextCursor string      `json:"next_cursor,omitempty"`
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit, err := pageLimit(r)
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
+func handleAdminEvents(svc *auth.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
+		limit, err := input.Limit(q.Get("limit"))
+		if err != nil {
+			return err
+		}
 		f := auth.EventFilter{UserID: q.Get("user_id"), Type: q.Get("type"), Limit: limit, Cursor: q.Get("cursor")}
 		if err := checkEventFilter(f); err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		events, next, err := svc.Events(r.Context(), f)
+		events, next, err := svc.Events(r.Context(), f) // a bad cursor is a *auth.ValidationError: 422
 		if err != nil {
-			web.Error(w, r, log, err) // a bad cursor is a *auth.ValidationError: 422
-			return
+			return err
 		}
 		items := make([]eventView, len(events))
 		for i, e := range events {
@@ -54,8 +51,8 @@ func handleAdminEvents(log *slog.Logger, svc *auth.Service) http.Handler {
 				items[i].UserID = &e.UserID
 			}
 		}
-		web.JSON(w, http.StatusOK, response{Items: items, NextCursor: next})
-	})
+		return web.JSON(w, http.StatusOK, page[eventView]{Items: items, NextCursor: next})
+	}
 }
 
 // checkEventFilter refuses, before any query, filters that can match no
@@ -64,14 +61,14 @@ func handleAdminEvents(log *slog.Logger, svc *auth.Service) http.Handler {
 // returns a *auth.ValidationError naming each such field.
 func checkEventFilter(f auth.EventFilter) error {
 	fields := map[string]string{}
-	if f.UserID != "" && !validID(f.UserID) {
+	if f.UserID != "" && !input.ValidID(f.UserID) {
 		fields["user_id"] = "must be a user id"
 	}
 	if f.Type != "" && !eventTypePattern.MatchString(f.Type) {
 		fields["type"] = "must be an event type (1 to 64 lower-case letters and underscores)"
 	}
 	if f.Cursor != "" {
-		if _, id, err := auth.DecodeEventCursor(f.Cursor); err != nil || !validID(id) {
+		if _, id, err := auth.DecodeEventCursor(f.Cursor); err != nil || !input.ValidID(id) {
 			fields["cursor"] = "invalid cursor"
 		}
 	}

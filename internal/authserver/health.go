@@ -13,18 +13,17 @@ import (
 // rather than hanging the load balancer's probe.
 const healthTimeout = 2 * time.Second
 
-func handleHealth(svc *auth.Service) http.Handler {
+func handleHealth(svc *auth.Service) web.Handler {
 	type response struct {
 		Status string            `json:"status"`
 		Checks map[string]string `json:"checks"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 		defer cancel()
 		if err := svc.Ping(ctx); err != nil {
-			web.JSON(w, http.StatusServiceUnavailable, response{Status: "unavailable", Checks: map[string]string{"database": "unreachable"}})
-			return
+			return web.JSON(w, http.StatusServiceUnavailable, response{Status: "unavailable", Checks: map[string]string{"database": "unreachable"}})
 		}
-		web.JSON(w, http.StatusOK, response{Status: "ok", Checks: map[string]string{"database": "ok"}})
-	})
+		return web.JSON(w, http.StatusOK, response{Status: "ok", Checks: map[string]string{"database": "ok"}})
+	}
 }

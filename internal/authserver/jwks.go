@@ -1,21 +1,19 @@
 package authserver
 
 import (
-	"log/slog"
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/web"
 )
 
-func handleJWKS(log *slog.Logger, keys KeyPublisher) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func handleJWKS(keys KeyPublisher) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		set, err := keys.JWKS(r.Context())
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		// Short caching: verifiers refetch on an unknown kid anyway.
 		w.Header().Set("Cache-Control", "public, max-age=60")
-		web.JSON(w, http.StatusOK, set)
-	})
+		return web.JSON(w, http.StatusOK, set)
+	}
 }

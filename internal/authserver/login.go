@@ -2,7 +2,6 @@ package authserver
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/auth"
@@ -43,19 +42,21 @@ func newTokenResponse(msg string, t auth.Tokens) tokenResponse {
 		ExpiresIn: t.ExpiresIn, RefreshToken: t.RefreshToken, User: t.User}
 }
 
-func handleLogin(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func handleLogin(svc *auth.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		req, err := web.Decode[loginRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		t, err := svc.Login(r.Context(), req.Username, req.Password, client(r, cfg.TrustedProxies))
+		c, err := client(r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
+		}
+		t, err := svc.Login(r.Context(), req.Username, req.Password, c)
+		if err != nil {
+			return err
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		web.JSON(w, http.StatusOK, newTokenResponse("login successful", t))
-	})
+		return web.JSON(w, http.StatusOK, newTokenResponse("login successful", t))
+	}
 }

@@ -2,26 +2,15 @@ package authserver
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/web"
-	"github.com/bizy-auth/bizy/token"
 )
 
 // handleForgotPassword answers 202 whatever the address, at once.
-func handleForgotPassword(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, err := web.Decode[emailRequest](r)
-		if err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		svc.ForgotPassword(r.Context(), req.Email, client(r, cfg.TrustedProxies))
-		web.JSON(w, http.StatusAccepted, messageResponse{
-			"if that address belongs to an account, a password reset email is on its way"})
-	})
+func handleForgotPassword(svc *auth.Service) web.Handler {
+	return acceptEmail(svc.ForgotPassword, "if that address belongs to an account, a password reset email is on its way")
 }
 
 type resetRequest struct {
@@ -40,23 +29,26 @@ func (q resetRequest) Valid(context.Context) map[string]string {
 	return errs
 }
 
-func handleResetPassword(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// handleResetPassword sets a new password with the token of a reset mail,
+// sent as JSON or by the form of resetpage.go.
+func handleResetPassword(svc *auth.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		if isForm(r) {
-			resetFromForm(log, cfg, svc, w, r)
-			return
+			return resetFromForm(svc, w, r)
 		}
 		req, err := web.Decode[resetRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		if err := svc.ResetPassword(r.Context(), req.Token, req.Password, client(r, cfg.TrustedProxies)); err != nil {
-			web.Error(w, r, log, err)
-			return
+		c, err := client(r)
+		if err != nil {
+			return err
 		}
-		web.JSON(w, http.StatusOK, messageResponse{"password changed; log in with the new password"})
-	})
+		if err := svc.ResetPassword(r.Context(), req.Token, req.Password, c); err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusOK, messageResponse{"password changed; log in with the new password"})
+	}
 }
 
 type changeRequest struct {
@@ -75,24 +67,21 @@ func (q changeRequest) Valid(context.Context) map[string]string {
 	return errs
 }
 
-func handleChangePassword(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		claims, ok := token.FromContext(r.Context())
-		if !ok {
-			web.Error(w, r, log, auth.ErrUnauthenticated)
-			return
-		}
+func handleChangePassword(svc *auth.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		req, err := web.Decode[changeRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
+		}
+		claims, c, err := caller(r)
+		if err != nil {
+			return err
 		}
 		err = svc.ChangePassword(r.Context(), auth.PasswordChange{UserID: claims.UserID, SessionID: claims.SessionID,
-			Current: req.CurrentPassword, New: req.NewPassword}, client(r, cfg.TrustedProxies))
+			Current: req.CurrentPassword, New: req.NewPassword}, c)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, messageResponse{"password changed; your other sessions were signed out"})
-	})
+		return web.JSON(w, http.StatusOK, messageResponse{"password changed; your other sessions were signed out"})
+	}
 }

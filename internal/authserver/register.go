@@ -1,14 +1,13 @@
 package authserver
 
 import (
-	"log/slog"
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/web"
 )
 
-func handleRegister(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
+func handleRegister(svc *auth.Service) web.Handler {
 	type request struct {
 		Username string `json:"username"`
 		Email    string `json:"email"`
@@ -18,23 +17,25 @@ func handleRegister(log *slog.Logger, cfg Config, svc *auth.Service) http.Handle
 		Message string    `json:"message"`
 		User    auth.User `json:"user"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		req, err := web.Decode[request](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
+		}
+		c, err := client(r)
+		if err != nil {
+			return err
 		}
 		u, err := svc.Register(r.Context(), auth.Registration{
 			Username: req.Username, Email: req.Email, Password: req.Password,
-		}, client(r, cfg.TrustedProxies))
+		}, c)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		msg := "registered"
 		if svc.Config().RequireEmailVerification && !u.EmailVerified {
 			msg = "registered; verify your email address before logging in"
 		}
-		web.JSON(w, http.StatusCreated, response{Message: msg, User: u})
-	})
+		return web.JSON(w, http.StatusCreated, response{Message: msg, User: u})
+	}
 }

@@ -3,7 +3,6 @@ package authserver
 import (
 	"errors"
 	"html/template"
-	"log/slog"
 	"mime"
 	"net/http"
 
@@ -52,16 +51,17 @@ func writeResetPage(w http.ResponseWriter, status int, v resetView) {
 // handleResetPasswordPage shows the form for the token in the link. The
 // token is only checked when the form is sent, so showing the page spends
 // nothing.
-func handleResetPasswordPage() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func handleResetPasswordPage() web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		tok := r.URL.Query().Get("token")
 		if tok == "" {
 			writeResetPage(w, http.StatusBadRequest, resetView{Title: "This link does not work", Error: true,
 				Message: "The link has no reset token. Ask for a new password reset email."})
-			return
+			return nil
 		}
 		writeResetPage(w, http.StatusOK, resetView{Title: "Choose a new password", Token: tok, Form: true})
-	})
+		return nil
+	}
 }
 
 // isForm reports whether r carries an HTML form rather than JSON.
@@ -70,16 +70,22 @@ func isForm(r *http.Request) bool {
 	return mt == "application/x-www-form-urlencoded"
 }
 
-// resetFromForm is POST /reset-password sent by the form above.
-func resetFromForm(log *slog.Logger, cfg Config, svc *auth.Service, w http.ResponseWriter, r *http.Request) {
+// resetFromForm is POST /reset-password sent by the form above: it answers
+// with the page, whatever happens, except for a route wired without its
+// client (a 500 problem).
+func resetFromForm(svc *auth.Service, w http.ResponseWriter, r *http.Request) error {
+	c, err := client(r)
+	if err != nil {
+		return err
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, web.MaxBodyBytes)
 	if err := r.ParseForm(); err != nil {
 		writeResetPage(w, http.StatusBadRequest, resetView{Title: "Something is wrong with the form", Error: true,
 			Message: "Open the link from the email again."})
-		return
+		return nil
 	}
 	tok := r.PostForm.Get("token")
-	err := svc.ResetPassword(r.Context(), tok, r.PostForm.Get("password"), client(r, cfg.TrustedProxies))
+	err = svc.ResetPassword(r.Context(), tok, r.PostForm.Get("password"), c)
 	var ve *auth.ValidationError
 	switch {
 	case err == nil:
@@ -92,8 +98,9 @@ func resetFromForm(log *slog.Logger, cfg Config, svc *auth.Service, w http.Respo
 		writeResetPage(w, http.StatusBadRequest, resetView{Title: "This link does not work", Error: true,
 			Message: "The reset link is invalid, has already been used or has expired (links last 1 hour). Ask for a new one."})
 	default:
-		log.ErrorContext(r.Context(), "reset password", "err", err)
+		web.Logger(r.Context()).ErrorContext(r.Context(), "reset password", "err", err)
 		writeResetPage(w, http.StatusInternalServerError, resetView{Title: "Something went wrong", Error: true,
 			Message: "Please try again in a moment."})
 	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
@@ -42,28 +43,65 @@ func NewServer(log *slog.Logger, cfg Config, svc *auth.Service, verifier *token.
 		keys = noKeys{}
 	}
 	mux := http.NewServeMux()
-	addRoutes(mux, log, cfg, svc, verifier, keys)
+	addRoutes(mux, cfg, svc, verifier, keys)
 	var h http.Handler = web.Routes(mux)
 	if cfg.Instrument != nil {
 		h = cfg.Instrument(h)
 	}
+	h = web.ResolveClient(cfg.TrustedProxies, h)
 	h = web.SecurityHeaders(h)
 	h = web.AccessLog(log, h)
 	h = web.Recover(log, h)
-	return web.RequestID(h)
+	return web.RequestID(log, h)
 }
 
-// userAgentMaxBytes bounds the User-Agent kept with sessions and events.
-const userAgentMaxBytes = 512
+// client is the caller as the security event log records it, resolved
+// once by web.ResolveClient (the address behind the trusted proxies, the
+// cleaned User-Agent). It fails closed as web.ClientOf does.
+func client(r *http.Request) (auth.Client, error) {
+	c, err := web.ClientOf(r)
+	return auth.Client{IP: c.IP, UserAgent: c.UserAgent}, err
+}
 
-// client describes the caller for the security event log. The User-Agent is
-// the client's own bytes: it is cleaned (valid UTF-8, no NUL or other
-// control characters, at most userAgentMaxBytes) before anything stores it.
-func client(r *http.Request, trusted []netip.Prefix) auth.Client {
-	ip := web.ClientIP(r, trusted)
-	c := auth.Client{UserAgent: web.CleanText(r.UserAgent(), userAgentMaxBytes)}
-	if ip.IsValid() {
-		c.IP = ip.String()
+// caller returns the token claims and the client of a request on a Bearer
+// route; either missing is an error (web.ClaimsOf, web.ClientOf).
+func caller(r *http.Request) (*token.Claims, auth.Client, error) {
+	claims, err := web.ClaimsOf(r)
+	if err != nil {
+		return nil, auth.Client{}, err
 	}
-	return c
+	c, err := client(r)
+	return claims, c, err
+}
+
+// pathID returns the {id} of r's path when it is an id this service
+// issues, and auth.ErrNotFound otherwise: nothing else names a row.
+func pathID(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	if !input.ValidID(id) {
+		return "", auth.ErrNotFound
+	}
+	return id, nil
+}
+
+// pathAction serves an action of the caller on the id in the path that
+// has no body to answer (revoke a session, delete or unlock a user): do
+// gets the caller's user id, the path's id and the client. It answers 204,
+// or do's error.
+func pathAction(do func(ctx context.Context, callerID, id string, c auth.Client) error) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		claims, c, err := caller(r)
+		if err != nil {
+			return err
+		}
+		if err := do(r.Context(), claims.UserID, id, c); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 }

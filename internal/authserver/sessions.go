@@ -2,13 +2,11 @@ package authserver
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/web"
-	"github.com/bizy-auth/bizy/token"
 )
 
 type refreshRequest struct {
@@ -22,35 +20,40 @@ func (q refreshRequest) Valid(context.Context) map[string]string {
 	return nil
 }
 
-func handleRefresh(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func handleRefresh(svc *auth.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		req, err := web.Decode[refreshRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		t, err := svc.Refresh(r.Context(), req.RefreshToken, client(r, cfg.TrustedProxies))
+		c, err := client(r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
+		}
+		t, err := svc.Refresh(r.Context(), req.RefreshToken, c)
+		if err != nil {
+			return err
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		web.JSON(w, http.StatusOK, newTokenResponse("token refreshed", t))
-	})
+		return web.JSON(w, http.StatusOK, newTokenResponse("token refreshed", t))
+	}
 }
 
 // handleLogout revokes the caller's session, or every session of the user
 // with ?all=true. It answers 204.
-func handleLogout(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, _ := token.FromContext(r.Context())
+func handleLogout(svc *auth.Service) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		claims, c, err := caller(r)
+		if err != nil {
+			return err
+		}
 		all := r.URL.Query().Get("all") == "true"
-		if err := svc.Logout(r.Context(), c.UserID, c.SessionID, all, client(r, cfg.TrustedProxies)); err != nil {
-			web.Error(w, r, log, err)
-			return
+		if err := svc.Logout(r.Context(), claims.UserID, claims.SessionID, all, c); err != nil {
+			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
-	})
+		return nil
+	}
 }
 
 // sessionView is a session as its owner sees it.
@@ -64,57 +67,42 @@ type sessionView struct {
 	Current     bool      `json:"current"`
 }
 
-func handleSessions(log *slog.Logger, svc *auth.Service) http.Handler {
+func handleSessions(svc *auth.Service) web.Handler {
 	type response struct {
 		Items []sessionView `json:"items"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, _ := token.FromContext(r.Context())
-		sessions, err := svc.Sessions(r.Context(), c.UserID)
+	return func(w http.ResponseWriter, r *http.Request) error {
+		claims, err := web.ClaimsOf(r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
+		}
+		sessions, err := svc.Sessions(r.Context(), claims.UserID)
+		if err != nil {
+			return err
 		}
 		items := make([]sessionView, len(sessions))
 		for i, s := range sessions {
 			items[i] = sessionView{ID: s.ID, CreatedAt: s.CreatedAt, RefreshedAt: s.RefreshedAt, ExpiresAt: s.ExpiresAt,
-				IP: s.IP, UserAgent: s.UserAgent, Current: s.ID == c.SessionID}
+				IP: s.IP, UserAgent: s.UserAgent, Current: s.ID == claims.SessionID}
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		web.JSON(w, http.StatusOK, response{Items: items})
-	})
-}
-
-func handleDeleteSession(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, _ := token.FromContext(r.Context())
-		id := r.PathValue("id")
-		if !validID(id) {
-			web.Error(w, r, log, auth.ErrNotFound)
-			return
-		}
-		if err := svc.RevokeUserSession(r.Context(), c.UserID, id, client(r, cfg.TrustedProxies)); err != nil {
-			web.Error(w, r, log, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+		return web.JSON(w, http.StatusOK, response{Items: items})
+	}
 }
 
 // handleRevocations is the feed API copies poll to learn of revoked
 // sessions whose access tokens have not expired yet.
-func handleRevocations(log *slog.Logger, svc *auth.Service) http.Handler {
+func handleRevocations(svc *auth.Service) web.Handler {
 	type response struct {
 		Revoked    []auth.Revocation `json:"revoked"`
 		NextCursor string            `json:"next_cursor"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		revoked, next, err := svc.Revocations(r.Context(), r.URL.Query().Get("since"))
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		web.JSON(w, http.StatusOK, response{Revoked: revoked, NextCursor: next})
-	})
+		return web.JSON(w, http.StatusOK, response{Revoked: revoked, NextCursor: next})
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"html/template"
-	"log/slog"
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/auth"
@@ -22,24 +21,26 @@ func (t tokenRequest) Valid(context.Context) map[string]string {
 	return nil
 }
 
-func handleVerifyEmail(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
+func handleVerifyEmail(svc *auth.Service) web.Handler {
 	type response struct {
 		Message string    `json:"message"`
 		User    auth.User `json:"user"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		req, err := web.Decode[tokenRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		u, err := svc.VerifyEmail(r.Context(), req.Token, client(r, cfg.TrustedProxies))
+		c, err := client(r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		web.JSON(w, http.StatusOK, response{Message: "email address verified", User: u})
-	})
+		u, err := svc.VerifyEmail(r.Context(), req.Token, c)
+		if err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusOK, response{Message: "email address verified", User: u})
+	}
 }
 
 // verifyPage is the small page the link in the verification mail opens.
@@ -51,31 +52,36 @@ h1{font-size:1.4rem}</style></head>
 <body><h1>{{.Title}}</h1><p>{{.Message}}</p></body></html>
 `))
 
-func handleVerifyEmailPage(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
+func handleVerifyEmailPage(svc *auth.Service) web.Handler {
 	type page struct{ Title, Message string }
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := client(r)
+		if err != nil {
+			return err
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		if r.Method == http.MethodHead {
 			// The GET pattern also routes HEAD, which link checkers and
 			// mail scanners send; it must not spend the user's token.
 			w.WriteHeader(http.StatusOK)
-			return
+			return nil
 		}
 		status, p := http.StatusOK, page{"Email address verified", "Thank you. You can now log in to Bizy."}
 		tok := r.URL.Query().Get("token")
-		_, err := svc.VerifyEmail(r.Context(), tok, client(r, cfg.TrustedProxies))
+		_, err = svc.VerifyEmail(r.Context(), tok, c)
 		switch {
 		case tok == "" || errors.Is(err, auth.ErrInvalidToken):
 			status, p = http.StatusBadRequest, page{"This link does not work",
 				"The verification link is invalid, has already been used or has expired (links last 24 hours). Ask for a new one from the login page."}
 		case err != nil:
-			log.ErrorContext(r.Context(), "verify email", "err", err)
+			web.Logger(r.Context()).ErrorContext(r.Context(), "verify email", "err", err)
 			status, p = http.StatusInternalServerError, page{"Something went wrong", "Please try the link again in a moment."}
 		}
 		w.WriteHeader(status)
-		_ = verifyPage.Execute(w, p)
-	})
+		_ = verifyPage.Execute(w, p) // the page has started: nothing more to answer
+		return nil
+	}
 }
 
 type emailRequest struct {
@@ -95,15 +101,26 @@ type messageResponse struct {
 
 // handleResendVerification answers 202 whatever the address: the work, if
 // any, happens in the background.
-func handleResendVerification(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func handleResendVerification(svc *auth.Service) web.Handler {
+	return acceptEmail(svc.ResendVerification,
+		"if that address belongs to an unverified account, a new verification email is on its way")
+}
+
+// acceptEmail serves the requests that take an address and answer 202
+// whatever it is, at once (forgot-password, resend-verification): do runs
+// with the address, and the answer, message, never tells whether an
+// account has it.
+func acceptEmail(do func(ctx context.Context, email string, c auth.Client), message string) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		req, err := web.Decode[emailRequest](r)
 		if err != nil {
-			web.Error(w, r, log, err)
-			return
+			return err
 		}
-		svc.ResendVerification(r.Context(), req.Email, client(r, cfg.TrustedProxies))
-		web.JSON(w, http.StatusAccepted, messageResponse{
-			"if that address belongs to an unverified account, a new verification email is on its way"})
-	})
+		c, err := client(r)
+		if err != nil {
+			return err
+		}
+		do(r.Context(), req.Email, c)
+		return web.JSON(w, http.StatusAccepted, messageResponse{message})
+	}
 }

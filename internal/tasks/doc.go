@@ -3,6 +3,7 @@
 // write is scoped to one user: another user's task or goal is ErrNotFound,
 // exactly like an id that does not exist.
 //
-// Like internal/auth it imports only the standard library and leaf
-// libraries (internal/invalid among them); internal/sqlite and internal/postgres implement Store.
+// Like internal/auth it imports only the standard library and leaf packages
+// (internal/fault, internal/invalid, internal/input, uuid); internal/sqlite
+// and internal/postgres implement Store.
 package tasks

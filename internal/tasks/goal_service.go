@@ -3,6 +3,8 @@ package tasks
 import (
 	"context"
 	"strings"
+
+	"github.com/bizy-auth/bizy/internal/input"
 )
 
 // GoalInput is what a user sends to create a goal.
@@ -45,7 +47,7 @@ func (s *Service) CreateGoal(ctx context.Context, userID string, in GoalInput) (
 
 // Goal returns one of userID's goals, or ErrNotFound.
 func (s *Service) Goal(ctx context.Context, userID, id string) (Goal, error) {
-	if !validID(id) {
+	if !input.ValidID(id) {
 		return Goal{}, ErrNotFound
 	}
 	return s.store.Goal(ctx, userID, id)
@@ -73,7 +75,7 @@ func (s *Service) Goals(ctx context.Context, userID string, f GoalFilter, cursor
 
 // UpdateGoal applies p to one of userID's goals and returns the whole goal.
 func (s *Service) UpdateGoal(ctx context.Context, userID, id string, p GoalPatch) (Goal, error) {
-	if !validID(id) {
+	if !input.ValidID(id) {
 		return Goal{}, ErrNotFound
 	}
 	var g Goal
@@ -101,7 +103,7 @@ func (s *Service) UpdateGoal(ctx context.Context, userID, id string, p GoalPatch
 
 // DeleteGoal deletes one of userID's goals and unlinks its tasks.
 func (s *Service) DeleteGoal(ctx context.Context, userID, id string) error {
-	if !validID(id) {
+	if !input.ValidID(id) {
 		return ErrNotFound
 	}
 	return s.store.DeleteGoal(ctx, userID, id)

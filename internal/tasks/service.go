@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/bizy-auth/bizy/internal/invalid"
 	"github.com/google/uuid"
 )
@@ -37,17 +38,11 @@ func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Mic
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// validID reports whether id can name a row; anything else is simply not found.
-func validID(id string) bool {
-	_, err := uuid.Parse(id)
-	return err == nil && len(id) == 36
-}
-
 // checkText validates a required title and an optional description. Text
 // with NUL or invalid UTF-8 is refused: PostgreSQL can't store it.
 func checkText(ve *ValidationError, title, description string) {
 	switch {
-	case !storable(title):
+	case !input.Storable(title):
 		ve.Add("title", notStorable)
 	case strings.TrimSpace(title) == "":
 		ve.Add("title", "is required")
@@ -55,7 +50,7 @@ func checkText(ve *ValidationError, title, description string) {
 		ve.Add("title", "must be at most 200 characters")
 	}
 	switch {
-	case !storable(description):
+	case !input.Storable(description):
 		ve.Add("description", notStorable)
 	case utf8.RuneCountInString(description) > DescriptionMaxLen:
 		ve.Add("description", "must be at most 5000 characters")
@@ -63,10 +58,6 @@ func checkText(ve *ValidationError, title, description string) {
 }
 
 const notStorable = "must be valid UTF-8 without NUL characters"
-
-// storable reports whether s can go into a text column of every supported
-// database: valid UTF-8 without NUL.
-func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 // checkDate validates an optional YYYY-MM-DD date.
 func checkDate(ve *ValidationError, field, date string) {
@@ -124,7 +115,7 @@ func decodeCursor(c string) (string, error) {
 		return "", nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !validID(string(b)) {
+	if err != nil || !input.ValidID(string(b)) {
 		return "", invalid.Field("cursor", "is not a cursor this API returned")
 	}
 	return string(b), nil
@@ -143,7 +134,7 @@ func ownGoal(ctx context.Context, st Store, userID, goalID string) error {
 	if goalID == "" {
 		return nil
 	}
-	if !validID(goalID) {
+	if !input.ValidID(goalID) {
 		return invalid.Field("goal_id", "must be the id of one of your goals")
 	}
 	if _, err := st.Goal(ctx, userID, goalID); err != nil {

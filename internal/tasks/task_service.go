@@ -3,6 +3,8 @@ package tasks
 import (
 	"context"
 	"strings"
+
+	"github.com/bizy-auth/bizy/internal/input"
 )
 
 // TaskInput is what a user sends to create a task; empty optional fields
@@ -59,7 +61,7 @@ func (s *Service) CreateTask(ctx context.Context, userID string, in TaskInput) (
 
 // Task returns one of userID's tasks, or ErrNotFound.
 func (s *Service) Task(ctx context.Context, userID, id string) (Task, error) {
-	if !validID(id) {
+	if !input.ValidID(id) {
 		return Task{}, ErrNotFound
 	}
 	return s.store.Task(ctx, userID, id)
@@ -72,7 +74,7 @@ func (s *Service) Tasks(ctx context.Context, userID string, f TaskFilter, cursor
 	if f.Status != "" {
 		checkOneOf(&ve, "status", f.Status, StatusTodo, StatusInProgress, StatusDone)
 	}
-	if f.GoalID != "" && !validID(f.GoalID) {
+	if f.GoalID != "" && !input.ValidID(f.GoalID) {
 		ve.Add("goal_id", "must be a goal id")
 	}
 	if err := ve.Err(); err != nil {
@@ -91,7 +93,7 @@ func (s *Service) Tasks(ctx context.Context, userID string, f TaskFilter, cursor
 
 // UpdateTask applies p to one of userID's tasks and returns the whole task.
 func (s *Service) UpdateTask(ctx context.Context, userID, id string, p TaskPatch) (Task, error) {
-	if !validID(id) {
+	if !input.ValidID(id) {
 		return Task{}, ErrNotFound
 	}
 	var t Task
@@ -126,7 +128,7 @@ func (s *Service) UpdateTask(ctx context.Context, userID, id string, p TaskPatch
 
 // DeleteTask deletes one of userID's tasks, or returns ErrNotFound.
 func (s *Service) DeleteTask(ctx context.Context, userID, id string) error {
-	if !validID(id) {
+	if !input.ValidID(id) {
 		return ErrNotFound
 	}
 	return s.store.DeleteTask(ctx, userID, id)

@@ -2,12 +2,10 @@ package tasks
 
 import (
 	"context"
-	"errors"
 	"time"
-)
 
-// ErrNotFound is returned for an unknown id and for another user's id alike.
-var ErrNotFound = errors.New("not found")
+	"github.com/bizy-auth/bizy/internal/input"
+)
 
 // Task statuses and priorities.
 const (
@@ -31,8 +29,8 @@ const (
 const (
 	TitleMaxLen       = 200
 	DescriptionMaxLen = 5000
-	DefaultPageSize   = 50
-	MaxPageSize       = 100
+	DefaultPageSize   = input.DefaultLimit
+	MaxPageSize       = input.MaxLimit
 )
 
 // Task is one of a user's tasks. DueDate is "" or YYYY-MM-DD; GoalID is ""

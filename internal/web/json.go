@@ -106,9 +106,17 @@ func jsonKind(goKind string) string {
 	}
 }
 
-// JSON writes v as JSON with the given status.
-func JSON(w http.ResponseWriter, status int, v any) {
+// JSON writes v as JSON with the given status. It encodes v before
+// writing anything, so a value that does not encode returns its error with
+// nothing written (a Handler then answers 500); a failed write, a client
+// gone, is not reported.
+func JSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(append(b, '\n'))
+	return nil
 }

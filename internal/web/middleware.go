@@ -22,8 +22,13 @@ func RequestIDFromContext(ctx context.Context) string {
 const maxRequestIDLen = 128
 
 // RequestID keeps a sane X-Request-ID from the request or makes one, puts it
-// in the context and echoes it on the response.
-func RequestID(next http.Handler) http.Handler {
+// in the context with a logger for Logger, and echoes it on the response.
+// Lines logged through Logger(ctx) with ctx name the request ID once, as
+// LogHandler adds it; log is wrapped in LogHandler unless it is already.
+func RequestID(log *slog.Logger, next http.Handler) http.Handler {
+	if _, ok := log.Handler().(logHandler); !ok {
+		log = slog.New(LogHandler(log.Handler()))
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
 		if !validRequestID(id) {
@@ -32,7 +37,8 @@ func RequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-ID", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, loggerKey{}, log)))
 	})
 }
 

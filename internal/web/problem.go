@@ -3,14 +3,13 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
+	"time"
 
-	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/fault"
 	"github.com/bizy-auth/bizy/internal/invalid"
-	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
 // Problem is an RFC 9457 problem details object. Code is a stable,
@@ -63,82 +62,62 @@ func Invalid(w http.ResponseWriter, fields map[string]string) {
 	WriteProblem(w, Problem{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Detail: detail, Errors: errs})
 }
 
-// errorStatus maps domain sentinels to HTTP. The error's own text is the
-// public detail: every sentinel's message is written to be shown.
-var errorStatus = []struct {
-	err    error
-	status int
-	code   string
-}{
-	{auth.ErrNotFound, http.StatusNotFound, "not_found"},
-	{tasks.ErrNotFound, http.StatusNotFound, "not_found"},
-	{auth.ErrConflict, http.StatusConflict, "conflict"},
-	{auth.ErrBadCredentials, http.StatusUnauthorized, "invalid_credentials"},
-	{auth.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
-	{auth.ErrLocked, http.StatusLocked, "account_locked"},
-	{auth.ErrEmailUnverified, http.StatusForbidden, "email_not_verified"},
-	{auth.ErrDisabled, http.StatusForbidden, "account_disabled"},
-	{auth.ErrForbidden, http.StatusForbidden, "admin_required"},
-	{auth.ErrSelfAction, http.StatusConflict, "self_action_forbidden"},
-	{auth.ErrInvalidToken, http.StatusBadRequest, "invalid_token"},
-	{auth.ErrInvalidRefresh, http.StatusUnauthorized, "invalid_refresh_token"},
+// kindStatus is the one table from the kinds of domain error to HTTP
+// statuses. A kind missing here (fault.Internal above all) is a 500.
+var kindStatus = map[fault.Kind]int{
+	fault.Invalid:         http.StatusBadRequest,
+	fault.Unauthenticated: http.StatusUnauthorized,
+	fault.Forbidden:       http.StatusForbidden,
+	fault.NotFound:        http.StatusNotFound,
+	fault.Conflict:        http.StatusConflict,
+	fault.Locked:          http.StatusLocked,
+	fault.TooManyRequests: http.StatusTooManyRequests,
+	fault.Unavailable:     http.StatusServiceUnavailable,
 }
 
-// Error answers err as a problem. Validation, decoding and known domain
-// errors get their own status and public message; anything else is a 500
-// whose cause is logged with the request ID and never sent.
-func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	var ve *invalid.Error // auth.ValidationError and tasks.ValidationError alike
-	if errors.As(err, &ve) {
+// Error answers err as a problem. A decoding error, an *invalid.Error (422)
+// and a *fault.Error of a kind in kindStatus get their own status and only
+// their public text, never that of what wraps them; anything else is a 500
+// whose cause is logged through Logger (with the request ID) and never
+// sent. Handler calls it; few others need to.
+func Error(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		ve *invalid.Error // auth.ValidationError and tasks.ValidationError alike
+		de *DecodeError
+		fe *fault.Error
+	)
+	switch {
+	case errors.As(err, &ve):
 		Invalid(w, ve.Fields)
 		return
-	}
-	var ce *auth.CredentialError
-	if errors.As(err, &ce) {
-		WriteProblem(w, Problem{Status: http.StatusBadRequest, Code: "invalid_credentials",
-			Detail: ce.Field + ": " + ce.Message, Errors: []FieldError{{Field: ce.Field, Message: ce.Message}}})
-		return
-	}
-	var de *DecodeError
-	if errors.As(err, &de) {
+	case errors.As(err, &de):
 		if de.Fields != nil {
 			Invalid(w, de.Fields)
 			return
 		}
 		Fail(w, de.Status, de.Code, de.Detail)
 		return
-	}
-	var le *auth.LockedError
-	if errors.As(err, &le) {
-		w.Header().Set("Retry-After", strconv.Itoa(le.RetryAfterSeconds))
-	}
-	for _, e := range errorStatus {
-		if errors.Is(err, e.err) {
-			Fail(w, e.status, e.code, publicDetail(err, e.err))
+	case errors.As(err, &fe):
+		if status, ok := kindStatus[fe.Kind]; ok {
+			writeFault(w, status, fe)
 			return
 		}
 	}
-	log.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+	Logger(r.Context()).ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
 	Fail(w, http.StatusInternalServerError, "internal_error", "internal error")
 }
 
-// publicDetail is the text a client sees for err, which matched sentinel.
-// A domain error type written to be shown (which field conflicts, how long
-// a lock lasts) speaks for itself; anything else shows only the sentinel's
-// text, since an adapter may have wrapped it with internal detail (ids,
-// table names).
-func publicDetail(err, sentinel error) string {
-	var (
-		ce *auth.ConflictError
-		le *auth.LockedError
-	)
-	switch {
-	case errors.As(err, &ce):
-		return ce.Error()
-	case errors.As(err, &le):
-		return le.Error()
+// writeFault answers a domain error with its public text: the field it
+// names, if any, goes in errors too, and a known wait in Retry-After.
+func writeFault(w http.ResponseWriter, status int, e *fault.Error) {
+	p := Problem{Status: status, Code: e.Code, Detail: e.Error()}
+	if e.Field != "" {
+		p.Errors = []FieldError{{Field: e.Field, Message: e.Message}}
 	}
-	return sentinel.Error()
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	}
+	WriteProblem(w, p)
 }
 
 // NotFound answers 404 for a path no route matches.

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+
+	"github.com/bizy-auth/bizy/internal/fault"
+	"github.com/bizy-auth/bizy/internal/input"
+	"github.com/bizy-auth/bizy/token"
+)
+
+// The facts about a request that middleware resolves once and handlers
+// read through one accessor each: the logger (RequestID), the client
+// (ResolveClient) and the caller's claims (token.Verifier.Middleware).
+// Each accessor fails closed: a missing value, a route wired without its
+// middleware, is an error answered as a problem, never a zero value a
+// handler could act on.
+
+type loggerKey struct{}
+
+// Logger returns the logger RequestID put in ctx, which names the request
+// ID on every line logged with ctx; slog.Default() outside a request.
+func Logger(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
+// Client is who sent a request, as the servers record it in security
+// events and pass it on to the auth service.
+type Client struct {
+	// IP is the address behind the trusted proxies (ClientIP), or "" when
+	// the peer address does not parse.
+	IP string
+	// UserAgent is the User-Agent header cleaned by input.UserAgent: valid
+	// UTF-8 without control characters, at most input.UserAgentMaxBytes.
+	UserAgent string
+}
+
+type clientKey struct{}
+
+// ResolveClient works out the Client of each request once, believing
+// X-Forwarded-For only from the trusted proxies, and puts it in the
+// request's context for ClientOf.
+func ResolveClient(trusted []netip.Prefix, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := Client{UserAgent: input.UserAgent(r.UserAgent())}
+		if ip := ClientIP(r, trusted); ip.IsValid() {
+			c.IP = ip.String()
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
+	})
+}
+
+// errNoClient is a route served without ResolveClient: a wiring mistake,
+// answered as a 500 rather than recording the wrong client.
+var errNoClient = errors.New("web: no client in the request context; the route is not wrapped in web.ResolveClient")
+
+// ClientOf returns the Client ResolveClient stored for r. Without one it
+// returns an error that Error answers as a 500.
+func ClientOf(r *http.Request) (Client, error) {
+	c, ok := r.Context().Value(clientKey{}).(Client)
+	if !ok {
+		return Client{}, errNoClient
+	}
+	return c, nil
+}
+
+// errNoClaims answers a route that needs a caller but got none.
+var errNoClaims = fault.New(fault.Unauthenticated, "unauthenticated", "authentication required")
+
+// ClaimsOf returns the claims of the bearer token the token middleware
+// accepted for r. Without claims (a route wired without the middleware) it
+// logs the mistake and returns an error that Error answers as a 401
+// problem coded unauthenticated, so a wiring mistake fails closed.
+func ClaimsOf(r *http.Request) (*token.Claims, error) {
+	c, ok := token.FromContext(r.Context())
+	if !ok || c.UserID == "" {
+		Logger(r.Context()).ErrorContext(r.Context(), "route needs a caller but has no token claims",
+			"method", r.Method, "path", r.URL.Path)
+		return nil, errNoClaims
+	}
+	return c, nil
+}
