@@ -85,7 +85,8 @@ func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 		})
 	}
 	t.Cleanup(stop)
-	for range 400 {
+	// Generous: a loaded 2-core machine running other suites with -race.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		select {
 		case err := <-done:
 			t.Fatalf("%v stopped early: %v; logs:\n%s", args, err, logs.String())
@@ -99,7 +100,7 @@ func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 		}
 		time.Sleep(25 * time.Millisecond) // polling a real server coming up, not timing a test
 	}
-	t.Fatalf("%v never became healthy; logs:\n%s", args, logs.String())
+	t.Fatalf("%v not healthy after 30 s; logs:\n%s", args, logs.String())
 	return nil
 }
 
@@ -175,7 +176,8 @@ func TestQuickStart(t *testing.T) {
 	if out, err := runCmd(t, "", "keys", "rotate", "--data-dir", dir); err != nil {
 		t.Fatalf("keys rotate: %v %s", err, out)
 	}
-	// The running server serves keys at most a second old.
+	// The running server refreshes its keys every second; the bound is for
+	// a loaded machine, and only the new key's arrival is asserted.
 	var set token.JWKSet
 	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
 		res, err = http.Get(base + "/.well-known/jwks.json")
@@ -188,8 +190,8 @@ func TestQuickStart(t *testing.T) {
 		if len(set.Keys) == 2 {
 			break
 		}
-		if time.Since(start) > 3*time.Second {
-			t.Fatalf("jwks 3 s after rotate has %d keys, want 2", len(set.Keys))
+		if time.Since(start) > 15*time.Second {
+			t.Fatalf("jwks 15 s after rotate has %d keys, want 2", len(set.Keys))
 		}
 	}
 	if _, err := v.Verify(context.Background(), tok); err != nil {
