@@ -174,7 +174,7 @@ func TestPragmas(t *testing.T) {
 	db := openTest(t)
 	for name, pool := range map[string]*sql.DB{"write": db.write, "read": db.read} {
 		var mode string
-		var fk, busy int
+		var fk, busy, secure int
 		if err := pool.QueryRowContext(t.Context(), "PRAGMA journal_mode").Scan(&mode); err != nil {
 			t.Fatal(err)
 		}
@@ -184,9 +184,12 @@ func TestPragmas(t *testing.T) {
 		if err := pool.QueryRowContext(t.Context(), "PRAGMA busy_timeout").Scan(&busy); err != nil {
 			t.Fatal(err)
 		}
-		if mode != "wal" || fk != 1 || busy != int(busyTimeout.Milliseconds()) {
-			t.Errorf("%s pool: journal_mode=%s foreign_keys=%d busy_timeout=%d; want wal, 1, %d",
-				name, mode, fk, busy, busyTimeout.Milliseconds())
+		if err := pool.QueryRowContext(t.Context(), "PRAGMA secure_delete").Scan(&secure); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "wal" || fk != 1 || busy != int(busyTimeout.Milliseconds()) || secure != 1 {
+			t.Errorf("%s pool: journal_mode=%s foreign_keys=%d busy_timeout=%d secure_delete=%d; want wal, 1, %d, 1",
+				name, mode, fk, busy, secure, busyTimeout.Milliseconds())
 		}
 	}
 	if _, err := db.read.ExecContext(t.Context(), "DELETE FROM users"); err == nil {
