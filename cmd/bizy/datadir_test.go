@@ -20,7 +20,7 @@ import (
 // live links.
 func TestDataDirIsPrivate(t *testing.T) {
 	defer syscall.Umask(syscall.Umask(0))
-	dir := filepath.Join(t.TempDir(), "data")
+	dir := dataDir(t)
 	_, api := startMailServe(t, dir)
 	res, body := sendJSON(t, "POST", api+"/api/auth/register", "", mailUserBody)
 	wantStatus(t, "register", res, body, 201)
@@ -61,7 +61,7 @@ func TestSharedDataDirRefused(t *testing.T) {
 		{"MailReadable", "mail", 0o705},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "data")
+			dir := dataDir(t)
 			if _, err := runCmd(t, "", "migrate", "--data-dir", dir); err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +49,14 @@ func freeAddr(t *testing.T) string {
 }
 
 func noEnv(string) string { return "" }
+
+// dataDir returns a DATA_DIR for one test that does not exist yet, so bizy
+// creates it private (0700) as on a first start. t.TempDir() itself will
+// not do: it is 0755 under the usual umask, which bizy refuses.
+func dataDir(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), "data")
+}
 
 // runCmd runs one bizy command to completion.
 func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
@@ -89,6 +98,7 @@ func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		select {
 		case err := <-done:
+			once.Do(func() {}) // nothing left for stop to wait for
 			t.Fatalf("%v stopped early: %v; logs:\n%s", args, err, logs.String())
 		default:
 		}
@@ -137,7 +147,7 @@ func readJSON(t *testing.T, res *http.Response) map[string]any {
 // TestQuickStart walks the README: serve, create a verified user on the
 // command line, log in, read the profile and check the token with the JWKS.
 func TestQuickStart(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	base, _ := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
 
 	out, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",
@@ -200,7 +210,7 @@ func TestQuickStart(t *testing.T) {
 }
 
 func TestUnverifiedUserIsRefused(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	base, _ := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
 	res, body := postJSON(t, base+"/register", map[string]string{"username": "bob", "email": "bob@example.com", "password": "Tr1cky!Horse"})
 	if res.StatusCode != http.StatusCreated {
@@ -213,7 +223,7 @@ func TestUnverifiedUserIsRefused(t *testing.T) {
 }
 
 func TestUserCommands(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
 	// The password may come on standard input instead of the command line.
 	if _, err := runCmd(t, "Tr1cky!Horse\n", append([]string{"user", "create", "--username", "carol", "--email", "carol@example.com"}, common...)...); err != nil {
@@ -278,7 +288,7 @@ func TestHelp(t *testing.T) {
 // TestSetAdminRevokeEndsSessions: a token that says is_admin dies with the
 // role.
 func TestSetAdminRevokeEndsSessions(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
 	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "dana", "--email", "dana@example.com",
 		"--password", "Tr1cky!Horse", "--verified", "--admin"}, common...)...); err != nil {

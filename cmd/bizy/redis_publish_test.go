@@ -28,7 +28,7 @@ func TestLogoutIsPublishedOnRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dir := t.TempDir()
+	dir := dataDir(t)
 	_, api := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10", "--redis-url", url)
 	if _, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",
 		"--username", "pat", "--email", "pat@example.com", "--password", "Tr1cky!Horse", "--verified"); err != nil {

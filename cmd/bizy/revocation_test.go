@@ -33,7 +33,7 @@ func TestLogoutReachesAPI(t *testing.T) {
 	}
 	for name, extra := range modes {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := dataDir(t)
 			args := append([]string{"--data-dir", dir, "--bcrypt-cost", "10"}, extra...)
 			_, api := startServe(t, args...)
 			if _, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",
