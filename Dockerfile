@@ -7,12 +7,13 @@ RUN go mod download
 COPY . .
 ARG VERSION=dev
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/bizy ./cmd/bizy \
- && mkdir -p /out/data
+ && mkdir -p -m 0700 /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/bizy /bizy
 # The embedded default (SQLite, .eml mail) lives here; owned by the
-# distroless nonroot user so a fresh volume is writable.
+# distroless nonroot user so a fresh volume is writable, and 0700 since
+# bizy refuses a DATA_DIR that group or others can read.
 COPY --from=build --chown=65532:65532 /out/data /data
 ENV DATA_DIR=/data
 VOLUME ["/data"]

@@ -53,7 +53,7 @@ func wantStatus(t *testing.T, what string, res *http.Response, body map[string]a
 // API on :8000: health on both, auth-server-health, login, profile,
 // verify-token, for a user made with `bizy user create --verified`.
 func TestManualWalkThrough(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	authBase, apiBase := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
 	if _, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",
 		"--username", "alice", "--email", "alice@example.com", "--password", "Tr1cky!Horse", "--verified"); err != nil {
@@ -105,7 +105,7 @@ func TestManualWalkThrough(t *testing.T) {
 // TestRegisterLoginTasks walks a new user from registration to their tasks,
 // all through the API.
 func TestRegisterLoginTasks(t *testing.T) {
-	_, api := startServe(t, "--data-dir", t.TempDir(), "--bcrypt-cost", "10", "--require-email-verification=false")
+	_, api := startServe(t, "--data-dir", dataDir(t), "--bcrypt-cost", "10", "--require-email-verification=false")
 	res, body := sendJSON(t, "POST", api+"/api/auth/register", "", `{"username":"bob","email":"bob@example.com","password":"Tr1cky!Horse"}`)
 	wantStatus(t, "register", res, body, 201)
 	res, body = sendJSON(t, "POST", api+"/api/auth/register", "", `{"username":"BOB","email":"other@example.com","password":"Tr1cky!Horse"}`)
@@ -137,7 +137,7 @@ func TestRegisterLoginTasks(t *testing.T) {
 // TestAuthServiceDown: with the auth service stopped, tokens it issued keep
 // working at the API while proxied auth calls fail fast with 503.
 func TestAuthServiceDown(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	authAddr, apiAddr := freeAddr(t), freeAddr(t)
 	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
 	stopAuth := startCmd(t, "http://"+authAddr+"/health", append([]string{"auth", "--auth-addr", authAddr}, common...)...)
@@ -173,7 +173,7 @@ func TestAuthServiceDown(t *testing.T) {
 }
 
 func TestHealthCommand(t *testing.T) {
-	authBase, apiBase := startServe(t, "--data-dir", t.TempDir(), "--bcrypt-cost", "10")
+	authBase, apiBase := startServe(t, "--data-dir", dataDir(t), "--bcrypt-cost", "10")
 	for _, u := range []string{authBase + "/health", apiBase + "/health"} {
 		if out, err := runCmd(t, "", "health", u); err != nil || !strings.Contains(out, `"status":"ok"`) {
 			t.Fatalf("health %s: %v %s", u, err, out)
@@ -190,7 +190,7 @@ func TestHealthCommand(t *testing.T) {
 // TestTokensSurviveRestart: signing keys and sessions are stored, so a token
 // issued before a restart is still good after it, at both services.
 func TestTokensSurviveRestart(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	args := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
 	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "rita", "--email", "rita@example.com",
 		"--password", "Tr1cky!Horse", "--verified"}, args...)...); err != nil {

@@ -87,7 +87,7 @@ func getPage(t *testing.T, link string) (int, string) {
 // TestMailOverSMTP: register → mail at a real SMTP server → link → login.
 func TestMailOverSMTP(t *testing.T) {
 	srv := mailtest.StartSMTP(t)
-	authBase, apiBase := startMailServe(t, t.TempDir(), smtpArgs(srv)...)
+	authBase, apiBase := startMailServe(t, dataDir(t), smtpArgs(srv)...)
 	res, body := sendJSON(t, "POST", apiBase+"/api/auth/register", "", mailUserBody)
 	wantStatus(t, "register", res, body, 201)
 	msgs := srv.WaitMessages(1)
@@ -100,7 +100,7 @@ func TestMailOverSMTP(t *testing.T) {
 // TestMailToEMLFiles: without SMTP_HOST the mail is an .eml file under
 // DATA_DIR/mail whose link works the same.
 func TestMailToEMLFiles(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	authBase, apiBase := startMailServe(t, dir)
 	res, body := sendJSON(t, "POST", apiBase+"/api/auth/register", "", mailUserBody)
 	wantStatus(t, "register", res, body, 201)
@@ -149,7 +149,7 @@ func wantOutbox(t *testing.T, ob auth.Outbox, want auth.OutboxStats) {
 // when SMTP returns is TestMailWaitsOutSMTPOutage in internal/authserver,
 // on a fake clock: here the first back-off alone would be 10 s.)
 func TestMailWaitsWhileSMTPDown(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	srv := mailtest.NewSMTP(t, mailtest.SMTPServerConfig{}) // never started
 	_, apiBase := startMailServe(t, dir, smtpArgs(srv)...)
 	res, body := sendJSON(t, "POST", apiBase+"/api/auth/register", "", mailUserBody)
@@ -183,7 +183,7 @@ func TestMailWaitsWhileSMTPDown(t *testing.T) {
 // TestMailSurvivesRestart: `bizy user create` commits a verification mail
 // and exits with no worker; the next `bizy serve` on the same data sends it.
 func TestMailSurvivesRestart(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	authAddr, apiAddr := freeAddr(t), freeAddr(t)
 	// The link is rendered when the mail is queued, so the CLI needs the
 	// same PUBLIC_URL as the server.
@@ -210,7 +210,7 @@ func TestMailSurvivesRestart(t *testing.T) {
 // route, as a deployment whose PUBLIC_URL is the API would.
 func TestMailLinkThroughAPI(t *testing.T) {
 	srv := mailtest.StartSMTP(t)
-	authBase, apiBase := startMailServe(t, t.TempDir(), smtpArgs(srv)...)
+	authBase, apiBase := startMailServe(t, dataDir(t), smtpArgs(srv)...)
 	res, body := sendJSON(t, "POST", apiBase+"/api/auth/register", "", mailUserBody)
 	wantStatus(t, "register", res, body, 201)
 	msg, err := mailtest.ParseMessage(srv.WaitMessages(1)[0].Data)

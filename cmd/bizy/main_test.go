@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -49,6 +50,14 @@ func freeAddr(t *testing.T) string {
 
 func noEnv(string) string { return "" }
 
+// dataDir returns a DATA_DIR for one test that does not exist yet, so bizy
+// creates it private (0700) as on a first start. t.TempDir() itself will
+// not do: it is 0755 under the usual umask, which bizy refuses.
+func dataDir(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), "data")
+}
+
 // runCmd runs one bizy command to completion.
 func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
@@ -85,9 +94,11 @@ func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 		})
 	}
 	t.Cleanup(stop)
-	for range 400 {
+	// Generous: a loaded 2-core machine running other suites with -race.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		select {
 		case err := <-done:
+			once.Do(func() {}) // nothing left for stop to wait for
 			t.Fatalf("%v stopped early: %v; logs:\n%s", args, err, logs.String())
 		default:
 		}
@@ -99,7 +110,7 @@ func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 		}
 		time.Sleep(25 * time.Millisecond) // polling a real server coming up, not timing a test
 	}
-	t.Fatalf("%v never became healthy; logs:\n%s", args, logs.String())
+	t.Fatalf("%v not healthy after 30 s; logs:\n%s", args, logs.String())
 	return nil
 }
 
@@ -136,7 +147,7 @@ func readJSON(t *testing.T, res *http.Response) map[string]any {
 // TestQuickStart walks the README: serve, create a verified user on the
 // command line, log in, read the profile and check the token with the JWKS.
 func TestQuickStart(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	base, _ := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
 
 	out, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",
@@ -175,7 +186,8 @@ func TestQuickStart(t *testing.T) {
 	if out, err := runCmd(t, "", "keys", "rotate", "--data-dir", dir); err != nil {
 		t.Fatalf("keys rotate: %v %s", err, out)
 	}
-	// The running server serves keys at most a second old.
+	// The running server refreshes its keys every second; the bound is for
+	// a loaded machine, and only the new key's arrival is asserted.
 	var set token.JWKSet
 	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
 		res, err = http.Get(base + "/.well-known/jwks.json")
@@ -188,8 +200,8 @@ func TestQuickStart(t *testing.T) {
 		if len(set.Keys) == 2 {
 			break
 		}
-		if time.Since(start) > 3*time.Second {
-			t.Fatalf("jwks 3 s after rotate has %d keys, want 2", len(set.Keys))
+		if time.Since(start) > 15*time.Second {
+			t.Fatalf("jwks 15 s after rotate has %d keys, want 2", len(set.Keys))
 		}
 	}
 	if _, err := v.Verify(context.Background(), tok); err != nil {
@@ -198,7 +210,7 @@ func TestQuickStart(t *testing.T) {
 }
 
 func TestUnverifiedUserIsRefused(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	base, _ := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
 	res, body := postJSON(t, base+"/register", map[string]string{"username": "bob", "email": "bob@example.com", "password": "Tr1cky!Horse"})
 	if res.StatusCode != http.StatusCreated {
@@ -211,7 +223,7 @@ func TestUnverifiedUserIsRefused(t *testing.T) {
 }
 
 func TestUserCommands(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
 	// The password may come on standard input instead of the command line.
 	if _, err := runCmd(t, "Tr1cky!Horse\n", append([]string{"user", "create", "--username", "carol", "--email", "carol@example.com"}, common...)...); err != nil {
@@ -276,7 +288,7 @@ func TestHelp(t *testing.T) {
 // TestSetAdminRevokeEndsSessions: a token that says is_admin dies with the
 // role.
 func TestSetAdminRevokeEndsSessions(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
 	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "dana", "--email", "dana@example.com",
 		"--password", "Tr1cky!Horse", "--verified", "--admin"}, common...)...); err != nil {

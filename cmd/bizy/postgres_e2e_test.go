@@ -15,7 +15,7 @@ func TestServeOnPostgres(t *testing.T) {
 		t.Skip(pgtest.EnvURL + " not set")
 	}
 	db := pgtest.SchemaURL(t)
-	common := []string{"--database-url", db, "--data-dir", t.TempDir(), "--bcrypt-cost", "10"}
+	common := []string{"--database-url", db, "--data-dir", dataDir(t), "--bcrypt-cost", "10"}
 	if out, err := runCmd(t, "", append([]string{"migrate"}, common...)...); err != nil {
 		t.Fatalf("migrate: %v %s", err, out)
 	}

@@ -137,7 +137,7 @@ const (
 // counts; the second finds nothing.
 func TestPruneCommand(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
-		dir := t.TempDir()
+		dir := dataDir(t)
 		db, err := sqlite.Open(context.Background(), filepath.Join(dir, "bizy.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -152,7 +152,7 @@ func TestPruneCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		testPruneCommand(t, db, "--database-url", u, "--data-dir", t.TempDir())
+		testPruneCommand(t, db, "--database-url", u, "--data-dir", dataDir(t))
 	})
 }
 
@@ -172,7 +172,7 @@ func testPruneCommand(t *testing.T, db database, args ...string) {
 // TestAuthPrunesAtStart: the auth service runs the retention job as soon as
 // it starts, not only after the first hour.
 func TestAuthPrunesAtStart(t *testing.T) {
-	dir := t.TempDir()
+	dir := dataDir(t)
 	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "bizy.db"))
 	if err != nil {
 		t.Fatal(err)

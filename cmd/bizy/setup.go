@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -87,20 +89,59 @@ type database interface {
 	Close() error
 }
 
-// openDatabase opens DATABASE_URL: "sqlite:PATH" or a postgres:// URL.
-func openDatabase(ctx context.Context, url string) (database, error) {
-	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
+// openDatabase opens DATABASE_URL: "sqlite:PATH" or a postgres:// URL,
+// after checking that DATA_DIR and the SQLite files are private.
+func openDatabase(ctx context.Context, cfg config.Config) (database, error) {
+	if err := checkPrivate(cfg); err != nil {
+		return nil, err
+	}
+	if path, ok := strings.CutPrefix(cfg.DatabaseURL, "sqlite:"); ok {
 		db, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
 		return db, nil
 	}
-	db, err := postgres.Open(ctx, url)
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	return db, nil
+}
+
+// checkPrivate refuses, naming the path, what Bizy keeps secrets in when
+// group or others may read or write it: the SQLite database (signing
+// keys, sessions), its -wal and -shm files and its directory (DATA_DIR by
+// default), and, when mail goes to files (no SMTP_HOST), DATA_DIR and its
+// mail folder (live links). Paths that do not exist yet pass: Bizy creates
+// them private (0700 and 0600). DATA_DIR_ALLOW_SHARED skips the check, for
+// a container volume that must be shared. Mode bits mean nothing on
+// Windows, so it checks nothing there.
+func checkPrivate(cfg config.Config) error {
+	if cfg.DataDirAllowShared || runtime.GOOS == "windows" {
+		return nil
+	}
+	var paths []string
+	if db, ok := strings.CutPrefix(cfg.DatabaseURL, "sqlite:"); ok {
+		paths = append(paths, filepath.Dir(db), db, db+"-wal", db+"-shm")
+	}
+	if cfg.SMTPHost == "" {
+		paths = append(paths, cfg.DataDir, filepath.Join(cfg.DataDir, "mail"))
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := st.Mode().Perm(); perm&0o066 != 0 {
+			return fmt.Errorf("%s has mode %04o: group or others may read or write it, and it holds signing keys or live links; "+
+				"run chmod %04o %s, or set DATA_DIR_ALLOW_SHARED=true to start anyway", p, perm, perm&^0o077, p)
+		}
+	}
+	return nil
 }
 
 // setupServer does what the serving commands (serve, auth, api) start
@@ -112,7 +153,7 @@ func setupServer(ctx context.Context, name string, mode config.Mode, args []stri
 		return config.Config{}, nil, nil, err
 	}
 	log := newLogger(cfg, stderr)
-	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return config.Config{}, nil, nil, err
 	}
@@ -145,7 +186,7 @@ const verifierCacheSize = 10_000
 
 // openAuth opens and migrates the database and builds the auth service.
 func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDeps, error) {
-	db, err := openDatabase(ctx, cfg.DatabaseURL)
+	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,10 @@ type Config struct {
 	DatabaseURL   string // "sqlite:PATH" or "postgres://…"; never empty
 	RedisURL      string // "" or a redis:// or rediss:// URL
 
+	// DataDirAllowShared lets Bizy start though DataDir, its mail folder
+	// or the SQLite files are open to group or others.
+	DataDirAllowShared bool
+
 	JWTAlgorithm    string // "EdDSA" or "HS256"
 	JWTSecret       Secret // at least 32 bytes when set; set when JWTAlgorithm is "HS256"
 	JWTIssuer       string
@@ -192,6 +196,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("api_addr", c.APIAddr),
 		slog.String("auth_server_url", c.AuthServerURL),
 		slog.String("data_dir", c.DataDir),
+		slog.Bool("data_dir_allow_shared", c.DataDirAllowShared),
 		slog.String("database_url", redactURL(c.DatabaseURL)),
 		slog.String("redis_url", redactURL(c.RedisURL)),
 		slog.String("jwt_algorithm", c.JWTAlgorithm),

@@ -96,6 +96,8 @@ func TestPrecedenceAndParsing(t *testing.T) {
 			func(c Config) any { return c.RequireEmailVerification }, false},
 		{"bool env", nil, map[string]string{"RATE_LIMIT_ENABLED": "0"},
 			func(c Config) any { return c.RateLimitEnabled }, false},
+		{"shared data dir allowed", []string{"--data-dir-allow-shared"}, nil,
+			func(c Config) any { return c.DataDirAllowShared }, true},
 		{"algorithm normalised", nil, map[string]string{"JWT_ALGORITHM": "hs256", "JWT_SECRET": secret32},
 			func(c Config) any { return c.JWTAlgorithm }, "HS256"},
 		{"secret kept raw", nil, map[string]string{"JWT_ALGORITHM": "HS256", "JWT_SECRET": " " + secret32 + " "},

@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"path"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/bizy-auth/bizy/internal/migrations"
 )
@@ -27,4 +30,21 @@ func (db *DB) CountRows(ctx context.Context, query string, args ...any) (int, er
 	var n int
 	err := db.pool.QueryRow(ctx, query, args...).Scan(&n)
 	return n, err
+}
+
+// UserRowLocked reports whether another transaction holds the lock of the
+// users row id: on a connection of its own it tries SELECT … FOR UPDATE
+// NOWAIT, which fails at once with lock_not_available (55P03) if so, and
+// rolls back.
+func (db *DB) UserRowLocked(ctx context.Context, id string) (bool, error) {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback(ctx)
+	_, err = tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE NOWAIT`, id)
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == "55P03" {
+		return true, nil
+	}
+	return false, err
 }

@@ -33,18 +33,20 @@ func openMigrated(t *testing.T) *postgres.DB {
 	return db
 }
 
+// TestAuthStore runs the contract suite on a fresh schema per subtest.
 func TestAuthStore(t *testing.T) {
 	pgtest.URL(t)
-	storetest.AuthStore(t, func(t *testing.T) auth.Store { return openMigrated(t).AuthStore() })
-}
-
-// TestOutbox runs the store-side outbox checks: what EnqueueEmail writes,
-// in or out of a transaction, is what the auth.Outbox claims.
-func TestOutbox(t *testing.T) {
-	pgtest.URL(t)
-	storetest.Outbox(t, func(t *testing.T) (auth.Store, auth.Outbox) {
+	storetest.AuthStore(t, func(t *testing.T) storetest.Engine {
 		db := openMigrated(t)
-		return db.AuthStore(), db.Outbox()
+		return storetest.Engine{
+			Store:  db.AuthStore(),
+			Outbox: db.Outbox(),
+			OutboxRowsHolding: func(ctx context.Context, s string) (int, error) {
+				return db.CountRows(ctx, `SELECT count(*) FROM outbox
+					WHERE strpos(text_body, $1) > 0 OR strpos(html_body, $1) > 0`, s)
+			},
+			UserRowLocked: db.UserRowLocked,
+		}
 	})
 }
 

@@ -53,9 +53,11 @@ type PollerConfig struct {
 	// Client, when set, makes the requests; nil means a client of the
 	// Poller's own, which ignores proxy settings from the environment.
 	Client *http.Client
-	// Ticks, when set, replaces the Interval ticker: Run polls once per
-	// value received. Tests use it to poll without sleeping.
-	Ticks <-chan time.Time
+	// NewTicker, when set, replaces time.NewTicker: Run calls it once with
+	// the Interval, polls once per value received on ticks, and calls
+	// stop when it returns. Tests use it to see the interval and to poll
+	// without sleeping.
+	NewTicker func(d time.Duration) (ticks <-chan time.Time, stop func())
 	// Now is the clock that spaces out warnings; nil means time.Now.
 	Now func() time.Time
 	// Log receives the warnings about failed polls; nil discards them.
@@ -65,14 +67,14 @@ type PollerConfig struct {
 // Poller keeps a List up to date from the auth service's GET /revocations.
 // Create one with NewPoller.
 type Poller struct {
-	list     *List
-	endpoint string
-	interval time.Duration
-	timeout  time.Duration
-	client   *http.Client
-	ticks    <-chan time.Time
-	now      func() time.Time
-	log      *slog.Logger
+	list      *List
+	endpoint  string
+	interval  time.Duration
+	timeout   time.Duration
+	client    *http.Client
+	newTicker func(time.Duration) (<-chan time.Time, func())
+	now       func() time.Time
+	log       *slog.Logger
 
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -93,7 +95,7 @@ func NewPoller(list *List, cfg PollerConfig) (*Poller, error) {
 	}
 	p := &Poller{
 		list: list, endpoint: strings.TrimRight(cfg.URL, "/") + "/revocations",
-		interval: cfg.Interval, timeout: cfg.Timeout, client: cfg.Client, ticks: cfg.Ticks,
+		interval: cfg.Interval, timeout: cfg.Timeout, client: cfg.Client, newTicker: cfg.NewTicker,
 		now: cfg.Now, log: cfg.Log, ready: make(chan struct{}),
 	}
 	if p.interval <= 0 {
@@ -104,6 +106,12 @@ func NewPoller(list *List, cfg PollerConfig) (*Poller, error) {
 	}
 	if p.client == nil {
 		p.client = newClient(p.timeout)
+	}
+	if p.newTicker == nil {
+		p.newTicker = func(d time.Duration) (<-chan time.Time, func()) {
+			t := time.NewTicker(d)
+			return t.C, t.Stop
+		}
 	}
 	if p.now == nil {
 		p.now = time.Now
@@ -130,17 +138,14 @@ func newClient(timeout time.Duration) *http.Client {
 	}
 }
 
-// Run polls at once, then every Interval (or on each of cfg.Ticks), until
-// ctx ends; then it returns nil. A failed poll is logged, at most once per
-// 30 s while failures go on, and the next one starts again from the last
-// cursor: the List keeps what it had, and the API keeps serving.
+// Run polls at once, then every Interval (on each tick of the ticker
+// cfg.NewTicker makes), until ctx ends; then it returns nil. A failed poll
+// is logged, at most once per 30 s while failures go on, and the next one
+// starts again from the last cursor: the List keeps what it had, and the
+// API keeps serving.
 func (p *Poller) Run(ctx context.Context) error {
-	ticks := p.ticks
-	if ticks == nil {
-		t := time.NewTicker(p.interval)
-		defer t.Stop()
-		ticks = t.C
-	}
+	ticks, stop := p.newTicker(p.interval)
+	defer stop()
 	for {
 		err := p.Sync(ctx)
 		if ctx.Err() != nil {

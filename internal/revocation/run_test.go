@@ -26,7 +26,7 @@ func TestPollerRun(t *testing.T) {
 	clk := clocktest.New(t0)
 	l := NewList(ListConfig{Now: clk.Now})
 	ticks := make(chan time.Time)
-	p := mustPoller(t, l, PollerConfig{URL: srv.URL, Ticks: ticks, Now: clk.Now,
+	p := mustPoller(t, l, PollerConfig{URL: srv.URL, NewTicker: handTicker(ticks), Now: clk.Now,
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -55,6 +55,12 @@ func TestPollerRun(t *testing.T) {
 	if n := strings.Count(logs.String(), "revocations poll failed"); n != 1 {
 		t.Errorf("%d warnings for failures within 30 s, want 1:\n%s", n, logs.String())
 	}
+}
+
+// handTicker returns a PollerConfig.NewTicker whose ticks are the ones the
+// test sends on ticks.
+func handTicker(ticks chan time.Time) func(time.Duration) (<-chan time.Time, func()) {
+	return func(time.Duration) (<-chan time.Time, func()) { return ticks, func() {} }
 }
 
 // TestPollerReport: the first failure is logged, then one every 30 s while
@@ -96,7 +102,7 @@ func TestPollerRunStopsWhileHung(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	defer srv.Close()
-	p := mustPoller(t, NewList(ListConfig{}), PollerConfig{URL: srv.URL, Timeout: time.Minute, Ticks: make(chan time.Time)})
+	p := mustPoller(t, NewList(ListConfig{}), PollerConfig{URL: srv.URL, Timeout: time.Minute, NewTicker: handTicker(make(chan time.Time))})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()

@@ -33,18 +33,28 @@ type DB struct {
 }
 
 // Open opens (creating if needed) the SQLite database file at path, creating
-// its parent directory, and checks that it answers. It does not migrate; call
-// MigrateAuth. path must name a file: ":memory:" would give each connection
-// its own empty database. The caller must Close the DB.
+// its parent directory, and checks that it answers. What it creates is
+// private to the owner, whatever the umask: directories 0700, the file
+// 0600, and so its -wal and -shm files, which SQLite creates with the
+// database file's mode; the file holds the signing keys. Open leaves the
+// mode of what already exists alone. It does not migrate; call
+// MigrateAuth. path must name a file: ":memory:" would give each
+// connection its own empty database. The caller must Close the DB.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: open: need a file path, got %q", path)
 	}
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("sqlite: open: %w", err)
 		}
 	}
+	// Left to SQLite, a new file would get 0644 less the umask.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	f.Close()
 	write, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
@@ -79,6 +89,9 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Overwrite deleted content (the erased outbox bodies, with their live
+	// links) instead of leaving it in free space within the file.
+	q.Add("_pragma", "secure_delete(ON)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {

@@ -3,11 +3,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
+
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/mail/mailtest"
@@ -19,7 +22,13 @@ import (
 // openTest opens a migrated database in a fresh file under t.TempDir().
 func openTest(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "sub", "dir", "bizy.db"))
+	return openTestAt(t, filepath.Join(t.TempDir(), "sub", "dir", "bizy.db"))
+}
+
+// openTestAt opens a migrated database at path, closing it when t ends.
+func openTestAt(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -34,17 +43,48 @@ func openTest(t *testing.T) *DB {
 	return db
 }
 
+// TestAuthStore runs the contract suite on a fresh file per subtest.
 func TestAuthStore(t *testing.T) {
-	storetest.AuthStore(t, func(t *testing.T) auth.Store { return openTest(t).AuthStore() })
+	storetest.AuthStore(t, func(t *testing.T) storetest.Engine {
+		path := filepath.Join(t.TempDir(), "bizy.db")
+		db := openTestAt(t, path)
+		return storetest.Engine{
+			Store:  db.AuthStore(),
+			Outbox: db.Outbox(),
+			OutboxRowsHolding: func(ctx context.Context, s string) (n int, err error) {
+				err = db.write.QueryRowContext(ctx, `SELECT count(*) FROM outbox
+					WHERE instr(text_body, ?1) > 0 OR instr(html_body, ?1) > 0`, s).Scan(&n)
+				return n, err
+			},
+			// SQLite locks the whole file for writing, so every row is
+			// held while a write transaction is open.
+			UserRowLocked: func(ctx context.Context, _ string) (bool, error) { return writeLocked(ctx, path) },
+		}
+	})
 }
 
-// TestOutbox runs the store-side outbox checks: what EnqueueEmail writes,
-// in or out of a transaction, is what the auth.Outbox claims.
-func TestOutbox(t *testing.T) {
-	storetest.Outbox(t, func(t *testing.T) (auth.Store, auth.Outbox) {
-		db := openTest(t)
-		return db.AuthStore(), db.Outbox()
-	})
+// writeLocked reports whether another connection holds the write lock of
+// the database file at path: a connection of its own, which does not wait
+// for locks, tries BEGIN IMMEDIATE and gets SQLITE_BUSY if so.
+func writeLocked(ctx context.Context, path string) (bool, error) {
+	other, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		return false, err
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		if errorCode(err)&0xff == sqlite3.SQLITE_BUSY {
+			return true, nil
+		}
+		return false, err
+	}
+	_, err = conn.ExecContext(ctx, "ROLLBACK")
+	return false, err
 }
 
 // TestOutboxSuite runs the mail package's contract suite on the outbox,
@@ -134,7 +174,7 @@ func TestPragmas(t *testing.T) {
 	db := openTest(t)
 	for name, pool := range map[string]*sql.DB{"write": db.write, "read": db.read} {
 		var mode string
-		var fk, busy int
+		var fk, busy, secure int
 		if err := pool.QueryRowContext(t.Context(), "PRAGMA journal_mode").Scan(&mode); err != nil {
 			t.Fatal(err)
 		}
@@ -144,9 +184,12 @@ func TestPragmas(t *testing.T) {
 		if err := pool.QueryRowContext(t.Context(), "PRAGMA busy_timeout").Scan(&busy); err != nil {
 			t.Fatal(err)
 		}
-		if mode != "wal" || fk != 1 || busy != int(busyTimeout.Milliseconds()) {
-			t.Errorf("%s pool: journal_mode=%s foreign_keys=%d busy_timeout=%d; want wal, 1, %d",
-				name, mode, fk, busy, busyTimeout.Milliseconds())
+		if err := pool.QueryRowContext(t.Context(), "PRAGMA secure_delete").Scan(&secure); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "wal" || fk != 1 || busy != int(busyTimeout.Milliseconds()) || secure != 1 {
+			t.Errorf("%s pool: journal_mode=%s foreign_keys=%d busy_timeout=%d secure_delete=%d; want wal, 1, %d, 1",
+				name, mode, fk, busy, secure, busyTimeout.Milliseconds())
 		}
 	}
 	if _, err := db.read.ExecContext(t.Context(), "DELETE FROM users"); err == nil {

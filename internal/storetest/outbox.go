@@ -11,32 +11,17 @@ import (
 	"github.com/bizy-auth/bizy/internal/auth"
 )
 
-// Outbox checks that the auth.Store's EnqueueEmail feeds the auth.Outbox that
-// open returns: messages commit and roll back with the transaction they
-// were enqueued in, and come out oldest first, ties broken by id, with
-// times kept to the microsecond; Store.Prune deletes sent messages and
-// keeps parked and pending ones. The rest of auth.Outbox (leases, retries,
-// parking, concurrent owners) is mailtest.OutboxSuite's to check. open is
-// called once per subtest and must return an empty, migrated store and the
-// outbox over the same tables, releasing them with t.Cleanup.
-func Outbox(t *testing.T, open func(t *testing.T) (auth.Store, auth.Outbox)) {
-	t.Helper()
-	cases := []struct {
-		name string
-		test func(t *testing.T, s auth.Store, o auth.Outbox)
-	}{
-		{"Enqueue/CommitsWithTx", testEnqueueCommits},
-		{"Enqueue/RollsBackWithTx", testEnqueueRollsBack},
-		{"Enqueue/DuplicateID", testEnqueueDuplicate},
-		{"Claim/OldestFirstTiesByID", testClaimOldestFirst},
-	}
-	cases = append(cases, retentionOutboxCases...)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			s, o := open(t)
-			c.test(t, s, o)
-		})
-	}
+// outboxCases check the seam between auth.Store's EnqueueEmail and the
+// auth.Outbox that reads its table: messages commit and roll back with the
+// transaction they were enqueued in, and come out oldest first, ties
+// broken by id, with times kept to the microsecond. The rest of
+// auth.Outbox (leases, retries, parking, concurrent owners) is
+// mailtest.OutboxSuite's to check.
+var outboxCases = []engineCase{
+	{"Enqueue/CommitsWithTx", withOutbox(testEnqueueCommits)},
+	{"Enqueue/RollsBackWithTx", withOutbox(testEnqueueRollsBack)},
+	{"Enqueue/DuplicateID", withOutbox(testEnqueueDuplicate)},
+	{"Claim/OldestFirstTiesByID", withOutbox(testClaimOldestFirst)},
 }
 
 // lease is how long the outbox tests lease messages for.

@@ -26,14 +26,11 @@ var retentionCases = []struct {
 	{"Prune/TxRollsBack", testPruneTxRollsBack},
 }
 
-// retentionOutboxCases are the checks of Prune on the outbox, which
-// Outbox runs since they need an auth.Outbox to send and park messages.
-var retentionOutboxCases = []struct {
-	name string
-	test func(t *testing.T, s auth.Store, o auth.Outbox)
-}{
-	{"Prune/SentOnly", testPruneOutbox},
-	{"Prune/OutboxBatches", testPruneOutboxBatches},
+// retentionOutboxCases are the checks of Prune on the outbox, which need
+// an auth.Outbox to send and park messages.
+var retentionOutboxCases = []engineCase{
+	{"Prune/SentOnly", withOutbox(testPruneOutbox)},
+	{"Prune/OutboxBatches", withOutbox(testPruneOutboxBatches)},
 }
 
 const day = 24 * time.Hour

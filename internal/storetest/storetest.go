@@ -1,8 +1,10 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,11 +14,32 @@ import (
 	"github.com/bizy-auth/bizy/internal/auth"
 )
 
+// Engine is what a storage adapter's test hands AuthStore for each subtest:
+// an empty, migrated store, the outbox over the same tables, and two probes
+// that look at the database from outside the interfaces, for promises the
+// interfaces give no way to observe.
+type Engine struct {
+	Store  auth.Store
+	Outbox auth.Outbox
+	// OutboxRowsHolding counts the outbox rows whose text or HTML body
+	// contains s, read from the database itself.
+	OutboxRowsHolding func(ctx context.Context, s string) (int, error)
+	// UserRowLocked reports whether a writer on another connection would
+	// have to wait for the users row id at this moment. It must not wait
+	// itself: it tries to take the row's write lock at once (PostgreSQL:
+	// SELECT … FOR UPDATE NOWAIT, failing with 55P03; SQLite, which locks
+	// the whole database: BEGIN IMMEDIATE, failing with SQLITE_BUSY) and
+	// gives it back when it got it.
+	UserRowLocked func(ctx context.Context, id string) (bool, error)
+}
+
 // AuthStore checks that the stores returned by open behave as auth.Store
-// documents. open is called once per subtest and must return an empty,
-// migrated store, releasing it with t.Cleanup. Subtests run one after the
-// other, so open need not be safe for concurrent use.
-func AuthStore(t *testing.T, open func(t *testing.T) auth.Store) {
+// documents, including what EnqueueEmail and Prune do to the outbox that
+// feeds auth.Outbox (whose own contract is mailtest.OutboxSuite). open is
+// called once per subtest and must return an empty, migrated store with
+// its outbox and probes, releasing them with t.Cleanup. Subtests run one
+// after the other, so open need not be safe for concurrent use.
+func AuthStore(t *testing.T, open func(t *testing.T) Engine) {
 	t.Helper()
 	cases := []struct {
 		name string
@@ -33,7 +56,6 @@ func AuthStore(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"UpdateUser/RoundTrip", testUpdateUser},
 		{"UpdateUser/Unknown", testUpdateUserUnknown},
 		{"UserForUpdate/Reads", testUserForUpdate},
-		{"UserForUpdate/HoldsTheRow", testUserForUpdateHoldsTheRow},
 		{"Session/RoundTrip", testSessionRoundTrip},
 		{"Session/Revoked", testSessionRevoked},
 		{"Session/Unknown", testSessionUnknown},
@@ -87,8 +109,29 @@ func AuthStore(t *testing.T, open func(t *testing.T) auth.Store) {
 	cases = append(cases, adminUserCases...)
 	cases = append(cases, retentionCases...)
 	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { c.test(t, open(t).Store) })
+	}
+	for _, c := range slices.Concat(engineCases, outboxCases, retentionOutboxCases) {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
+}
+
+// engineCase is a check that needs more of the engine than its auth.Store.
+type engineCase struct {
+	name string
+	test func(t *testing.T, e Engine)
+}
+
+// engineCases are the checks that look at the database through the
+// engine's probes.
+var engineCases = []engineCase{
+	{"UserForUpdate/HoldsTheRow", testUserForUpdateHoldsTheRow},
+	{"Outbox/FinishedBodiesErased", testOutboxErasesBodies},
+}
+
+// withOutbox adapts a check that needs only the store and its outbox.
+func withOutbox(f func(t *testing.T, s auth.Store, o auth.Outbox)) func(*testing.T, Engine) {
+	return func(t *testing.T, e Engine) { f(t, e.Store, e.Outbox) }
 }
 
 // epoch is a fixed instant the tests build their times from, with

@@ -1,10 +1,9 @@
 package storetest
 
 import (
-	"bytes"
 	"errors"
+	"fmt"
 	"testing"
-	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 )
@@ -24,49 +23,59 @@ func testUserForUpdate(t *testing.T, s auth.Store) {
 	}
 }
 
-// testUserForUpdateHoldsTheRow: two read-modify-writes of one user, each
-// reading with UserForUpdate in its own transaction, keep both changes: the
-// second waits for the first instead of writing back a stale copy (a
-// password change must not re-enable an account an admin just disabled).
-func testUserForUpdateHoldsTheRow(t *testing.T, s auth.Store) {
+// testUserForUpdateHoldsTheRow: inside a Tx, UserForUpdate holds the user's
+// row until the transaction ends, so a concurrent read-modify-write of the
+// same user waits for it instead of writing back a stale copy (a password
+// change must not re-enable an account an admin just disabled). The
+// engine's UserRowLocked shows the lock from another connection: free
+// before the Tx, held once UserForUpdate has returned, free again after
+// the commit.
+func testUserForUpdateHoldsTheRow(t *testing.T, e Engine) {
+	if e.UserRowLocked == nil {
+		t.Fatal("the engine gives no UserRowLocked probe")
+	}
 	ctx := t.Context()
+	s := e.Store
 	u := mustCreateUser(t, s)
-	locked, done := make(chan struct{}), make(chan error, 1)
-	go func() {
-		<-locked
-		done <- s.Tx(ctx, func(tx auth.Store) error {
-			v, err := tx.UserForUpdate(ctx, u.ID)
-			if err != nil {
-				return err
-			}
-			v.Disabled = true
-			return tx.UpdateUser(ctx, v)
-		})
-	}()
+	wantRowLocked(t, e, u.ID, false, "before the Tx")
+	var heldInside bool
 	err := s.Tx(ctx, func(tx auth.Store) error {
 		v, err := tx.UserForUpdate(ctx, u.ID)
 		if err != nil {
 			return err
 		}
-		close(locked)
-		// Give the other transaction time to reach the row (or, without
-		// the lock, to read and write a stale copy); this waits, it does
-		// not time anything.
-		time.Sleep(100 * time.Millisecond)
-		v.PasswordHash = []byte("$2a$12$changed")
+		// No t.Fatal in here: it would leave the transaction open.
+		if heldInside, err = e.UserRowLocked(ctx, u.ID); err != nil {
+			return fmt.Errorf("UserRowLocked: %w", err)
+		}
+		v.Disabled = true
 		return tx.UpdateUser(ctx, v)
 	})
 	if err != nil {
-		t.Fatalf("first Tx: %v", err)
+		t.Fatalf("Tx: %v", err)
 	}
-	if err := <-done; err != nil {
-		t.Fatalf("second Tx: %v", err)
+	if !heldInside {
+		t.Fatal("after UserForUpdate in a Tx, another connection could still lock the row: a concurrent update would write back a stale copy")
 	}
+	wantRowLocked(t, e, u.ID, false, "after the commit")
 	got, err := s.UserByID(ctx, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.Disabled || !bytes.Equal(got.PasswordHash, []byte("$2a$12$changed")) {
-		t.Fatalf("after two concurrent updates: disabled=%v hash=%q; want both changes", got.Disabled, got.PasswordHash)
+	if !got.Disabled {
+		t.Fatal("the update made under the lock was not kept")
+	}
+}
+
+// wantRowLocked fails t unless the engine sees user id's row locked as
+// want says.
+func wantRowLocked(t *testing.T, e Engine, id string, want bool, when string) {
+	t.Helper()
+	got, err := e.UserRowLocked(t.Context(), id)
+	if err != nil {
+		t.Fatalf("UserRowLocked %s: %v", when, err)
+	}
+	if got != want {
+		t.Fatalf("UserRowLocked %s = %v, want %v", when, got, want)
 	}
 }
