@@ -30,6 +30,8 @@ type DB struct {
 	// read holds query_only connections for reads outside a transaction;
 	// WAL lets them run while a write is in progress.
 	read *sql.DB
+	// scrub empties the WAL after an erasure (see walScrubber).
+	scrub *walScrubber
 }
 
 // Open opens (creating if needed) the SQLite database file at path, creating
@@ -72,6 +74,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	db := &DB{write: write, read: read}
+	db.scrub = &walScrubber{run: db.checkpointTruncate}
 	// Ping the writer first: its first connection switches the file to WAL,
 	// which the readers (query_only) could not do.
 	if err := db.Ping(ctx); err != nil {
@@ -107,6 +110,7 @@ func dsn(path string, readOnly bool) string {
 
 // Close closes both connection pools. It waits for queries in progress.
 func (db *DB) Close() error {
+	db.scrub.stop()
 	return errors.Join(db.write.Close(), db.read.Close())
 }
 

@@ -95,7 +95,11 @@ func compareOutbox(a, b auth.OutboxEmail) int {
 // only hashed); recipient, subject and times stay for operators.
 // It returns an error matching auth.ErrLeaseLost if owner does not hold it.
 func (o *outbox) MarkSent(ctx context.Context, id, owner string, now time.Time) error {
-	return o.finish(ctx, "mark sent", id, `sent_at = ?3, text_body = '', html_body = ''`, owner, toDB(now))
+	err := o.finish(ctx, "mark sent", id, `sent_at = ?3, text_body = '', html_body = ''`, owner, toDB(now))
+	if err == nil {
+		o.db.scrub.soon()
+	}
+	return err
 }
 
 // Retry releases owner's lease on the message id, counts the attempt, keeps
@@ -110,8 +114,12 @@ func (o *outbox) Retry(ctx context.Context, id, owner string, next time.Time, la
 // attempt, keeps lastErr and is never claimed again. It returns an error
 // matching auth.ErrLeaseLost if owner does not hold it.
 func (o *outbox) Park(ctx context.Context, id, owner string, now time.Time, lastErr string) error {
-	return o.finish(ctx, "park", id, `parked_at = ?3, attempts = attempts + 1, text_body = '', html_body = '',
+	err := o.finish(ctx, "park", id, `parked_at = ?3, attempts = attempts + 1, text_body = '', html_body = '',
 		last_error = ?4`, owner, toDB(now), lastErr)
+	if err == nil {
+		o.db.scrub.soon()
+	}
+	return err
 }
 
 // finish applies set (whose parameters start at ?3) to the message id if it

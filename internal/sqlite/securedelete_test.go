@@ -79,3 +79,39 @@ func fileCount(t *testing.T, path, s string) int {
 	}
 	return bytes.Count(b, []byte(s))
 }
+
+// TestErasureEmptiesTheWAL: the worker marking a message sent is enough; no
+// one has to checkpoint by hand before a copy of the files (database and
+// WAL) stops holding the erased link. Without the scrub the WAL keeps the
+// frames that held it until some later checkpoint restarts the log.
+func TestErasureEmptiesTheWAL(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "bizy.db")
+	db := openTestAt(t, path)
+	link := "https://bizy.example/ui/reset-password?token=" + rand.Text()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	m := auth.OutboxEmail{ID: "m1", CreatedAt: now, Email: auth.Email{
+		To: "a@example.com", Subject: "Reset your password", Text: "Open " + link, HTML: `<a href="` + link + `">Reset</a>`}}
+	if err := db.AuthStore().EnqueueEmail(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if n := fileCount(t, path+"-wal", link); n == 0 {
+		t.Fatal("the pending link is not in the WAL: the check below would prove nothing")
+	}
+	if _, err := db.Outbox().Claim(ctx, "w", now, time.Minute, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Outbox().MarkSent(ctx, "m1", "w", now); err != nil {
+		t.Fatal(err)
+	}
+	// The scrub runs scrubDelay after the erasure; allow a loaded machine
+	// far longer than that.
+	deadline := time.Now().Add(15 * time.Second)
+	for fileCount(t, path+"-wal", link)+fileCount(t, path, link) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("15 s after the erasure the link is still in the WAL (%d) or the file (%d)",
+				fileCount(t, path+"-wal", link), fileCount(t, path, link))
+		}
+		time.Sleep(50 * time.Millisecond) // polling the files, not timing the test
+	}
+}
