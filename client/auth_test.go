@@ -123,7 +123,6 @@ func TestLoginRefusals(t *testing.T) {
 func TestSessionsAndLogout(t *testing.T) {
 	b := startBizy(t)
 	b.mustUser(t, "dave", false)
-	b.mustUser(t, "erin", false)
 	ctx := context.Background()
 	phone := login(t, b.newClient(t, client.Config{UserAgent: "phone/1"}), "dave")
 	laptop := login(t, b.newClient(t, client.Config{}), "dave")
@@ -147,7 +146,7 @@ func TestSessionsAndLogout(t *testing.T) {
 	}
 
 	// Another user's session is not found, like an unknown one.
-	erin := login(t, b.newClient(t, client.Config{}), "erin")
+	erin := b.newUser(t, b.newClient(t, client.Config{}), "erin")
 	wantError(t, erin.RevokeSession(ctx, laptopID), http.StatusNotFound, client.CodeNotFound)
 	if err := phone.RevokeSession(ctx, laptopID); err != nil {
 		t.Fatal(err)
@@ -176,11 +175,10 @@ func TestSessionsAndLogout(t *testing.T) {
 
 func TestLogoutAll(t *testing.T) {
 	b := startBizy(t)
-	b.mustUser(t, "fred", false)
 	c := b.newClient(t, client.Config{})
 	ctx := context.Background()
-	one, two := login(t, c, "fred"), login(t, c, "fred")
-	twoAccess := c.WithTokens(client.Tokens{AccessToken: two.Tokens().AccessToken})
+	one := b.newUser(t, c, "fred")
+	twoAccess := accessOnly(login(t, c, "fred"))
 	if _, err := twoAccess.Profile(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -196,10 +194,9 @@ func TestLogoutAll(t *testing.T) {
 
 func TestPasswordReset(t *testing.T) {
 	b := startBizy(t)
-	b.mustUser(t, "gina", false)
 	c := b.newClient(t, client.Config{})
 	ctx := context.Background()
-	before := c.WithTokens(client.Tokens{AccessToken: login(t, c, "gina").Tokens().AccessToken})
+	before := accessOnly(b.newUser(t, c, "gina"))
 
 	// Both answers are the same; only a known address gets mail.
 	for _, addr := range []string{"gina@example.com", "nobody@example.com"} {
@@ -225,11 +222,10 @@ func TestPasswordReset(t *testing.T) {
 
 func TestChangePassword(t *testing.T) {
 	b := startBizy(t)
-	b.mustUser(t, "hank", false)
 	c := b.newClient(t, client.Config{})
 	ctx := context.Background()
-	hank := login(t, c, "hank")
-	other := c.WithTokens(client.Tokens{AccessToken: login(t, c, "hank").Tokens().AccessToken})
+	hank := b.newUser(t, c, "hank")
+	other := accessOnly(login(t, c, "hank"))
 
 	err := hank.ChangePassword(ctx, "Wr0ng!Password", "N3w!Passphrase")
 	e := wantError(t, err, http.StatusBadRequest, client.CodeInvalidCredentials)

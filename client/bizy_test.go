@@ -180,6 +180,20 @@ func login(t *testing.T, c *client.Client, username string) *client.Client {
 	return c.WithTokens(tok)
 }
 
+// newUser creates a verified user and returns a client made from c that
+// is logged in as them.
+func (b *bizy) newUser(t *testing.T, c *client.Client, username string) *client.Client {
+	t.Helper()
+	b.mustUser(t, username, false)
+	return login(t, c, username)
+}
+
+// accessOnly returns a client holding c's access token alone, which meets
+// a 401 with the error instead of a refresh.
+func accessOnly(c *client.Client) *client.Client {
+	return c.WithTokens(client.Tokens{AccessToken: c.Tokens().AccessToken})
+}
+
 // linkPattern finds the link in a mail's text.
 var linkPattern = regexp.MustCompile(`https?://\S+`)
 
