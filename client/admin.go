@@ -25,10 +25,6 @@ func (c *Client) AdminStats(ctx context.Context) (Stats, error) {
 	return s, err
 }
 
-// The calls below are the auth service's admin API. They need
-// Config.AuthURL, and answer 403 CodeAdminRequired unless c's user is an
-// admin according to the auth service's database at the time of the call.
-
 // UserQuery selects the users ListUsers returns. Query matches a
 // substring of the username or email, in any case; Limit and Cursor page
 // as in TaskQuery.
@@ -39,6 +35,9 @@ type UserQuery struct {
 }
 
 // ListUsers returns one page of users, newest first (GET /admin/users).
+// Like every call on users and events, it is the auth service's admin API:
+// it needs Config.AuthURL, and answers 403 CodeAdminRequired unless c's
+// user is an admin in the auth service's database at the time of the call.
 func (c *Client) ListUsers(ctx context.Context, q UserQuery) (Page[User], error) {
 	v := url.Values{}
 	setIf(v, "q", q.Query)
@@ -54,8 +53,8 @@ func (c *Client) AllUsers(ctx context.Context, q UserQuery) iter.Seq2[User, erro
 	})
 }
 
-// GetUser returns one user (GET /admin/users/{id}). Errors: 404
-// CodeNotFound.
+// GetUser returns one user (GET /admin/users/{id}); see ListUsers for
+// who may. Errors: 404 CodeNotFound.
 func (c *Client) GetUser(ctx context.Context, id string) (User, error) {
 	return c.adminUser(ctx, "GET", id, "", nil)
 }
@@ -69,29 +68,31 @@ type UserChanges struct {
 }
 
 // UpdateUser changes a user's role, verification or disabled flag (PATCH
-// /admin/users/{id}) and returns the whole user. Demoting or disabling a
-// user also ends their sessions. Errors: 404 CodeNotFound, 409
-// CodeSelfActionForbidden for an admin demoting or disabling themselves.
+// /admin/users/{id}; see ListUsers) and returns the whole user. Demoting
+// or disabling a user also ends their sessions. Errors: 404 CodeNotFound,
+// 409 CodeSelfActionForbidden for an admin demoting or disabling
+// themselves.
 func (c *Client) UpdateUser(ctx context.Context, id string, ch UserChanges) (User, error) {
 	return c.adminUser(ctx, "PATCH", id, "", ch)
 }
 
-// DeleteUser deletes a user and their sessions (DELETE /admin/users/{id}).
-// Errors: 404 CodeNotFound, 409 CodeSelfActionForbidden for oneself.
+// DeleteUser deletes a user and their sessions (DELETE /admin/users/{id};
+// see ListUsers). Errors: 404 CodeNotFound, 409 CodeSelfActionForbidden for oneself.
 func (c *Client) DeleteUser(ctx context.Context, id string) error {
 	_, err := c.adminUser(ctx, "DELETE", id, "", nil)
 	return err
 }
 
 // UnlockUser clears every failed-login count and lock of a user (POST
-// /admin/users/{id}/unlock). Errors: 404 CodeNotFound.
+// /admin/users/{id}/unlock; see ListUsers). Errors: 404 CodeNotFound.
 func (c *Client) UnlockUser(ctx context.Context, id string) error {
 	_, err := c.adminUser(ctx, "POST", id, "/unlock", nil)
 	return err
 }
 
 // RevokeUserSessions ends every session of a user (POST
-// /admin/users/{id}/revoke-sessions). Errors: 404 CodeNotFound.
+// /admin/users/{id}/revoke-sessions; see ListUsers). Errors: 404
+// CodeNotFound.
 func (c *Client) RevokeUserSessions(ctx context.Context, id string) error {
 	_, err := c.adminUser(ctx, "POST", id, "/revoke-sessions", nil)
 	return err
@@ -130,7 +131,7 @@ type EventQuery struct {
 }
 
 // ListEvents returns one page of the security event log, newest first
-// (GET /admin/events). Errors: 422 CodeValidationFailed naming a user_id,
+// (GET /admin/events; see ListUsers). Errors: 422 CodeValidationFailed naming a user_id,
 // type or cursor that can match nothing.
 func (c *Client) ListEvents(ctx context.Context, q EventQuery) (Page[Event], error) {
 	v := url.Values{}
