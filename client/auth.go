@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"time"
 )
@@ -109,7 +110,10 @@ func (c *Client) Login(ctx context.Context, login, password string) (Tokens, err
 // CodeInvalidRefreshToken for a dead, revoked or unknown refresh token.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (Tokens, error) {
 	if c.sess != nil && refreshToken != "" && c.sess.get().RefreshToken == refreshToken {
-		return c.sess.rotate(ctx, "", refreshToken, c.refresh)
+		t, err := c.sess.rotate(ctx, "", refreshToken, c.refresh)
+		if !errors.Is(err, errNoRefresh) { // else refused meanwhile: let the server say so
+			return t, err
+		}
 	}
 	return c.refresh(ctx, refreshToken)
 }

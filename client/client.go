@@ -212,10 +212,13 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 		return ErrNoToken
 	}
 	err := c.roundTrip(ctx, k, body, tok, out)
-	if !isStatus(err, http.StatusUnauthorized) || c.sess.get().RefreshToken == "" {
+	if !isStatus(err, http.StatusUnauthorized) {
 		return err
 	}
 	t, rerr := c.sess.rotate(ctx, tok, "", c.refresh)
+	if errors.Is(rerr, errNoRefresh) {
+		return err // none given, or another call's refresh was refused
+	}
 	if rerr != nil {
 		return rerr
 	}

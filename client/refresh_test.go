@@ -74,49 +74,76 @@ func TestAccessTokenAloneIsNotRefreshed(t *testing.T) {
 	}
 }
 
+// TestRefusedRefreshIsNotRetried: two calls of a revoked session meet a
+// 401 together; one refresh is tried and refused, and then neither that
+// call nor any later one presents the refresh token again.
 func TestRefusedRefreshIsNotRetried(t *testing.T) {
 	b := startBizy(t)
 	tr := &transport{}
+	refused := holdRefresh(t, tr, "/api/auth/profile", 2)
 	c := b.newClient(t, client.Config{HTTPClient: tr.client()})
 	sam := b.newUser(t, c, "sam")
 	ctx := context.Background()
 	if err := login(t, c, "sam").LogoutAll(ctx); err != nil {
 		t.Fatal(err)
 	}
+	errs := make(chan error, 2)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			_, err := sam.Profile(ctx)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	codes := map[string]int{}
+	for err := range errs {
+		codes[wantError(t, err, http.StatusUnauthorized, client.CodeOf(err)).Code]++
+	}
+	// The call that refreshed gets the refusal; the other its own 401.
+	if codes[client.CodeInvalidRefreshToken] != 1 || codes[client.CodeSessionRevoked] != 1 || refused.Load() != 2 {
+		t.Fatalf("codes %v after %d refused calls", codes, refused.Load())
+	}
 	_, err := sam.Profile(ctx)
-	wantError(t, err, http.StatusUnauthorized, client.CodeInvalidRefreshToken)
-	_, err = sam.Profile(ctx)
 	wantError(t, err, http.StatusUnauthorized, client.CodeSessionRevoked)
 	if n := tr.count("POST /refresh"); n != 1 {
 		t.Fatalf("%d refreshes, want 1: a refused refresh token is not presented again", n)
 	}
 }
 
+// holdRefresh makes tr hold the first refresh back until calls requests
+// to path have been answered 401, so that all of them meet the 401 with
+// the same token; it fails t if that never happens. It returns the count
+// of such answers.
+func holdRefresh(t *testing.T, tr *transport, path string, calls int32) *atomic.Int32 {
+	var refused atomic.Int32
+	allRefused := make(chan struct{})
+	tr.after = func(r *http.Request, resp *http.Response) {
+		if r.URL.Path == path && resp.StatusCode == http.StatusUnauthorized && refused.Add(1) == calls {
+			close(allRefused)
+		}
+	}
+	tr.before = func(r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/refresh") {
+			select {
+			case <-allRefused:
+			case <-time.After(30 * time.Second):
+				t.Errorf("the refresh started after only %d of %d calls were refused", refused.Load(), calls)
+			}
+		}
+	}
+	return &refused
+}
+
 // TestConcurrentCallsShareOneRefresh holds the refresh back until every
-// call has been refused, so all of them meet the 401 with the same token;
-// each refreshing on its own would present a used refresh token and end
-// the session.
+// call has been refused with the same token; each refreshing on its own
+// would present a used refresh token and end the session.
 func TestConcurrentCallsShareOneRefresh(t *testing.T) {
 	const calls = 8
 	b := startBizy(t)
-	var refused atomic.Int32
-	allRefused := make(chan struct{})
-	tr := &transport{
-		after: func(r *http.Request, resp *http.Response) {
-			if r.URL.Path == "/api/tasks" && resp.StatusCode == http.StatusUnauthorized && refused.Add(1) == calls {
-				close(allRefused)
-			}
-		},
-		before: func(r *http.Request) {
-			if strings.HasSuffix(r.URL.Path, "/refresh") {
-				select {
-				case <-allRefused:
-				case <-time.After(30 * time.Second):
-					t.Errorf("the refresh started after only %d of %d calls were refused", refused.Load(), calls)
-				}
-			}
-		},
-	}
+	tr := &transport{}
+	refused := holdRefresh(t, tr, "/api/tasks", calls)
 	var onTokens atomic.Int32
 	c := b.newClient(t, client.Config{HTTPClient: tr.client(), OnTokens: func(client.Tokens) { onTokens.Add(1) }})
 	tia := b.newUser(t, c, "tia")

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -62,6 +63,9 @@ func (s *session) dropRefresh(rt string) {
 // clear forgets every token, after a logout.
 func (s *session) clear() { s.set(Tokens{}) }
 
+// errNoRefresh is rotate's answer when the session holds no refresh token.
+var errNoRefresh = errors.New("bizy: no refresh token")
+
 // refreshFunc presents a refresh token to the server.
 type refreshFunc func(ctx context.Context, refreshToken string) (Tokens, error)
 
@@ -72,7 +76,8 @@ type refreshFunc func(ctx context.Context, refreshToken string) (Tokens, error)
 // already rotated them, rotate returns the new tokens without asking the
 // server, so concurrent 401s cost one refresh. The refresh itself runs to
 // completion even if ctx ends first, and its tokens are kept. A refresh the
-// server refuses with 401 drops the refresh token.
+// server refuses with 401 drops the refresh token. Without a refresh token
+// to present, rotate returns errNoRefresh.
 func (s *session) rotate(ctx context.Context, stale, rt string, refresh refreshFunc) (Tokens, error) {
 	select {
 	case s.turn <- struct{}{}:
@@ -80,13 +85,13 @@ func (s *session) rotate(ctx context.Context, stale, rt string, refresh refreshF
 		return Tokens{}, ctx.Err()
 	}
 	cur := s.get()
-	if (stale != "" && cur.AccessToken != stale) || (rt != "" && cur.RefreshToken != rt) {
+	switch {
+	case cur.RefreshToken == "": // none given, or refused while we waited
+		<-s.turn
+		return Tokens{}, errNoRefresh
+	case (stale != "" && cur.AccessToken != stale) || (rt != "" && cur.RefreshToken != rt):
 		<-s.turn
 		return cur, nil // rotated while we waited
-	}
-	if cur.RefreshToken == "" {
-		<-s.turn
-		return Tokens{}, ErrNoToken
 	}
 	type result struct {
 		t   Tokens
