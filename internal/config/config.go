@@ -17,7 +17,8 @@ import (
 type Mode string
 
 // The modes Bind knows. Only ModeServe changes defaults: AUTH_SERVER_URL is
-// derived from AUTH_ADDR and TRUSTED_PROXIES defaults to loopback.
+// derived from AUTH_ADDR, PUBLIC_URL from API_ADDR, and TRUSTED_PROXIES
+// defaults to loopback.
 const (
 	ModeServe Mode = "serve" // both services in one process
 	ModeAuth  Mode = "auth"  // the auth service alone
@@ -58,6 +59,7 @@ type Config struct {
 	MailFrom     string // as given; valid for net/mail.ParseAddress
 
 	PublicURL          string   // absolute http(s) URL, no trailing slash
+	CookieDomain       string   // "" (host-only) or a lower-case domain name
 	CORSAllowedOrigins []string // lower-case scheme://host[:port]; empty means none
 
 	LogLevel  slog.Level
@@ -136,6 +138,9 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 		if !given["AUTH_SERVER_URL"] && ok("AUTH_ADDR") {
 			c.AuthServerURL = LoopbackURL(c.AuthAddr)
 		}
+		if !given["PUBLIC_URL"] && ok("API_ADDR") {
+			c.PublicURL = localOrigin(c.APIAddr) // the API is the public origin
+		}
 		if !given["TRUSTED_PROXIES"] {
 			c.TrustedProxies = []netip.Prefix{
 				netip.MustParsePrefix("127.0.0.0/8"),
@@ -177,6 +182,20 @@ func LoopbackURL(addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
+// localOrigin is the URL a browser on this machine opens for a server
+// listening on addr (host:port): an empty or unspecified host is
+// localhost.
+func localOrigin(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if ip, err := netip.ParseAddr(host); host == "" || (err == nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // LogValue returns the settings as a slog group, with secrets shown as
 // REDACTED (or "" when unset) and passwords in DatabaseURL and RedisURL
 // replaced, so that the effective Config can be logged at start-up.
@@ -207,6 +226,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("smtp_tls", c.SMTPTLS),
 		slog.String("mail_from", c.MailFrom),
 		slog.String("public_url", c.PublicURL),
+		slog.String("cookie_domain", c.CookieDomain),
 		slog.Any("cors_allowed_origins", c.CORSAllowedOrigins),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
