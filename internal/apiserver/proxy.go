@@ -115,6 +115,19 @@ func (c *authClient) do(req *http.Request) (*http.Response, []byte, error) {
 // not answer within the proxy timeout, or refuses the connection, the
 // answer is a 503 problem with code auth_unavailable.
 func handleProxy(log *slog.Logger, c *authClient, trusted []netip.Prefix) http.Handler {
+	return proxyTo(log, c, trusted, proxyRoute{path: authPath, forward: forwardHeaders, back: returnHeaders})
+}
+
+// proxyRoute says how a family of routes reaches the auth service: the
+// auth service's path for a request's escaped path, the request headers
+// passed on and the response headers passed back.
+type proxyRoute struct {
+	path          func(escapedPath string) string
+	forward, back []string
+}
+
+// proxyTo is handleProxy for any proxyRoute.
+func proxyTo(log *slog.Logger, c *authClient, trusted []netip.Prefix, route proxyRoute) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := readBody(w, r)
 		if err != nil {
@@ -123,12 +136,12 @@ func handleProxy(log *slog.Logger, c *authClient, trusted []netip.Prefix) http.H
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), c.timeout)
 		defer cancel()
-		req, err := c.newRequest(ctx, r.Method, authPath(r.URL.EscapedPath()), r.URL.RawQuery, body)
+		req, err := c.newRequest(ctx, r.Method, route.path(r.URL.EscapedPath()), r.URL.RawQuery, body)
 		if err != nil {
 			authUnavailable(w, r, log, err)
 			return
 		}
-		for _, k := range forwardHeaders {
+		for _, k := range route.forward {
 			if v := r.Header.Values(k); len(v) > 0 {
 				req.Header[k] = v
 			}
@@ -146,7 +159,7 @@ func handleProxy(log *slog.Logger, c *authClient, trusted []netip.Prefix) http.H
 			return
 		}
 		h := w.Header()
-		for _, k := range returnHeaders {
+		for _, k := range route.back {
 			if v := resp.Header.Values(k); len(v) > 0 {
 				h[http.CanonicalHeaderKey(k)] = v
 			}

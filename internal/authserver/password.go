@@ -42,10 +42,6 @@ func (q resetRequest) Valid(context.Context) map[string]string {
 
 func handleResetPassword(log *slog.Logger, cfg Config, svc *auth.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isForm(r) {
-			resetFromForm(log, cfg, svc, w, r)
-			return
-		}
 		req, err := web.Decode[resetRequest](r)
 		if err != nil {
 			web.Error(w, r, log, err)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/pages"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -17,11 +18,9 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	bearer := func(h http.Handler) http.Handler { return v.Middleware(requireSession(log, svc, h)) }
 	mux.Handle("GET /profile", bearer(handleProfile(log, svc)))
 	mux.Handle("POST /verify-email", handleVerifyEmail(log, cfg, svc))
-	mux.Handle("GET /verify-email", handleVerifyEmailPage(log, cfg, svc))
 	mux.Handle("POST /resend-verification", handleResendVerification(log, cfg, svc))
 	mux.Handle("POST /forgot-password", handleForgotPassword(log, cfg, svc))
 	mux.Handle("POST /reset-password", handleResetPassword(log, cfg, svc))
-	mux.Handle("GET /reset-password", handleResetPasswordPage())
 	mux.Handle("POST /change-password", bearer(handleChangePassword(log, cfg, svc)))
 	mux.Handle("POST /refresh", handleRefresh(log, cfg, svc))
 	mux.Handle("POST /logout", bearer(handleLogout(log, cfg, svc)))
@@ -39,6 +38,9 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /admin/users/{id}/revoke-sessions", admin(handleAdminRevokeSessions(log, cfg, svc)))
 	mux.Handle("GET /admin/events", admin(handleAdminEvents(log, svc)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(log, keys))
+	// The pages for people (/ui/…), and the GET /verify-email and GET
+	// /reset-password links of older mail, which show the same pages.
+	pages.Mount(mux, log, cfg.Pages, svc)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/pages"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
@@ -22,6 +23,8 @@ type Config struct {
 	// Instrument, when set, wraps the routes to observe each request; it
 	// sees the matched route pattern in r.Pattern once the request is served.
 	Instrument func(http.Handler) http.Handler
+	// Pages configures the pages for people under /ui/.
+	Pages pages.Config
 }
 
 // KeyPublisher lists the public keys to publish at /.well-known/jwks.json.
