@@ -98,4 +98,3 @@ func TestAuthPath(t *testing.T) {
 		}
 	}
 }
-

@@ -83,7 +83,7 @@ func TestPagesThroughTheAPI(t *testing.T) {
 func TestAPIRootAndOldLinksLeadToThePages(t *testing.T) {
 	f := newFixture(t, options{})
 	for path, want := range map[string]string{
-		"/": "/ui/",
+		"/":                                  "/ui/",
 		"/api/auth/verify-email?token=abc":   "/ui/verify-email?token=abc",
 		"/api/auth/reset-password?token=abc": "/ui/reset-password?token=abc",
 	} {
