@@ -29,6 +29,11 @@ func (p *pages) returnTo(raw string) string {
 		if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 			return ""
 		}
+		// Browsers keep "/%2F…" a path, but a server or app further on
+		// may decode it once: refuse what would then read as another host.
+		if p := u.Path; strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+			return ""
+		}
 		return raw
 	}
 	u, err := url.Parse(raw)
