@@ -79,7 +79,7 @@ func newChart(rng string, hours []auth.LoginHour) chart {
 	lx := 0
 	for _, o := range outcomes {
 		c.LegendX = append(c.LegendX, lx)
-		lx += 15 + 7*len(o.label) + 18 // swatch, label at about 7 units a letter, gap
+		lx += 15 + int(6.6*float64(len(o.label))) + 20 // swatch, label at 12px, gap
 		n := 0
 		for _, h := range hours {
 			n += o.count(h)

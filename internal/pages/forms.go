@@ -12,11 +12,21 @@ type form struct {
 	Values map[string]string
 	Errors map[string]string
 	order  []string // field names, top to bottom
+	// lead is set for a page that is the form (sign-in, sign-up): its
+	// first field takes the focus even when nothing is wrong.
+	lead bool
 }
 
 // newForm returns an empty form whose fields come in order.
 func newForm(order ...string) *form {
 	return &form{Values: map[string]string{}, Errors: map[string]string{}, order: order}
+}
+
+// leading marks f as the page's purpose, so its first field takes the
+// focus; it returns f.
+func (f *form) leading() *form {
+	f.lead = true
+	return f
 }
 
 // read copies the named fields of r's form into f.Values.
@@ -63,23 +73,23 @@ func (f *form) Summary() []fieldError {
 	return out
 }
 
-// first is the field that gets the focus: the first with an error, or the
-// first field when there is none.
+// first is the field that gets the focus: the first with an error, or,
+// on a page that is the form, the first field when there is none.
 func (f *form) first() string {
 	if s := f.Summary(); len(s) > 0 {
 		return s[0].Field
 	}
-	if len(f.order) > 0 {
+	if f.lead && len(f.order) > 0 {
 		return f.order[0]
 	}
 	return ""
 }
 
 // Optional is Field for a field that may be left empty (a filter): it is
-// not required, and only an error gives it the focus.
+// not required, and its second extra is a placeholder, not a hint.
 func (f *form) Optional(name, label, typ string, extra ...string) field {
 	fl := f.Field(name, label, typ, extra...)
-	fl.Required, fl.Autofocus = false, fl.Error != "" && f.first() == name
+	fl.Required, fl.Placeholder, fl.Hint = false, fl.Hint, ""
 	return fl
 }
 
@@ -88,8 +98,8 @@ func (f *form) OK() bool { return len(f.Errors) == 0 }
 
 // field is one input as the "field" partial draws it.
 type field struct {
-	Name, Label, Type, Value, Error, Hint, Autocomplete string
-	Autofocus, Required                                 bool
+	Name, Label, Type, Value, Error, Hint, Autocomplete, Placeholder string
+	Autofocus, Required                                              bool
 }
 
 // DescribedBy lists the ids of the hint and the error, for

@@ -17,7 +17,7 @@ type forgotView struct {
 }
 
 func (p *pages) handleForgotPage(w http.ResponseWriter, r *http.Request) error {
-	v := forgotView{page: p.base(w, r, "Reset your password"), Form: newForm("email")}
+	v := forgotView{page: p.base(w, r, "Reset your password"), Form: newForm("email").leading()}
 	return p.render(w, r, http.StatusOK, "forgot", v)
 }
 
@@ -51,7 +51,7 @@ func (p *pages) handleResetPage(w http.ResponseWriter, r *http.Request) error {
 	if tok == "" {
 		return p.badLink(w, r, "The link has no reset token.")
 	}
-	v := resetView{page: p.base(w, r, "Choose a new password"), Token: tok, Form: newForm("password")}
+	v := resetView{page: p.base(w, r, "Choose a new password"), Token: tok, Form: newForm("password").leading()}
 	return p.render(w, r, http.StatusOK, "reset", v)
 }
 

@@ -34,7 +34,7 @@ func (p *pages) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, orDefault(ret, "/ui/account"), http.StatusSeeOther)
 		return nil
 	}
-	v := loginView{page: p.base(w, r, "Sign in"), Form: newForm("login", "password"), ReturnTo: ret}
+	v := loginView{page: p.base(w, r, "Sign in"), Form: newForm("login", "password").leading(), ReturnTo: ret}
 	v.Notice = notices[r.URL.Query().Get("m")]
 	return p.render(w, r, http.StatusOK, "login", v)
 }

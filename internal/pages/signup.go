@@ -13,7 +13,7 @@ type registerView struct {
 }
 
 func (p *pages) handleRegisterPage(w http.ResponseWriter, r *http.Request) error {
-	v := registerView{page: p.base(w, r, "Create your account"), Form: newForm("username", "email", "password")}
+	v := registerView{page: p.base(w, r, "Create your account"), Form: newForm("username", "email", "password").leading()}
 	return p.render(w, r, http.StatusOK, "register", v)
 }
 
@@ -85,7 +85,7 @@ func (p *pages) handleVerifyPage(w http.ResponseWriter, r *http.Request) error {
 	tok := r.URL.Query().Get("token")
 	v := tokenView{page: p.base(w, r, "Confirm your email address"), Token: tok}
 	if tok == "" {
-		v.Title, v.Form = "Send a new confirmation link", newForm("email")
+		v.Title, v.Form = "Send a new confirmation link", newForm("email").leading()
 	}
 	return p.render(w, r, http.StatusOK, "verify", v)
 }
