@@ -83,6 +83,9 @@ func TestPagesInBrowser(t *testing.T) {
 	b.fill("new_password", newPassword)
 	b.wantStatus("change password", b.submit("form[action='/ui/account/password'] button"), 200)
 	b.see("password changed", "Your password was changed")
+	b.open(api + "/ui/logout")
+	b.see("sign-out page", "Sign out?", "Sign out on every device")
+	b.shot("logout")
 	b.wantStatus("sign out", b.submit("header form button"), 200)
 	b.see("signed out", "You are signed out", "Sign in")
 	signIn(b, api, "mia", newPassword)
@@ -101,6 +104,12 @@ func TestPagesInBrowser(t *testing.T) {
 	r.fill("password", resetPassword)
 	r.wantStatus("reset", r.submit("form button[type=submit]"), 200)
 	r.see("reset", "Password changed")
+	r.shot("reset-password-done")
+	// The unlock link's page; unlocking by link is not built yet.
+	r.open(api + "/ui/unlock?token=not-yet")
+	r.shot("unlock")
+	r.wantStatus("unlock", r.submit("form button[type=submit]"), 501)
+	r.see("unlock", "Unlocking by link is not available")
 	// The reset signed mia's first browser out.
 	b.open(api + "/ui/account")
 	b.see("after the reset", "Sign in")

@@ -93,6 +93,9 @@ func (p *pages) handleChangePassword(w http.ResponseWriter, r *http.Request) err
 func (p *pages) handleRevokeSession(w http.ResponseWriter, r *http.Request) error {
 	ps := visitorOf(r).session
 	id := r.PathValue("id")
+	if !validID(id) {
+		return auth.ErrNotFound
+	}
 	if err := p.svc.RevokeUserSession(r.Context(), ps.User.ID, id, p.client(r)); err != nil {
 		return err
 	}

@@ -16,6 +16,9 @@ const (
 	chartRight  = 8
 	chartTop    = 30 // room for the legend
 	chartBottom = 34 // room for the x labels and the axis title
+	// legendColumn is the width each legend entry gets: its swatch and the
+	// longest label ("Rate limited") at 12px, and a gap.
+	legendColumn = 112
 )
 
 // chart is the logins-per-hour chart, laid out for the template: stacked
@@ -79,7 +82,7 @@ func newChart(rng string, hours []auth.LoginHour) chart {
 	lx := 0
 	for _, o := range outcomes {
 		c.LegendX = append(c.LegendX, lx)
-		lx += 15 + int(6.6*float64(len(o.label))) + 20 // swatch, label at 12px, gap
+		lx += legendColumn
 		n := 0
 		for _, h := range hours {
 			n += o.count(h)

@@ -215,3 +215,19 @@ func (f *fixture) pagesCSSVersion(t *testing.T) string {
 	}
 	return m[1]
 }
+
+// TestBadForms: a body past the limit, one that is not a form, and a
+// session id that is not one get their own answers, never a 500.
+func TestBadForms(t *testing.T) {
+	f := newFixture(t, Config{})
+	f.user("bo_b", false)
+	b := f.browser()
+	b.signIn("bo_b")
+	big := url.Values{"csrf": {b.csrf}, "pad": {strings.Repeat("x", 1<<20)}}
+	want(t, "huge form", b.post("/ui/account/password", big), http.StatusRequestEntityTooLarge)
+	req, _ := http.NewRequest("POST", f.srv.URL+"/ui/logout", strings.NewReader("%zz"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	want(t, "unreadable form", b.do(req), http.StatusBadRequest, "Something is wrong with the form")
+	b.get("/ui/account")
+	want(t, "bad session id", b.post("/ui/account/sessions/%ff%00/revoke", nil), http.StatusNotFound)
+}

@@ -155,6 +155,7 @@ func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error) {
 		limited *LimitedError
 		locked  *auth.LockedError
 		mbe     *http.MaxBytesError
+		bad     *formError
 	)
 	switch {
 	case errors.Is(err, auth.ErrUnauthenticated):
@@ -169,6 +170,8 @@ func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error) {
 			"The page was open while you signed in or out somewhere else, or the form did not come from Bizy. Go back, reload the page and try again.")
 	case errors.As(err, &mbe):
 		p.renderError(w, r, http.StatusRequestEntityTooLarge, "That was too much", "The form sent more than Bizy accepts.")
+	case errors.As(err, &bad):
+		p.renderError(w, r, http.StatusBadRequest, "Something is wrong with the form", "Go back, reload the page and try again.")
 	case errors.As(err, &limited):
 		secs := int((limited.RetryAfter + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))

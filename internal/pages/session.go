@@ -121,9 +121,19 @@ func (p *pages) csrfToken(w http.ResponseWriter, r *http.Request) string {
 // (signed in or out in another tab).
 var errBadForm = errors.New("form token does not match")
 
+// formError is a POST body that is not a form that can be read (or is
+// past web.MaxBodyBytes).
+type formError struct{ err error }
+
+func (e *formError) Error() string { return "read form: " + e.err.Error() }
+func (e *formError) Unwrap() error { return e.err }
+
 // checkCSRF accepts a POST whose csrf field is the token of the session
 // cookie or of the csrf cookie the browser sent.
 func (p *pages) checkCSRF(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return &formError{err}
+	}
 	got := []byte(r.PostFormValue(csrfField))
 	v := visitorOf(r)
 	for _, secret := range []string{v.secret, v.anon} {
