@@ -83,8 +83,19 @@ type tab struct {
 func (b tab) must(err error) {
 	b.t.Helper()
 	if err != nil {
-		b.t.Fatal(err)
+		b.fatalf("%v", err)
 	}
+}
+
+// fatalf ends the test, first saving what the tab shows as FAILED.png and
+// where it is, for whoever reads a CI log.
+func (b tab) fatalf(format string, args ...any) {
+	b.t.Helper()
+	where, _ := chromedp.Run(b.ctx, chromedp.Location())
+	if png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)); err == nil && os.MkdirAll(screenshotDir, 0o755) == nil {
+		_ = os.WriteFile(filepath.Join(screenshotDir, "FAILED.png"), png, 0o644)
+	}
+	b.t.Fatalf("at %s: "+format, append([]any{where}, args...)...)
 }
 
 // open navigates to url and returns the response of the page.
@@ -124,7 +135,7 @@ func (b tab) see(what string, s ...string) {
 	text := b.text()
 	for _, want := range s {
 		if !strings.Contains(text, want) {
-			b.t.Fatalf("%s: page lacks %q; it says:\n%s", what, want, text)
+			b.fatalf("%s: page lacks %q; it says:\n%s", what, want, text)
 		}
 	}
 }
@@ -133,7 +144,7 @@ func (b tab) see(what string, s ...string) {
 func (b tab) wantStatus(what string, resp *network.Response, status int64) {
 	b.t.Helper()
 	if resp.Status != status {
-		b.t.Fatalf("%s = %d, want %d; page:\n%s", what, resp.Status, status, b.text())
+		b.fatalf("%s = %d, want %d; page:\n%s", what, resp.Status, status, b.text())
 	}
 }
 
