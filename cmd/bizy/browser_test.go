@@ -53,8 +53,9 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
-	// Generous: a loaded two-core CI machine starts Chromium slowly.
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	// Generous: the whole walk takes about 20 s alone, a minute under the
+	// race detector, and several on a loaded two-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	t.Cleanup(cancel)
 	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	t.Cleanup(cancelAlloc)

@@ -235,4 +235,6 @@ func TestAdminEvents(t *testing.T) {
 	if strings.Count(a.body, `aria-invalid="true"`) != 4 {
 		t.Errorf("want 4 fields marked invalid:\n%s", a.body)
 	}
+	want(t, "a user name no store can hold", b.get("/ui/admin/events?user=%00%ff"), http.StatusUnprocessableEntity,
+		"No user has that id")
 }

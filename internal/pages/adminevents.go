@@ -88,9 +88,12 @@ func (p *pages) handleAdminEvents(w http.ResponseWriter, r *http.Request) error 
 func (p *pages) eventFilter(r *http.Request, f *form) (auth.EventFilter, bool, error) {
 	var ef auth.EventFilter
 	if s := f.Values["user"]; s != "" {
-		if validID(s) {
+		switch {
+		case validID(s):
 			ef.UserID = s
-		} else {
+		case !auth.ValidLoginName(s):
+			f.Errors["user"] = "No user has that id, username or email"
+		default:
 			u, err := p.svc.UserByLogin(r.Context(), s)
 			switch {
 			case errors.Is(err, auth.ErrNotFound):
