@@ -27,14 +27,13 @@ const maxAuthResponse = 1 << 20
 
 // forwardHeaders are the request headers passed on to the auth service.
 // Anything else (cookies, hop-by-hop headers, a client's own
-// X-Forwarded-For) stays behind.
+// X-Forwarded-For) stays behind; only the pages (pageRoute) take cookies.
 var forwardHeaders = []string{"Content-Type", "Authorization", "Accept"}
 
 // returnHeaders are the auth service's response headers passed back to the
 // client. The API sets its own security headers and request ID, but the
 // auth service's Content-Security-Policy replaces the API's: it is the same
-// strict policy on every answer but the password reset form's, which must
-// be allowed to post back (form-action 'self').
+// strict policy on every JSON answer, and the pages' own on theirs.
 var returnHeaders = []string{"Content-Type", "Retry-After", "WWW-Authenticate", "Cache-Control", "Location",
 	"Content-Security-Policy"}
 
