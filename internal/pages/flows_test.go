@@ -231,3 +231,13 @@ func TestBadForms(t *testing.T) {
 	b.get("/ui/account")
 	want(t, "bad session id", b.post("/ui/account/sessions/%ff%00/revoke", nil), http.StatusNotFound)
 }
+
+// TestUnknownPage: a person who mistypes a page address gets a page.
+func TestUnknownPage(t *testing.T) {
+	f := newFixture(t, Config{})
+	a := f.browser().get("/ui/nope")
+	want(t, "unknown page", a, http.StatusNotFound, "Not found")
+	if !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") {
+		t.Errorf("Content-Type %q", a.header.Get("Content-Type"))
+	}
+}

@@ -101,6 +101,7 @@ func newPages(log *slog.Logger, cfg Config, svc *auth.Service) *pages {
 func (p *pages) routes() map[string]handler {
 	return map[string]handler{
 		"GET /ui/{$}":                           p.handleHome,
+		"GET /ui/":                              p.handleNotFound, // any other page: a page that says so
 		"GET /ui/static/{f}":                    p.handleStatic,
 		"GET /ui/login":                         p.handleLoginPage,
 		"POST /ui/login":                        p.limit(BudgetLogin, p.handleLogin),
@@ -201,6 +202,10 @@ func oldLink(page string) handler {
 		return nil
 	}
 }
+
+// handleNotFound answers a page that does not exist with a page, not the
+// JSON problem the rest of the service answers.
+func (p *pages) handleNotFound(http.ResponseWriter, *http.Request) error { return auth.ErrNotFound }
 
 // handleHome sends people to their account, or to sign in.
 func (p *pages) handleHome(w http.ResponseWriter, r *http.Request) error {
