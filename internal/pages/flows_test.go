@@ -18,7 +18,9 @@ import (
 func TestSignUpConfirmSignIn(t *testing.T) {
 	f := newFixture(t, Config{})
 	b := f.browser()
-	want(t, "register page", b.get("/ui/register"), http.StatusOK, `action="/ui/register"`)
+	// A page that is a form puts the focus in its first field.
+	want(t, "register page", b.get("/ui/register"), http.StatusOK, `action="/ui/register"`,
+		`id="username" name="username" type="text" autocomplete="username" required aria-describedby="username-hint" autofocus>`)
 	a := b.post("/ui/register", url.Values{"username": {"nina"}, "email": {"Nina@Example.com"}, "password": {goodPassword}})
 	want(t, "register", a, http.StatusCreated, "Check your email", "nina@example.com")
 
@@ -38,6 +40,9 @@ func TestSignUpConfirmSignIn(t *testing.T) {
 	b.signIn("nina")
 	a = b.get("/ui/account")
 	want(t, "account", a, http.StatusOK, "nina@example.com", "This browser", "Verified")
+	if strings.Contains(a.body, "autofocus") {
+		t.Error("the account page, not a form alone, takes the focus into a field")
+	}
 
 	// Change password: this session stays, another is signed out.
 	other, err := f.svc.Login(context.Background(), "nina", goodPassword, auth.Client{})
