@@ -257,9 +257,8 @@ func checkAuthAndAPI(p *types.Project, auth, api bizyService) []string {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	a, b := auth.cfg, api.cfg
-	if a.JWTAlgorithm != b.JWTAlgorithm || a.JWTIssuer != b.JWTIssuer || a.JWTAudience != b.JWTAudience {
-		add("auth signs %s tokens for iss %q aud %q, api expects %s for iss %q aud %q",
-			a.JWTAlgorithm, a.JWTIssuer, a.JWTAudience, b.JWTAlgorithm, b.JWTIssuer, b.JWTAudience)
+	if s := tokenMismatch(a, b); s != "" {
+		add("%s", s)
 	}
 	if a.JWTAlgorithm == "HS256" && a.JWTSecret != b.JWTSecret {
 		add("auth and api have different JWT_SECRETs under HS256")

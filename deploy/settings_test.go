@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -65,6 +66,17 @@ func unknownNames(env map[string]string, known map[string]bool) []string {
 	}
 	sort.Strings(unknown)
 	return unknown
+}
+
+// tokenMismatch says how the token settings of auth and api disagree, so
+// that the API would refuse what auth signs; "" when they agree. Secrets are
+// compared by the caller, which knows where they come from.
+func tokenMismatch(auth, api config.Config) string {
+	if auth.JWTAlgorithm == api.JWTAlgorithm && auth.JWTIssuer == api.JWTIssuer && auth.JWTAudience == api.JWTAudience {
+		return ""
+	}
+	return fmt.Sprintf("auth signs %s tokens for iss %q aud %q, api expects %s for iss %q aud %q",
+		auth.JWTAlgorithm, auth.JWTIssuer, auth.JWTAudience, api.JWTAlgorithm, api.JWTIssuer, api.JWTAudience)
 }
 
 // addrPort returns the port of a listen address such as ":4567".
