@@ -31,6 +31,7 @@ func setEnv(p *types.Project, name, key, value string) {
 // TestComposeCheckCatches proves each compose check fails on a file broken
 // in one place: the file as loaded, then one thing changed.
 func TestComposeCheckCatches(t *testing.T) {
+	t.Parallel()
 	known := knownSettings()
 	img := readDockerfile(t, "../Dockerfile")
 	volume := func(typ, target string) func(p *types.Project) {
@@ -127,6 +128,7 @@ func TestComposeCheckCatches(t *testing.T) {
 		}, "runs bizy serve"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			p := mustLoadCompose(t, tc.shell)
 			tc.brk(p)
 			assertProblem(t, checkCompose(p, img, known), tc.want)
@@ -137,6 +139,7 @@ func TestComposeCheckCatches(t *testing.T) {
 // TestComposeSharedDataDirAllowed checks the override the binary offers:
 // with DATA_DIR_ALLOW_SHARED a bind-mounted DATA_DIR is no problem.
 func TestComposeSharedDataDirAllowed(t *testing.T) {
+	t.Parallel()
 	p := mustLoadCompose(t, nil)
 	editService(p, "auth", func(s *types.ServiceConfig) {
 		s.Volumes = append(s.Volumes, types.ServiceVolumeConfig{Type: types.VolumeTypeBind, Source: "/srv/bizy", Target: "/data"})
@@ -150,6 +153,7 @@ func TestComposeSharedDataDirAllowed(t *testing.T) {
 // TestComposeLoaderRefuses checks that the file goes through the Compose
 // Specification's schema: a misspelt key is an error, not ignored.
 func TestComposeLoaderRefuses(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("docker-compose.yml")
 	if err != nil {
 		t.Fatal(err)

@@ -329,6 +329,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func TestCompose(t *testing.T) {
+	t.Parallel()
 	known := mustKnow(t, "JWT_ALGORITHM", "JWT_SECRET", "DATA_DIR", "DATA_DIR_ALLOW_SHARED")
 	img := readDockerfile(t, "../Dockerfile")
 	for _, tc := range []struct {
@@ -336,6 +337,7 @@ func TestCompose(t *testing.T) {
 		shell map[string]string
 	}{{"default EdDSA", nil}, {"HS256 from the shell", hs256Env}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			p := mustLoadCompose(t, tc.shell)
 			for _, problem := range checkCompose(p, img, known) {
 				t.Error(problem)

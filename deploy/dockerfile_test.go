@@ -177,6 +177,7 @@ func checkDockerfile(d dockerfile) []string {
 }
 
 func TestDockerfile(t *testing.T) {
+	t.Parallel()
 	d := readDockerfile(t, "../Dockerfile")
 	for _, p := range checkDockerfile(d) {
 		t.Error(p)
@@ -186,6 +187,7 @@ func TestDockerfile(t *testing.T) {
 // TestDockerfileCheckCatches proves each Dockerfile check fails on a file
 // broken in one place.
 func TestDockerfileCheckCatches(t *testing.T) {
+	t.Parallel()
 	good, err := os.ReadFile("../Dockerfile")
 	if err != nil {
 		t.Fatal(err)
@@ -199,6 +201,7 @@ func TestDockerfileCheckCatches(t *testing.T) {
 		{"no DATA_DIR", "ENV DATA_DIR=/data", "", "no ENV DATA_DIR"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			broken := strings.Replace(string(good), tc.old, tc.new, 1)
 			if broken == string(good) {
 				t.Fatalf("the Dockerfile has no %q to break", tc.old)

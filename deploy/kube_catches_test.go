@@ -52,6 +52,7 @@ func (c *container) secretRef(t *testing.T, name string) *keyRef {
 // TestKubernetesCheckCatches proves each Kubernetes check fails on the
 // manifests broken in one place: decoded as they are, then one thing changed.
 func TestKubernetesCheckCatches(t *testing.T) {
+	t.Parallel()
 	known := knownSettings()
 	img := readDockerfile(t, "../Dockerfile")
 	type edit = func(t *testing.T, m *manifests)
@@ -164,6 +165,7 @@ func TestKubernetesCheckCatches(t *testing.T) {
 		{"no image source", func(t *testing.T, m *manifests) { m.kustomization.Images = nil }, "no images entry for bizy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			m := mustReadManifests(t)
 			tc.brk(t, m)
 			assertProblem(t, checkKubernetes(m, img, known), tc.want)
@@ -174,6 +176,7 @@ func TestKubernetesCheckCatches(t *testing.T) {
 // TestKubernetesDecodingIsStrict checks that a misspelt field fails the
 // decoding rather than being dropped, as the API server would drop it.
 func TestKubernetesDecodingIsStrict(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files, err := filepath.Glob("kubernetes/*.yaml")
 	if err != nil || len(files) == 0 {

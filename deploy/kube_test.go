@@ -178,6 +178,7 @@ func mustReadManifests(t *testing.T) *manifests {
 }
 
 func TestKubernetes(t *testing.T) {
+	t.Parallel()
 	known := mustKnow(t, "AUTH_ADDR", "API_ADDR", "AUTH_SERVER_URL", "DATABASE_URL", "JWT_SECRET")
 	img := readDockerfile(t, "../Dockerfile")
 	m := mustReadManifests(t)
@@ -189,6 +190,7 @@ func TestKubernetes(t *testing.T) {
 // TestKubernetesSecretTemplate checks that the Secret's template holds no
 // value bizy would start with: each is a placeholder its loader refuses.
 func TestKubernetesSecretTemplate(t *testing.T) {
+	t.Parallel()
 	m := mustReadManifests(t)
 	tpl := m.secrets[secretTemplate]
 	if tpl == nil || len(tpl.StringData) == 0 {
