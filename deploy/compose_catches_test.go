@@ -120,6 +120,9 @@ func TestComposeCheckCatches(t *testing.T) {
 		{"another user", nil, func(p *types.Project) {
 			editService(p, "api", func(s *types.ServiceConfig) { s.User = "1000" })
 		}, `api: user "1000"`},
+		{"writable root", nil, func(p *types.Project) {
+			editService(p, "auth", func(s *types.ServiceConfig) { s.ReadOnly = false })
+		}, "auth: want read_only"},
 		{"host network", nil, func(p *types.Project) {
 			editService(p, "redis", func(s *types.ServiceConfig) { s.NetworkMode = "host" })
 		}, "redis: network_mode host"},

@@ -117,9 +117,8 @@ func checkCompose(p *types.Project, img dockerfile, known map[string]bool) []str
 		}
 	}
 	problems = append(problems, checkComposeVolumes(p)...)
-	problems = append(problems, checkComposePorts(p, bizyServices(p, img))...)
-
 	bizy := bizyServices(p, img)
+	problems = append(problems, checkComposePorts(p, bizy)...)
 	for _, want := range []struct {
 		name string
 		mode config.Mode
@@ -163,9 +162,16 @@ func checkBizyService(p *types.Project, name string, s bizyService, img dockerfi
 	} else if _, port := urlHostPort(hc); port != addrPort(listen) {
 		add("%s: the health check calls %s, bizy listens on %s", name, hc, listen)
 	}
+	if !s.ReadOnly || !slices.Contains(s.CapDrop, "ALL") || !slices.Contains(s.SecurityOpt, "no-new-privileges:true") {
+		add("%s: want read_only, cap_drop ALL and no-new-privileges, as on Kubernetes", name)
+	}
 	// Whatever it reaches by name must be healthy before it starts.
-	for _, raw := range []string{s.cfg.DatabaseURL, s.cfg.RedisURL, "smtp://" + net.JoinHostPort(s.cfg.SMTPHost, "1"), s.cfg.AuthServerURL} {
+	hosts := []string{s.cfg.SMTPHost}
+	for _, raw := range []string{s.cfg.DatabaseURL, s.cfg.RedisURL, s.cfg.AuthServerURL} {
 		host, _ := urlHostPort(raw)
+		hosts = append(hosts, host)
+	}
+	for _, host := range hosts {
 		if _, isService := p.Services[host]; !isService || host == name {
 			continue
 		}

@@ -92,9 +92,7 @@ func checkWorkload(m *manifests, w workload, img dockerfile, known map[string]bo
 		}
 	}
 	for _, n := range unknownNames(w.env, known) {
-		if n != "DATA_DIR" || img.env[n] == "" { // the image's own ENV is the binary's, not ours
-			add("%s is not a setting bizy knows", n)
-		}
+		add("%s is not a setting bizy knows", n)
 	}
 	var tplName string
 	var tplData map[string]string
