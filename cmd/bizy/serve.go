@@ -13,6 +13,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/authserver"
 	"github.com/bizy-auth/bizy/internal/config"
 	"github.com/bizy-auth/bizy/internal/metrics"
+	"github.com/bizy-auth/bizy/internal/pages"
 	"github.com/bizy-auth/bizy/internal/redis"
 )
 
@@ -137,6 +138,8 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 		TrustedProxies: cfg.TrustedProxies,
 		Metrics:        metrics.Handler(reg),
 		Instrument:     metrics.HTTP(reg),
+		Pages: pages.Config{PublicURL: cfg.PublicURL, CookieDomain: cfg.CookieDomain,
+			CORSAllowedOrigins: cfg.CORSAllowedOrigins},
 	}, d.svc, d.verifier, keyPublisher(d))
 	ln, err := net.Listen("tcp", cfg.AuthAddr)
 	if err != nil {

@@ -1,14 +1,10 @@
 package apiserver
 
 import (
-	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/webtest"
 )
 
@@ -101,51 +97,4 @@ func TestAuthPath(t *testing.T) {
 			t.Errorf("authPath(%q) = %q, want %q", in, got, want)
 		}
 	}
-}
-
-// TestProxyResetPasswordForm: the link in the reset mail opens the form
-// through the API (PUBLIC_URL is the API's /api/auth), with the policy that
-// lets it post, and the form posts back through the API with its own
-// content type and body.
-func TestProxyResetPasswordForm(t *testing.T) {
-	f := newFixture(t, options{})
-	u, _ := f.mustUser("nora", false)
-	const tok = "proxy-page-token-1234567890"
-	now := f.clock.Now().UTC()
-	if err := f.authStore.CreateUserToken(context.Background(), auth.UserToken{Hash: auth.HashSecret(tok), UserID: u.ID,
-		Purpose: auth.PurposeResetPassword, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-
-	rec := f.do("GET", "/api/auth/reset-password?token="+tok, nil, "")
-	status, h, body := f.doAuth("GET", "/reset-password?token="+tok, nil, "")
-	if rec.Code != http.StatusOK || rec.Code != status || rec.Body.String() != body ||
-		rec.Header().Get("Content-Type") != "text/html; charset=utf-8" ||
-		rec.Header().Get("Content-Security-Policy") != h.Get("Content-Security-Policy") ||
-		!strings.Contains(rec.Header().Get("Content-Security-Policy"), "form-action 'self'") ||
-		!strings.Contains(rec.Body.String(), `action="reset-password"`) {
-		t.Fatalf("form through the API: %d %v %s", rec.Code, rec.Header(), rec.Body)
-	}
-
-	post := func(password string) (int, string) {
-		form := url.Values{"token": {tok}, "password": {password}}.Encode()
-		req := f.request("POST", "/api/auth/reset-password", form, "")
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		rec := f.serve(req)
-		if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
-			t.Fatalf("form answer Content-Type = %q: %s", ct, rec.Body)
-		}
-		return rec.Code, rec.Body.String()
-	}
-	if code, body := post("weak"); code != http.StatusUnprocessableEntity {
-		t.Fatalf("weak password from the form = %d %s", code, body)
-	}
-	if got := f.authRec.last("/reset-password"); got == nil ||
-		got.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
-		t.Fatalf("auth service saw %v", got)
-	}
-	if code, body := post("N3w!Horse-Pass"); code != http.StatusOK || !strings.Contains(body, "Password changed") {
-		t.Fatalf("good password from the form = %d %s", code, body)
-	}
-	f.mustLogin("nora", "N3w!Horse-Pass")
 }

@@ -27,14 +27,13 @@ const maxAuthResponse = 1 << 20
 
 // forwardHeaders are the request headers passed on to the auth service.
 // Anything else (cookies, hop-by-hop headers, a client's own
-// X-Forwarded-For) stays behind.
+// X-Forwarded-For) stays behind; only the pages (pageRoute) take cookies.
 var forwardHeaders = []string{"Content-Type", "Authorization", "Accept"}
 
 // returnHeaders are the auth service's response headers passed back to the
 // client. The API sets its own security headers and request ID, but the
 // auth service's Content-Security-Policy replaces the API's: it is the same
-// strict policy on every answer but the password reset form's, which must
-// be allowed to post back (form-action 'self').
+// strict policy on every JSON answer, and the pages' own on theirs.
 var returnHeaders = []string{"Content-Type", "Retry-After", "WWW-Authenticate", "Cache-Control", "Location",
 	"Content-Security-Policy"}
 
@@ -115,6 +114,19 @@ func (c *authClient) do(req *http.Request) (*http.Response, []byte, error) {
 // not answer within the proxy timeout, or refuses the connection, the
 // answer is a 503 problem with code auth_unavailable.
 func handleProxy(c *authClient) web.Handler {
+	return proxyTo(c, proxyRoute{path: authPath, forward: forwardHeaders, back: returnHeaders})
+}
+
+// proxyRoute says how a family of routes reaches the auth service: the
+// auth service's path for a request's escaped path, the request headers
+// passed on and the response headers passed back.
+type proxyRoute struct {
+	path          func(escapedPath string) string
+	forward, back []string
+}
+
+// proxyTo is handleProxy for any proxyRoute.
+func proxyTo(c *authClient, route proxyRoute) web.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		client, err := web.ClientOf(r)
 		if err != nil {
@@ -126,11 +138,11 @@ func handleProxy(c *authClient) web.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), c.timeout)
 		defer cancel()
-		req, err := c.newRequest(ctx, r.Method, authPath(r.URL.EscapedPath()), r.URL.RawQuery, body)
+		req, err := c.newRequest(ctx, r.Method, route.path(r.URL.EscapedPath()), r.URL.RawQuery, body)
 		if err != nil {
 			return authUnavailable(r, err)
 		}
-		for _, k := range forwardHeaders {
+		for _, k := range route.forward {
 			if v := r.Header.Values(k); len(v) > 0 {
 				req.Header[k] = v
 			}
@@ -147,7 +159,7 @@ func handleProxy(c *authClient) web.Handler {
 			return authUnavailable(r, err)
 		}
 		h := w.Header()
-		for _, k := range returnHeaders {
+		for _, k := range route.back {
 			if v := resp.Header.Values(k); len(v) > 0 {
 				h[http.CanonicalHeaderKey(k)] = v
 			}

@@ -33,6 +33,11 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	mux.Handle("GET /api/auth/sessions", user(proxy))
 	mux.Handle("DELETE /api/auth/sessions/{id}", user(proxy))
 
+	// The pages for people, at their own paths, so the API's origin is the
+	// one public origin; a browser opening the API itself lands on them.
+	mux.Handle("/ui/", handlePageProxy(auth))
+	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusSeeOther))
+
 	mux.Handle("GET /api/auth/verify-token", user(handleVerifyToken()))
 	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(auth, cfg.Now))
 

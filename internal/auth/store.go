@@ -75,6 +75,8 @@ type Store interface {
 	OutboxStore
 	AdminStore
 	RetentionStore
+	PageSessionStore
+	EventStatsStore
 
 	// Tx runs fn with a Store whose every call belongs to one transaction,
 	// committed when fn returns nil and rolled back otherwise.
@@ -216,10 +218,13 @@ type EventStore interface {
 
 // EventFilter selects a page of events.
 type EventFilter struct {
-	UserID string // "" for any
-	Type   string // "" for any
-	Limit  int    // 1..100
-	Cursor string // from a previous page, or ""
+	UserID string    // "" for any
+	Type   string    // "" for any
+	IP     string    // "" for any; otherwise exactly this client IP
+	Since  time.Time // zero for any; otherwise created at or after it
+	Until  time.Time // zero for any; otherwise created before it
+	Limit  int       // 1..100
+	Cursor string    // from a previous page, or ""
 }
 
 // EncodeEventCursor makes the opaque cursor of EventFilter that resumes

@@ -105,11 +105,12 @@ func (m *mailbox) deliverOne(addr string) received {
 	return msgs[0]
 }
 
-// linkToken checks that msg's text and HTML carry one link to
-// PUBLIC_URL+path with a token and returns the token.
+// linkToken checks that msg's text and HTML carry one link to the page
+// PUBLIC_URL/ui+path with a token and returns the token.
 func linkToken(t *testing.T, msg received, path string) string {
 	t.Helper()
 	link := msg.Link()
+	path = "/ui" + path // the links open the pages
 	if !strings.HasPrefix(link, testPublicURL+path+"?token=") {
 		t.Fatalf("link %q, want %s%s?token=…; text:\n%s", link, testPublicURL, path, msg.Text)
 	}

@@ -29,13 +29,9 @@ func (q resetRequest) Valid(context.Context) map[string]string {
 	return errs
 }
 
-// handleResetPassword sets a new password with the token of a reset mail,
-// sent as JSON or by the form of resetpage.go.
+// handleResetPassword sets a new password with the token of a reset mail.
 func handleResetPassword(svc *auth.Service) web.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if isForm(r) {
-			return resetFromForm(svc, w, r)
-		}
 		req, err := web.Decode[resetRequest](r)
 		if err != nil {
 			return err

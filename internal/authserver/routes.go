@@ -1,14 +1,16 @@
 package authserver
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/pages"
 	"github.com/bizy-auth/bizy/token"
 )
 
 // addRoutes lists the auth service's whole surface.
-func addRoutes(mux *http.ServeMux, cfg Config, svc *auth.Service, v *token.Verifier, keys KeyPublisher) {
+func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Service, v *token.Verifier, keys KeyPublisher) {
 	mux.Handle("GET /health", handleHealth(svc))
 	mux.Handle("POST /register", handleRegister(svc))
 	mux.Handle("POST /login", handleLogin(svc))
@@ -16,11 +18,9 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *auth.Service, v *token.Verif
 	bearer := func(h http.Handler) http.Handler { return v.Middleware(requireSession(svc, h)) }
 	mux.Handle("GET /profile", bearer(handleProfile(svc)))
 	mux.Handle("POST /verify-email", handleVerifyEmail(svc))
-	mux.Handle("GET /verify-email", handleVerifyEmailPage(svc))
 	mux.Handle("POST /resend-verification", handleResendVerification(svc))
 	mux.Handle("POST /forgot-password", handleForgotPassword(svc))
 	mux.Handle("POST /reset-password", handleResetPassword(svc))
-	mux.Handle("GET /reset-password", handleResetPasswordPage())
 	mux.Handle("POST /change-password", bearer(handleChangePassword(svc)))
 	mux.Handle("POST /refresh", handleRefresh(svc))
 	mux.Handle("POST /logout", bearer(handleLogout(svc)))
@@ -38,6 +38,9 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *auth.Service, v *token.Verif
 	mux.Handle("POST /admin/users/{id}/revoke-sessions", admin(pathAction(svc.AdminRevokeSessions)))
 	mux.Handle("GET /admin/events", admin(handleAdminEvents(svc)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(keys))
+	// The pages for people (/ui/…), and the GET /verify-email and GET
+	// /reset-password links of older mail, which show the same pages.
+	pages.Mount(mux, log, cfg.Pages, svc)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}

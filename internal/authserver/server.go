@@ -10,6 +10,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/input"
+	"github.com/bizy-auth/bizy/internal/pages"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
@@ -23,6 +24,8 @@ type Config struct {
 	// Instrument, when set, wraps the routes to observe each request; it
 	// sees the matched route pattern in r.Pattern once the request is served.
 	Instrument func(http.Handler) http.Handler
+	// Pages configures the pages for people under /ui/.
+	Pages pages.Config
 }
 
 // KeyPublisher lists the public keys to publish at /.well-known/jwks.json.
@@ -43,7 +46,7 @@ func NewServer(log *slog.Logger, cfg Config, svc *auth.Service, verifier *token.
 		keys = noKeys{}
 	}
 	mux := http.NewServeMux()
-	addRoutes(mux, cfg, svc, verifier, keys)
+	addRoutes(mux, log, cfg, svc, verifier, keys)
 	var h http.Handler = web.Routes(mux)
 	if cfg.Instrument != nil {
 		h = cfg.Instrument(h)

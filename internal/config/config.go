@@ -19,7 +19,8 @@ import (
 type Mode string
 
 // The modes Bind knows. Only ModeServe changes defaults: AUTH_SERVER_URL is
-// derived from AUTH_ADDR and TRUSTED_PROXIES defaults to loopback.
+// derived from AUTH_ADDR, PUBLIC_URL from API_ADDR, and TRUSTED_PROXIES
+// defaults to loopback.
 const (
 	ModeServe Mode = "serve" // both services in one process
 	ModeAuth  Mode = "auth"  // the auth service alone
@@ -65,6 +66,7 @@ type Config struct {
 	MailFrom     string // as given; valid for net/mail.ParseAddress
 
 	PublicURL          string   // absolute http(s) URL, no trailing slash
+	CookieDomain       string   // "" (host-only) or a lower-case domain name
 	CORSAllowedOrigins []string // lower-case scheme://host[:port]; empty means none
 
 	LogLevel  slog.Level
@@ -146,6 +148,9 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 		if !given["AUTH_SERVER_URL"] && ok("AUTH_ADDR") {
 			c.AuthServerURL = LoopbackURL(c.AuthAddr)
 		}
+		if !given["PUBLIC_URL"] && ok("API_ADDR") {
+			c.PublicURL = localOrigin(c.APIAddr) // the API is the public origin
+		}
 		if !given["TRUSTED_PROXIES"] {
 			c.TrustedProxies = []netip.Prefix{
 				netip.MustParsePrefix("127.0.0.0/8"),
@@ -183,6 +188,20 @@ func LoopbackURL(addr string) string {
 		if ip.Unmap().Is4() {
 			host = "127.0.0.1"
 		}
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// localOrigin is the URL a browser on this machine opens for a server
+// listening on addr (host:port): an empty or unspecified host is
+// localhost.
+func localOrigin(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if ip, err := netip.ParseAddr(host); host == "" || (err == nil && ip.IsUnspecified()) {
+		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
 }
@@ -226,6 +245,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("smtp_tls", c.SMTPTLS),
 		slog.String("mail_from", c.MailFrom),
 		slog.String("public_url", c.PublicURL),
+		slog.String("cookie_domain", c.CookieDomain),
 		slog.Any("cors_allowed_origins", c.CORSAllowedOrigins),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),

@@ -221,3 +221,19 @@ func parseLogFormat(v string) (string, error) {
 	}
 	return "", fmt.Errorf("must be text or json, got %q", v)
 }
+
+// parseCookieDomain accepts "" or a domain name (a leading dot is dropped,
+// as browsers do), lower-cased.
+func parseCookieDomain(v string) (string, error) {
+	d := strings.ToLower(strings.TrimPrefix(v, "."))
+	if v == "" {
+		return "", nil
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") ||
+			strings.Trim(label, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return "", fmt.Errorf("want a domain name such as example.com, got %q", v)
+		}
+	}
+	return d, nil
+}

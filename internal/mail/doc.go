@@ -17,10 +17,9 @@
 // .eml files under DATA_DIR/mail and logs the link so that the quick start
 // works with no mail server.
 //
-// Links point at PUBLIC_URL: /verify-email?token= is served by the auth
-// service (GET shows a result page); /reset-password?token= must be served
-// by a client page that asks for the new password and POSTs it with the
-// token to /api/auth/reset-password.
+// Links point at the pages on PUBLIC_URL (internal/pages):
+// /ui/verify-email?token= and /ui/reset-password?token=, whose GET only
+// shows a form; the token is spent by the form's POST.
 //
 // The adapters (internal/sqlite, internal/postgres) implement auth.Outbox;
 // mailtest.OutboxSuite checks them, and mailtest.Memory is the in-memory

@@ -78,7 +78,7 @@ func TestFileSenderWritesEML(t *testing.T) {
 	}
 	for k, want := range map[string]string{
 		"level": "INFO", "to": "ann@example.com", "subject": e.Subject,
-		"link": "http://localhost:4567/verify-email?token=tok123",
+		"link": "http://localhost:4567/ui/verify-email?token=tok123",
 	} {
 		if entry[k] != want {
 			t.Errorf("log %s = %v, want %q", k, entry[k], want)

@@ -61,7 +61,7 @@ func TestSMTPSenderDelivers(t *testing.T) {
 		if p.Subject != e.Subject || p.Text != e.Text || p.HTML != e.HTML {
 			t.Errorf("message differs from the email: subject %q\n%s", p.Subject, m.Data)
 		}
-		if p.Link() != "http://localhost:4567/reset-password?token=tok123" {
+		if p.Link() != "http://localhost:4567/ui/reset-password?token=tok123" {
 			t.Errorf("link %q", p.Link())
 		}
 	}

@@ -21,13 +21,13 @@ const Product = "Bizy"
 // gives the tokens; the templates only state them, the auth service enforces
 // them.
 const (
-	// VerifyEmailPath is served by the auth service itself: GET
-	// /verify-email?token= answers with a small HTML page.
-	VerifyEmailPath = "/verify-email"
-	// ResetPasswordPath is meant for a client page under PUBLIC_URL that reads
-	// the token from the query, asks for the new password and POSTs both to
-	// /api/auth/reset-password (or the auth service's POST /reset-password).
-	ResetPasswordPath = "/reset-password"
+	// VerifyEmailPath is the page that confirms an address: its GET shows
+	// a button, and only the button's POST spends the token, so mail
+	// scanners that fetch links use up nothing.
+	VerifyEmailPath = "/ui/verify-email"
+	// ResetPasswordPath is the page that asks for the new password and
+	// spends the token when it is sent.
+	ResetPasswordPath = "/ui/reset-password"
 
 	// VerificationLifetime is how long a verification link works.
 	VerificationLifetime = 24 * time.Hour
@@ -86,7 +86,7 @@ func NewTemplates(publicURL string) (*Templates, error) {
 }
 
 // Verification renders the message that asks username to confirm the
-// address to. Its link is PUBLIC_URL/verify-email?token=TOKEN.
+// address to. Its link is PUBLIC_URL/ui/verify-email?token=TOKEN.
 func (t *Templates) Verification(to, username, token string) (auth.Email, error) {
 	if token == "" {
 		return auth.Email{}, errors.New("mail: verification: empty token")
@@ -99,7 +99,7 @@ func (t *Templates) Verification(to, username, token string) (auth.Email, error)
 }
 
 // PasswordReset renders the message carrying a password reset link,
-// PUBLIC_URL/reset-password?token=TOKEN.
+// PUBLIC_URL/ui/reset-password?token=TOKEN.
 func (t *Templates) PasswordReset(to, username, token string) (auth.Email, error) {
 	if token == "" {
 		return auth.Email{}, errors.New("mail: password reset: empty token")

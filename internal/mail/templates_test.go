@@ -37,14 +37,14 @@ func TestTemplatesLinks(t *testing.T) {
 		{
 			name:        "Verification",
 			render:      func() (auth.Email, error) { return tpl.Verification("ann@example.com", "ann_1", token) },
-			wantLink:    "https://bizy.example.com/auth/verify-email" + wantQuery,
+			wantLink:    "https://bizy.example.com/auth/ui/verify-email" + wantQuery,
 			wantSubject: "Verify your email for Bizy",
 			wantText:    []string{"Hello ann_1", "Bizy", "24 hours"},
 		},
 		{
 			name:        "PasswordReset",
 			render:      func() (auth.Email, error) { return tpl.PasswordReset("ann@example.com", "ann_1", token) },
-			wantLink:    "https://bizy.example.com/auth/reset-password" + wantQuery,
+			wantLink:    "https://bizy.example.com/auth/ui/reset-password" + wantQuery,
 			wantSubject: "Reset your Bizy password",
 			wantText:    []string{"Hello ann_1", "Bizy", "1 hour"},
 		},

@@ -50,6 +50,15 @@ func (s *store) Events(ctx context.Context, f auth.EventFilter) ([]auth.Event, s
 	if f.Type != "" {
 		where = append(where, "type = "+arg(f.Type))
 	}
+	if f.IP != "" {
+		where = append(where, "ip = "+arg(f.IP))
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "created_at >= "+arg(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "created_at < "+arg(f.Until))
+	}
 	if f.Cursor != "" {
 		at, id, err := auth.DecodeEventCursor(f.Cursor)
 		if err != nil {

@@ -46,6 +46,15 @@ func (s *store) Events(ctx context.Context, f auth.EventFilter) ([]auth.Event, s
 	if f.Type != "" {
 		where, args = append(where, "type = ?"), append(args, f.Type)
 	}
+	if f.IP != "" {
+		where, args = append(where, "ip = ?"), append(args, f.IP)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "created_at >= ?"), append(args, toDB(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "created_at < ?"), append(args, toDB(f.Until))
+	}
 	if f.Cursor != "" {
 		at, id, err := auth.DecodeEventCursor(f.Cursor)
 		if err != nil {

@@ -1,0 +1,88 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// PageSession is a browser signed in to the pages: the session its cookie
+// names, the user it belongs to, and the cookie's secret. Only the secret's
+// SHA-256 is stored; the secret itself is known only right after PageLogin.
+type PageSession struct {
+	Secret  string // the cookie value; "" when the session was resumed
+	Session Session
+	User    User
+}
+
+// cookieSecretLen is the length of a secret newSecret makes: 32 bytes in
+// unpadded base64url.
+const cookieSecretLen = 43
+
+// PageLogin signs a browser in. It is Login, with every rule Login keeps
+// (one answer for unknown names and wrong passwords, the lockout, email
+// verification, disabled accounts), and then gives the session Login opened
+// a cookie secret of 256 random bits. The access and refresh tokens Login
+// issued are never handed out: the cookie is the page's only credential.
+func (s *Service) PageLogin(ctx context.Context, login, password string, c Client) (PageSession, error) {
+	t, err := s.Login(ctx, login, password, c)
+	if err != nil {
+		return PageSession{}, err
+	}
+	secret, hash := newSecret()
+	if err := s.store.SetSessionCookie(ctx, t.SessionID, hash); err != nil {
+		return PageSession{}, err
+	}
+	sess, err := s.store.Session(ctx, t.SessionID)
+	if err != nil {
+		return PageSession{}, err
+	}
+	return PageSession{Secret: secret, Session: sess, User: t.User}, nil
+}
+
+// ResumePageSession returns the page session a cookie secret names, with
+// its user as the store has them now. It returns ErrUnauthenticated when
+// the secret names no session, or the session was revoked (a logout from a
+// page, the API or another device, a password change or reset, an admin)
+// or has expired, or its user is disabled or gone.
+func (s *Service) ResumePageSession(ctx context.Context, secret string) (PageSession, error) {
+	if len(secret) != cookieSecretLen {
+		return PageSession{}, ErrUnauthenticated
+	}
+	sess, err := s.store.SessionByCookie(ctx, HashSecret(secret))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return PageSession{}, ErrUnauthenticated
+	case err != nil:
+		return PageSession{}, err
+	case !sess.RevokedAt.IsZero() || !s.now().Before(sess.ExpiresAt):
+		return PageSession{}, ErrUnauthenticated
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return PageSession{}, ErrUnauthenticated
+	case err != nil:
+		return PageSession{}, err
+	case u.Disabled:
+		return PageSession{}, ErrUnauthenticated
+	}
+	return PageSession{Session: sess, User: u}, nil
+}
+
+// LockedUntil returns when the lock on u's username or email ends (the
+// later of the two), or the zero time when neither is locked now.
+func (s *Service) LockedUntil(ctx context.Context, u User) (time.Time, error) {
+	var until time.Time
+	now := s.now()
+	for _, name := range []string{normalizeLogin(u.Username), u.Email} {
+		t, err := s.store.LoginLockedUntil(ctx, name)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if t.After(now) && t.After(until) {
+			until = t
+		}
+	}
+	return until, nil
+}
