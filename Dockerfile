@@ -17,7 +17,9 @@ COPY --from=build /out/bizy /bizy
 COPY --from=build --chown=65532:65532 /out/data /data
 ENV DATA_DIR=/data
 VOLUME ["/data"]
-USER nonroot:nonroot
+# The distroless nonroot user, by number: Kubernetes' runAsNonRoot can only
+# verify a numeric USER.
+USER 65532:65532
 EXPOSE 4567 8000
 HEALTHCHECK --interval=10s --timeout=5s --retries=3 CMD ["/bizy", "health", "http://127.0.0.1:4567/health"]
 ENTRYPOINT ["/bizy"]
