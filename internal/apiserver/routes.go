@@ -39,6 +39,8 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusSeeOther))
 
 	mux.Handle("GET /api/auth/verify-token", user(handleVerifyToken()))
+	// Forward auth for reverse proxies in front of other apps (forward.go).
+	mux.Handle("GET /api/auth/forward", newForwardAuth(cfg, v, auth).handle())
 	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(auth, cfg.Now))
 
 	// Tasks and goals: the same five handlers over each (resource.go).
