@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/tasks"
+	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -13,7 +14,9 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
 	proxy := handleProxy(auth)
 
-	mux.Handle("GET /health", handleHealth(svc, auth))
+	// Polled by machines (load balancers, probes, metrics scrapes): logged
+	// at DEBUG when they succeed.
+	mux.Handle("GET /health", web.Quiet(handleHealth(svc, auth)))
 
 	// Proxied to the auth service at the same path without /api/auth.
 	mux.Handle("POST /api/auth/register", proxy)
@@ -60,6 +63,6 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 
 	mux.Handle("GET /api/admin/stats", admin(handleAdminStats(svc)))
 	if cfg.Metrics != nil {
-		mux.Handle("GET /metrics", cfg.Metrics)
+		mux.Handle("GET /metrics", web.Quiet(cfg.Metrics))
 	}
 }
