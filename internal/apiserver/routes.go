@@ -13,7 +13,8 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
 	proxy := handleProxy(auth)
 
-	mux.Handle("GET /health", handleHealth(svc, auth))
+	checks := newHealthChecks(svc, auth, cfg.Now)
+	mux.Handle("GET /health", handleHealth(checks))
 
 	// Proxied to the auth service at the same path without /api/auth.
 	mux.Handle("POST /api/auth/register", proxy)
@@ -39,7 +40,7 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusSeeOther))
 
 	mux.Handle("GET /api/auth/verify-token", user(handleVerifyToken()))
-	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(auth, cfg.Now))
+	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(checks))
 
 	// Tasks and goals: the same five handlers over each (resource.go).
 	ts := taskResource(svc)
