@@ -14,9 +14,10 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
 	proxy := handleProxy(auth)
 
+	checks := newHealthChecks(svc, auth, cfg.Now)
 	// Polled by machines (load balancers, probes, metrics scrapes): logged
 	// at DEBUG when they succeed.
-	mux.Handle("GET /health", web.Quiet(handleHealth(svc, auth)))
+	mux.Handle("GET /health", web.Quiet(handleHealth(checks)))
 
 	// Proxied to the auth service at the same path without /api/auth.
 	mux.Handle("POST /api/auth/register", proxy)
@@ -44,7 +45,7 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	mux.Handle("GET /api/auth/verify-token", user(handleVerifyToken()))
 	// Forward auth for reverse proxies in front of other apps (forward.go).
 	mux.Handle("GET /api/auth/forward", newForwardAuth(cfg, v, auth).handle())
-	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(auth, cfg.Now))
+	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(checks))
 
 	// Tasks and goals: the same five handlers over each (resource.go).
 	ts := taskResource(svc)
