@@ -58,23 +58,27 @@ func parseFlags(name, usage string, mode config.Mode, args []string, getenv func
 }
 
 // newLogger builds the process logger. An unset LOG_FORMAT means text on a
-// terminal and JSON otherwise.
+// terminal and JSON otherwise; text is the short, coloured form of
+// newTextHandler (colour only on a terminal).
 func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	terminal := false
+	if f, ok := stderr.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			terminal = true
+		}
+	}
 	format := cfg.LogFormat
 	if format == "" {
 		format = "json"
-		if f, ok := stderr.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				format = "text"
-			}
+		if terminal {
+			format = "text"
 		}
 	}
 	var h slog.Handler
 	if format == "text" {
-		h = slog.NewTextHandler(stderr, opts)
+		h = newTextHandler(stderr, cfg.LogLevel, terminal)
 	} else {
-		h = slog.NewJSONHandler(stderr, opts)
+		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
 	}
 	return slog.New(web.LogHandler(h))
 }

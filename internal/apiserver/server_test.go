@@ -30,6 +30,9 @@ const goodPassword = "Tr1cky!Horse"
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
 
+// publicURL is the fixture's PUBLIC_URL, where forward auth sends browsers.
+const publicURL = "https://bizy.example.com"
+
 // allowedOrigin is the one origin the fixture's API answers cross-origin.
 const allowedOrigin = "http://localhost:3000"
 
@@ -222,6 +225,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		AuthServerURL:      f.authSrv.URL,
 		TrustedProxies:     o.trusted,
 		CORSAllowedOrigins: []string{allowedOrigin, "https://app.example.com"},
+		PublicURL:          publicURL,
 		ProxyTimeout:       o.proxyTimeout,
 		Now:                f.clock.Now,
 		Revoked:            o.revoked,

@@ -6,12 +6,15 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/pages"
+	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
 
 // addRoutes lists the auth service's whole surface.
 func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Service, v *token.Verifier, keys KeyPublisher) {
-	mux.Handle("GET /health", handleHealth(svc))
+	// Polled by machines (health checks, every API copy's revocation poll
+	// each second, metrics scrapes): logged at DEBUG when they succeed.
+	mux.Handle("GET /health", web.Quiet(handleHealth(svc)))
 	mux.Handle("POST /register", handleRegister(svc))
 	mux.Handle("POST /login", handleLogin(svc))
 	// Bearer routes: a good signature, then a live session.
@@ -26,7 +29,9 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /logout", bearer(handleLogout(svc)))
 	mux.Handle("GET /sessions", bearer(handleSessions(svc)))
 	mux.Handle("DELETE /sessions/{id}", bearer(pathAction(svc.RevokeUserSession)))
-	mux.Handle("GET /revocations", handleRevocations(svc))
+	mux.Handle("GET /revocations", web.Quiet(handleRevocations(svc)))
+	// Who a page session cookie names, for the API's forward auth.
+	mux.Handle("GET /page-session", handlePageSession(svc))
 	// Admin routes: a live session, then the admin role as the database
 	// has it now (the token's is_admin claim may be stale).
 	admin := func(h http.Handler) http.Handler { return bearer(requireAdmin(svc, h)) }
@@ -42,6 +47,6 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	// /reset-password links of older mail, which show the same pages.
 	pages.Mount(mux, log, cfg.Pages, svc)
 	if cfg.Metrics != nil {
-		mux.Handle("GET /metrics", cfg.Metrics)
+		mux.Handle("GET /metrics", web.Quiet(cfg.Metrics))
 	}
 }
