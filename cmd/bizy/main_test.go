@@ -73,6 +73,13 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 // called) and waits until GET healthURL answers 200.
 func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 	t.Helper()
+	stop, _ = startCmdLogs(t, healthURL, args...)
+	return stop
+}
+
+// startCmdLogs is startCmd that also returns the command's log.
+func startCmdLogs(t *testing.T, healthURL string, args ...string) (stop func(), log *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var logs syncBuffer
@@ -105,13 +112,13 @@ func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 		if res, err := http.Get(healthURL); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return stop
+				return stop, &logs
 			}
 		}
 		time.Sleep(25 * time.Millisecond) // polling a real server coming up, not timing a test
 	}
 	t.Fatalf("%v not healthy after 30 s; logs:\n%s", args, logs.String())
-	return nil
+	return nil, nil
 }
 
 // startServe runs `bizy serve` on free ports and returns the auth service's

@@ -4,10 +4,14 @@ import (
 	"crypto/rand"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bizy-auth/bizy/internal/redis/redistest"
 )
 
 // Every run of these tests keeps its rate limits under a Redis prefix of
@@ -101,5 +105,68 @@ func TestSixtyRapidLoginsMeet429(t *testing.T) {
 	}
 	if n := metric(t, authBase, "bizy_ratelimit_redis_in_use"); n != 0 {
 		t.Errorf("bizy_ratelimit_redis_in_use = %v without REDIS_URL", n)
+	}
+}
+
+// TestRedisOutageFallsBackAndReturns: `bizy auth` on a Redis of the test's
+// own keeps its budgets there; when Redis dies it enforces them in its own
+// memory, logs that once and counts it in /metrics; when Redis answers
+// again it goes back to it (a probe every 5 s), logged once too.
+func TestRedisOutageFallsBackAndReturns(t *testing.T) {
+	if os.Getenv("BIZY_TEST_REDIS_URL") == "" {
+		t.Skip("BIZY_TEST_REDIS_URL not set; skipping the Redis tests")
+	}
+	srv := redistest.Start(t)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	_, logs := startCmdLogs(t, base+"/health", "auth", "--auth-addr", addr, "--data-dir", dataDir(t),
+		"--bcrypt-cost", "10", "--redis-url", srv.URL(), "--rate-limit-login", "2/1h")
+	guess := map[string]string{"username": "mallory", "password": "Wr0ng!Guess"}
+	login := func() int {
+		t.Helper()
+		res, _ := postJSON(t, base+"/login", guess)
+		return res.StatusCode
+	}
+	spend := func(when string) {
+		t.Helper()
+		for i := range 2 {
+			if code := login(); code == http.StatusTooManyRequests {
+				t.Fatalf("%s: login #%d within the budget of 2 = 429", when, i+1)
+			}
+		}
+		if code := login(); code != http.StatusTooManyRequests {
+			t.Fatalf("%s: 3rd login = %d, want 429", when, code)
+		}
+	}
+	spend("with Redis")
+	if metric(t, base, "bizy_ratelimit_redis_in_use") != 1 {
+		t.Fatal("bizy_ratelimit_redis_in_use is not 1 with Redis answering")
+	}
+
+	srv.Kill()
+	spend("Redis down") // a whole budget again, in this copy's memory, and still enforced
+	for range 3 {
+		login()
+	}
+	if in, falls := metric(t, base, "bizy_ratelimit_redis_in_use"), metric(t, base, "bizy_ratelimit_redis_fallbacks_total"); in != 0 || falls != 1 {
+		t.Errorf("Redis down: redis_in_use %v, fallbacks_total %v; want 0 and 1", in, falls)
+	}
+	if n := strings.Count(logs.String(), "Redis does not answer"); n != 1 {
+		t.Errorf("the fallback was logged %d times over 6 requests, want once; logs:\n%s", n, logs)
+	}
+
+	srv.Restart() // empty, on the same port
+	for deadline := time.Now().Add(30 * time.Second); metric(t, base, "bizy_ratelimit_redis_in_use") != 1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("not back on Redis 30 s after it answered again; logs:\n%s", logs)
+		}
+		login()                            // a request past the probe interval tries Redis
+		time.Sleep(250 * time.Millisecond) // the probe runs on the real clock of a real process
+	}
+	if n := strings.Count(logs.String(), "Redis answers again"); n != 1 {
+		t.Errorf("the return was logged %d times, want once", n)
+	}
+	if falls := metric(t, base, "bizy_ratelimit_redis_fallbacks_total"); falls != 1 {
+		t.Errorf("fallbacks_total %v after the return, want 1", falls)
 	}
 }
