@@ -65,12 +65,7 @@ func metric(t *testing.T, base, series string) float64 {
 // still signs in, as the API passes each client's IP on; /metrics counts
 // the refusals.
 func TestSixtyRapidLoginsMeet429(t *testing.T) {
-	dir := dataDir(t)
-	authBase, apiBase := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
-	if _, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",
-		"--username", "alice", "--email", "alice@example.com", "--password", "Tr1cky!Horse", "--verified"); err != nil {
-		t.Fatal(err)
-	}
+	authBase, apiBase := serveWithAlice(t)
 	// Guesses at a name no account has: 401, then 423 from the lockout,
 	// then 429 from the budget, which is checked first.
 	const guess = `{"username":"mallory","password":"Wr0ng!Guess"}`
@@ -97,8 +92,14 @@ func TestSixtyRapidLoginsMeet429(t *testing.T) {
 	if limited < 24 {
 		t.Fatalf("%d of 60 rapid logins refused, want 30 (a few less on a slow run)", limited)
 	}
-	if res := loginFrom(t, apiBase, "203.0.113.6", `{"username":"alice","password":"Tr1cky!Horse"}`); res.StatusCode != http.StatusOK {
-		t.Fatalf("login from another client = %d, want 200: the API must pass the client's IP on", res.StatusCode)
+	// A 503 is the API's proxy giving up on a loaded machine (the login
+	// hashes with -race); it spends a unit, so a few tries stay in budget.
+	code := http.StatusServiceUnavailable
+	for try := 0; try < 3 && code == http.StatusServiceUnavailable; try++ {
+		code = loginFrom(t, apiBase, "203.0.113.6", `{"username":"alice","password":"Tr1cky!Horse"}`).StatusCode
+	}
+	if code != http.StatusOK {
+		t.Fatalf("login from another client = %d, want 200: the API must pass the client's IP on", code)
 	}
 	if n := metric(t, authBase, `bizy_ratelimit_denied_total{budget="login"}`); int(n) != limited {
 		t.Errorf("bizy_ratelimit_denied_total{budget=\"login\"} = %v, want %d", n, limited)

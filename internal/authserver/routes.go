@@ -25,6 +25,8 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /resend-verification", lim.route(ratelimit.Email, handleResendVerification(svc)))
 	mux.Handle("POST /forgot-password", lim.route(ratelimit.Email, handleForgotPassword(svc)))
 	mux.Handle("POST /reset-password", lim.route(ratelimit.Verify, handleResetPassword(svc)))
+	// Every use of a mailed token spends Verify; so will POST /unlock:
+	// mux.Handle("POST /unlock", lim.route(ratelimit.Verify, handleUnlock(svc))).
 	mux.Handle("POST /change-password", bearer(handleChangePassword(svc)))
 	mux.Handle("POST /refresh", lim.route(ratelimit.Refresh, handleRefresh(svc)))
 	mux.Handle("POST /logout", bearer(handleLogout(svc)))
