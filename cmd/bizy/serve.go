@@ -134,7 +134,7 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 		}
 		return nil, nil, nil, err
 	}
-	if rc != nil {
+	if rc != nil { // a nil *Client must not become a non-nil io.Closer
 		d.redis = rc
 	}
 	reg := metrics.NewRegistry()

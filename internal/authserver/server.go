@@ -25,8 +25,8 @@ type Config struct {
 	// Instrument, when set, wraps the routes to observe each request; it
 	// sees the matched route pattern in r.Pattern once the request is served.
 	Instrument func(http.Handler) http.Handler
-	// Pages configures the pages for people under /ui/. Its Limiter is
-	// set from Limiter.
+	// Pages configures the pages for people under /ui/. When Limiter is
+	// set, it replaces Pages.Limiter, so pages and JSON routes share it.
 	Pages pages.Config
 	// Limiter, when set, enforces the rate limits of SPEC's Protection
 	// section per client IP on every route and page that spends a budget
