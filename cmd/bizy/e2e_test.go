@@ -49,16 +49,24 @@ func wantStatus(t *testing.T, what string, res *http.Response, body map[string]a
 	}
 }
 
-// TestManualWalkThrough is the original system's manual check, through the
-// API on :8000: health on both, auth-server-health, login, profile,
-// verify-token, for a user made with `bizy user create --verified`.
-func TestManualWalkThrough(t *testing.T) {
+// serveWithAlice runs `bizy serve` (see startServe) with a verified user
+// alice, password Tr1cky!Horse, made with `bizy user create`.
+func serveWithAlice(t *testing.T) (authBase, apiBase string) {
+	t.Helper()
 	dir := dataDir(t)
-	authBase, apiBase := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
+	authBase, apiBase = startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
 	if _, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",
 		"--username", "alice", "--email", "alice@example.com", "--password", "Tr1cky!Horse", "--verified"); err != nil {
 		t.Fatal(err)
 	}
+	return authBase, apiBase
+}
+
+// TestManualWalkThrough is the original system's manual check, through the
+// API on :8000: health on both, auth-server-health, login, profile,
+// verify-token, for a user made with `bizy user create --verified`.
+func TestManualWalkThrough(t *testing.T) {
+	authBase, apiBase := serveWithAlice(t)
 	for _, base := range []string{authBase, apiBase} {
 		res, body := getJSON(t, base+"/health", "")
 		wantStatus(t, base+"/health", res, body, 200)

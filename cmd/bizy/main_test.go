@@ -76,6 +76,13 @@ func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 	return startCmdLogging(t, &syncBuffer{}, healthURL, args...)
 }
 
+// startCmdLogs is startCmd that also returns the command's log.
+func startCmdLogs(t *testing.T, healthURL string, args ...string) (stop func(), logs *syncBuffer) {
+	t.Helper()
+	logs = &syncBuffer{}
+	return startCmdLogging(t, logs, healthURL, args...), logs
+}
+
 // startCmdLogging is startCmd with the command's log written to logs.
 func startCmdLogging(t *testing.T, logs *syncBuffer, healthURL string, args ...string) (stop func()) {
 	t.Helper()

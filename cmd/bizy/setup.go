@@ -194,7 +194,7 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	if err != nil {
 		return nil, err
 	}
-	d, err := buildAuth(ctx, log, cfg, db, nil)
+	d, err := buildAuth(ctx, log, cfg, db, authHooks{})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -202,8 +202,16 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	return d, nil
 }
 
-// onRevoke, when not nil, is told of every revoked session (Redis fan-out).
-func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, onRevoke func(context.Context, string, time.Time)) (*authDeps, error) {
+// authHooks are what the running service adds to the one the CLI tools
+// build; each may be nil.
+type authHooks struct {
+	// onRevoke is told of every revoked session (Redis fan-out).
+	onRevoke func(context.Context, string, time.Time)
+	// mailBudget bounds the mail to one address (RATE_LIMIT_EMAIL_ADDRESS).
+	mailBudget auth.MailBudget
+}
+
+func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, hooks authHooks) (*authDeps, error) {
 	if err := db.MigrateAuth(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -255,7 +263,8 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		LockoutDuration:          cfg.LockoutDuration,
 		Mailer:                   templates,
 		MailQueued:               d.mail.Wake,
-		OnRevoke:                 onRevoke,
+		OnRevoke:                 hooks.onRevoke,
+		MailBudget:               hooks.mailBudget,
 	})
 	if err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/authserver"
 	"github.com/bizy-auth/bizy/internal/clocktest"
 	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/webtest"
@@ -61,6 +62,9 @@ type options struct {
 	authHandler func(real http.Handler) http.Handler
 	// revoked is the API's Config.Revoked.
 	revoked RevokedSessions
+	// rates, when set, gives the auth service a rate limiter in memory
+	// with these budgets.
+	rates *ratelimit.Rates
 }
 
 // recorder keeps every request that reached the auth service.
@@ -195,7 +199,11 @@ func newFixture(t *testing.T, o options) *fixture {
 		t.Fatal(err)
 	}
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	var authH http.Handler = authserver.NewServer(log, authserver.Config{TrustedProxies: loopback}, f.authSvc, av, pub)
+	acfg := authserver.Config{TrustedProxies: loopback}
+	if o.rates != nil {
+		acfg.Limiter = ratelimit.NewMemory(*o.rates, f.clock.Now)
+	}
+	var authH http.Handler = authserver.NewServer(log, acfg, f.authSvc, av, pub)
 	if o.authHandler != nil {
 		authH = o.authHandler(authH)
 	}

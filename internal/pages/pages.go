@@ -193,7 +193,7 @@ func (p *pages) limit(budget string, h handler) handler {
 		if p.cfg.Limiter == nil {
 			return h(w, r)
 		}
-		ok, retry, err := p.cfg.Limiter.Allow(r.Context(), budget, p.client(r).IP)
+		ok, retry, err := p.cfg.Limiter.Allow(w, r, budget, p.client(r).IP)
 		if err != nil {
 			p.log.WarnContext(r.Context(), "rate limiter failed; request let through", "budget", budget, "err", err)
 		} else if !ok {
