@@ -45,12 +45,12 @@ func CheckRoutes(t testing.TB, doc []byte, registered []string) {
 	}
 	for _, p := range registered {
 		if !slices.Contains(documented, p) {
-			t.Errorf("route %q is served but not documented: add it to the document (see openapi/doc.go)", p)
+			t.Errorf("route %q is served but not documented: describe it in openapi/src/, then go generate ./openapi (README: Integrate, OpenAPI)", p)
 		}
 	}
 	for _, p := range documented {
 		if !slices.Contains(registered, p) {
-			t.Errorf("route %q is documented but not served", p)
+			t.Errorf("route %q is documented but not served (a path the ServeMux cannot say needs x-mux-pattern)", p)
 		}
 	}
 }
