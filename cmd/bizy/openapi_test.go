@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"os"
 	"sync"
@@ -54,5 +56,22 @@ func watch(t *testing.T, args []string) {
 			defer checked.mu.Unlock()
 			delete(checked.hosts, host)
 		})
+	}
+}
+
+// TestOpenAPIDocuments: each service of `bizy serve` answers GET
+// /openapi.json with its document.
+func TestOpenAPIDocuments(t *testing.T) {
+	authBase, apiBase := startServe(t, "--data-dir", dataDir(t))
+	for base, want := range map[string][]byte{authBase: openapi.Auth(), apiBase: openapi.API()} {
+		res, err := http.Get(base + "/openapi.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
+			t.Errorf("GET %s/openapi.json = %d, %d bytes (%v); want the %d of openapi", base, res.StatusCode, len(got), err, len(want))
+		}
 	}
 }
