@@ -106,7 +106,9 @@ func load(name string) (map[string]any, error) {
 
 // borrowPaths replaces each path item {$ref: FILE#/paths/PATH} with a copy
 // of that path item of FILE, and adds to each of its operations a 503
-// answer, which the API gives when the auth service does not answer.
+// answer, which the API gives when the auth service does not answer. An
+// x-mux-pattern next to the $ref (the API proxying a whole subtree) goes
+// on each operation.
 func borrowPaths(doc map[string]any) error {
 	for path, item := range doc["paths"].(map[string]any) {
 		ref, _ := item.(map[string]any)["$ref"].(string)
@@ -123,7 +125,11 @@ func borrowPaths(doc map[string]any) error {
 		if !ok {
 			return fmt.Errorf("%s: %s: no such path", path, ref)
 		}
+		pattern, hasPattern := item.(map[string]any)["x-mux-pattern"]
 		for _, op := range operations(borrowed) {
+			if hasPattern {
+				op["x-mux-pattern"] = pattern
+			}
 			responses, ok := op["responses"].(map[string]any)
 			if _, has := responses["503"]; ok && !has {
 				responses["503"] = map[string]any{"$ref": "#/components/responses/Unavailable"}
