@@ -93,13 +93,14 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 				return err
 			}
 		}
-		tok, err = s.openSession(ctx, tx, cur, c)
-		return err
+		if tok, err = s.openSession(ctx, tx, cur, c); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
 	})
 	if err != nil {
 		return Tokens{}, err
 	}
-	s.record(ctx, s.store, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
 	return tok, nil
 }
 
@@ -127,6 +128,7 @@ func passwordMatches(hash []byte, pw string) bool {
 // token.
 func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (Tokens, error) {
 	now := s.timestamp()
+	c = c.storable()
 	refresh, hash := newSecret()
 	sess := Session{
 		ID: newID(), UserID: u.ID, RefreshHash: hash,

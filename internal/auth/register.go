@@ -49,8 +49,8 @@ func (s *Service) Register(ctx context.Context, r Registration, c Client) (User,
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
-		if err := tx.AddEvent(ctx, Event{ID: newID(), Type: EventRegister, UserID: u.ID,
-			LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent, CreatedAt: now}); err != nil {
+		if err := s.recordIn(ctx, tx, Event{Type: EventRegister, UserID: u.ID,
+			LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent}); err != nil {
 			return err
 		}
 		if u.EmailVerified {
@@ -60,8 +60,8 @@ func (s *Service) Register(ctx context.Context, r Registration, c Client) (User,
 		if err := s.sendVerification(ctx, tx, u, now); err != nil {
 			return err
 		}
-		return tx.AddEvent(ctx, Event{ID: newID(), Type: EventVerificationSent, UserID: u.ID,
-			LoginName: u.Email, IP: c.IP, UserAgent: c.UserAgent, CreatedAt: now})
+		return s.recordIn(ctx, tx, Event{Type: EventVerificationSent, UserID: u.ID,
+			LoginName: u.Email, IP: c.IP, UserAgent: c.UserAgent})
 	})
 	if err != nil {
 		return User{}, err
@@ -69,6 +69,5 @@ func (s *Service) Register(ctx context.Context, r Registration, c Client) (User,
 	if !u.EmailVerified {
 		s.mailQueued()
 	}
-	s.log.InfoContext(ctx, "security event", "type", EventRegister, "user_id", u.ID, "login_name", u.Username, "ip", c.IP)
 	return u, nil
 }

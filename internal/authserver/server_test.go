@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +45,8 @@ type options struct {
 	// mailer renders the service's mail; nil renders empty messages. Use
 	// newMailFixture (mailbox_test.go) for the real templates.
 	mailer auth.Mailer
+	// trusted are the proxies whose X-Forwarded-For the server believes.
+	trusted []netip.Prefix
 }
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
@@ -125,7 +128,7 @@ func newFixture(t *testing.T, o options) *fixture {
 	if f.keys != nil {
 		pub = f.keys
 	}
-	f.h = NewServer(log, Config{}, f.svc, v, pub)
+	f.h = NewServer(log, Config{TrustedProxies: o.trusted}, f.svc, v, pub)
 	return f
 }
 

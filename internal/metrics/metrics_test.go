@@ -90,3 +90,13 @@ func grep(s, prefix string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+func TestEventWriteFailuresAreExported(t *testing.T) {
+	reg := NewRegistry()
+	n := uint64(0)
+	RegisterEvents(reg, func() uint64 { return n })
+	n = 3
+	if out := scrape(t, Handler(reg)); !strings.Contains(out, "bizy_security_event_write_failures_total 3") {
+		t.Fatalf("scrape lacks the event write failures:\n%s", out)
+	}
+}
