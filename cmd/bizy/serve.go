@@ -136,7 +136,7 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 	metrics.RegisterMail(reg, log, d.mail, db.Outbox())
 	metrics.RegisterEvents(reg, d.svc.EventWriteFailures)
 	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: cfg.AuthTrustedProxies,
 		Metrics:        metrics.Handler(reg),
 		Instrument:     metrics.HTTP(reg),
 		Pages: pages.Config{PublicURL: cfg.PublicURL, CookieDomain: cfg.CookieDomain,
