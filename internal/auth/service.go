@@ -16,9 +16,14 @@ import (
 
 // Config holds the rules a Service applies.
 type Config struct {
-	BcryptCost               int
-	AccessTokenTTL           time.Duration
-	RefreshTokenTTL          time.Duration
+	BcryptCost      int
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	// RefreshReuseInterval is how long after its rotation a refresh token
+	// presented again is answered with the session's current tokens (a
+	// browser's tabs, a client's retry) rather than taken for a stolen
+	// copy; 0 treats every reuse as theft.
+	RefreshReuseInterval     time.Duration
 	Issuer                   string
 	Audience                 string
 	RequireEmailVerification bool

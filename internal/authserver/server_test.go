@@ -47,6 +47,8 @@ type options struct {
 	mailer auth.Mailer
 	// trusted are the proxies whose X-Forwarded-For the server believes.
 	trusted []netip.Prefix
+	// reuseInterval is REFRESH_REUSE_INTERVAL; 0 (off) unless set.
+	reuseInterval time.Duration
 }
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
@@ -119,7 +121,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		BcryptCost: 4, AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 720 * time.Hour,
 		Issuer: "bizy-auth", Audience: "bizy", RequireEmailVerification: o.requireVerified,
 		LockoutThreshold: o.lockoutThreshold, LockoutDuration: o.lockoutDuration, Now: f.clock.Now,
-		Mailer: o.mailer,
+		Mailer: o.mailer, RefreshReuseInterval: o.reuseInterval,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -50,6 +50,9 @@ type Config struct {
 	JWTAudience     string
 	AccessTokenTTL  time.Duration // > 0
 	RefreshTokenTTL time.Duration // > AccessTokenTTL
+	// RefreshReuseInterval is how long a rotated-out refresh token is still
+	// answered with its session's current tokens; 0 to 5m, 0 off.
+	RefreshReuseInterval time.Duration
 
 	BcryptCost               int           // 10 to 16
 	RequireEmailVerification bool          // refuse login until the email is verified
@@ -248,6 +251,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("jwt_audience", c.JWTAudience),
 		slog.Duration("access_token_ttl", c.AccessTokenTTL),
 		slog.Duration("refresh_token_ttl", c.RefreshTokenTTL),
+		slog.Duration("refresh_reuse_interval", c.RefreshReuseInterval),
 		slog.Int("bcrypt_cost", c.BcryptCost),
 		slog.Bool("require_email_verification", c.RequireEmailVerification),
 		slog.Int("lockout_threshold", c.LockoutThreshold),

@@ -52,6 +52,7 @@ func TestDefaultsAreSPECs(t *testing.T) {
 		JWTAudience:              "bizy",
 		AccessTokenTTL:           15 * time.Minute,
 		RefreshTokenTTL:          720 * time.Hour,
+		RefreshReuseInterval:     10 * time.Second,
 		BcryptCost:               12,
 		RequireEmailVerification: true,
 		LockoutThreshold:         5,
