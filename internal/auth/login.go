@@ -21,7 +21,14 @@ type Tokens struct {
 	SessionID    string
 }
 
-func normalizeLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+// normalizeLogin returns a login name as accounts are looked up by: a
+// username lower-cased, an address as NormalizeEmail stores it.
+func normalizeLogin(login string) string {
+	if strings.Contains(login, "@") {
+		return NormalizeEmail(login)
+	}
+	return strings.ToLower(strings.TrimSpace(login))
+}
 
 // Login checks a login name (username or email) and password and opens a
 // session. An unknown name and a wrong password both return

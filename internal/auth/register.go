@@ -21,14 +21,15 @@ type Registration struct {
 // input and a *ConflictError when the username or email is taken.
 func (s *Service) Register(ctx context.Context, r Registration, c Client) (User, error) {
 	r.Username = strings.TrimSpace(r.Username)
-	r.Email = NormalizeEmail(r.Email)
 	var ve ValidationError
 	if msg := validUsername(r.Username); msg != "" {
 		ve.Add("username", msg)
 	}
+	// Checked as given: normalising maps some invisible characters away.
 	if msg := validEmail(r.Email); msg != "" {
 		ve.Add("email", msg)
 	}
+	r.Email = NormalizeEmail(r.Email)
 	if msg := validPassword(r.Password); msg != "" {
 		ve.Add("password", msg)
 	}
