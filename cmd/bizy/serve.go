@@ -135,6 +135,7 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 	reg := metrics.NewRegistry()
 	metrics.RegisterMail(reg, log, d.mail, db.Outbox())
 	metrics.RegisterEvents(reg, d.svc.EventWriteFailures)
+	metrics.RegisterBackground(reg, d.svc.BackgroundDropped)
 	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{
 		TrustedProxies: cfg.AuthTrustedProxies,
 		Metrics:        metrics.Handler(reg),

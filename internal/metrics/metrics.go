@@ -138,3 +138,14 @@ func RegisterEvents(reg prometheus.Registerer, failures func() uint64) {
 		Help: "Security events the auth service could not store (each also logged at error level).",
 	}, func() float64 { return float64(failures()) }))
 }
+
+// RegisterBackground exports how many background jobs (the lookup and
+// mail of forgot-password and resend-verification) the auth service
+// dropped because its queue was full (bizy_background_jobs_dropped_total);
+// dropped is read at each scrape, e.g. (*auth.Service).BackgroundDropped.
+func RegisterBackground(reg prometheus.Registerer, dropped func() uint64) {
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "bizy_background_jobs_dropped_total",
+		Help: "Forgot-password and resend-verification jobs dropped because the background queue was full.",
+	}, func() float64 { return float64(dropped()) }))
+}

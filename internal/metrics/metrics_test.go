@@ -95,8 +95,12 @@ func TestEventWriteFailuresAreExported(t *testing.T) {
 	reg := NewRegistry()
 	n := uint64(0)
 	RegisterEvents(reg, func() uint64 { return n })
+	RegisterBackground(reg, func() uint64 { return n + 1 })
 	n = 3
-	if out := scrape(t, Handler(reg)); !strings.Contains(out, "bizy_security_event_write_failures_total 3") {
-		t.Fatalf("scrape lacks the event write failures:\n%s", out)
+	out := scrape(t, Handler(reg))
+	for _, want := range []string{"bizy_security_event_write_failures_total 3", "bizy_background_jobs_dropped_total 4"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("scrape lacks %q:\n%s", want, out)
+		}
 	}
 }
