@@ -255,12 +255,17 @@ func (s *Service) AdminRevokeSessions(ctx context.Context, actorID, userID strin
 		return err
 	}
 	now := s.timestamp()
-	revoked, err := s.revokeAll(ctx, s.store, u.ID, "", now)
+	var revoked []string
+	err = s.store.Tx(ctx, func(tx Store) error {
+		if revoked, err = s.revokeAll(ctx, tx, u.ID, "", now); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, adminEvent(EventAdminSessionsRevoked, actorID, u, c, ""))
+	})
 	if err != nil {
 		return err
 	}
 	s.announce(ctx, revoked, now)
-	s.recordAdmin(ctx, EventAdminSessionsRevoked, actorID, u, c, "")
 	return nil
 }
 

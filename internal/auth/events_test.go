@@ -53,6 +53,14 @@ func TestEventWriteFailuresAreCountedAndRollBack(t *testing.T) {
 			if live, err := st.UserSessions(ctx, u.ID, clock.Now()); err != nil || len(live) != 0 {
 				t.Fatalf("sessions after a login whose event failed = %d, %v; want none", len(live), err)
 			}
+			// A logout likewise: no revocation without its record.
+			tok := mustLogin(t, good, "hana")
+			if err := svc.Logout(ctx, u.ID, tok.SessionID, false, auth.Client{}); !errors.Is(err, errEventStore) {
+				t.Fatalf("logout without its event = %v, want the store's error", err)
+			}
+			if live, err := st.UserSessions(ctx, u.ID, clock.Now()); err != nil || len(live) != 1 {
+				t.Fatalf("sessions after a logout whose event failed = %d, %v; want the one still live", len(live), err)
+			}
 		})
 	}
 }

@@ -161,17 +161,25 @@ func (s *Service) currentSuccessor(ctx context.Context, tok string, cur Session,
 
 // refreshReused revokes sess after a rotated-out refresh token came back.
 func (s *Service) refreshReused(ctx context.Context, sess Session, now time.Time, c Client) error {
-	if err := s.revoke(ctx, sess.ID, now); err != nil {
+	err := s.revokeRecorded(ctx, sess.ID, now, Event{Type: EventRefreshReuse, UserID: sess.UserID, IP: c.IP, UserAgent: c.UserAgent,
+		Detail: "a rotated-out refresh token was presented; session " + sess.ID + " revoked"})
+	if err != nil {
 		return err
 	}
-	s.record(ctx, s.store, Event{Type: EventRefreshReuse, UserID: sess.UserID, IP: c.IP, UserAgent: c.UserAgent,
-		Detail: "a rotated-out refresh token was presented; session " + sess.ID + " revoked"})
 	return ErrInvalidRefresh
 }
 
-// revoke revokes one session and announces it.
-func (s *Service) revoke(ctx context.Context, sid string, now time.Time) error {
-	done, err := s.store.RevokeSession(ctx, sid, now)
+// revokeRecorded revokes session sid and records e in one transaction,
+// then announces the revocation. ErrNotFound for an unknown session.
+func (s *Service) revokeRecorded(ctx context.Context, sid string, now time.Time, e Event) error {
+	var done bool
+	err := s.store.Tx(ctx, func(tx Store) error {
+		var err error
+		if done, err = tx.RevokeSession(ctx, sid, now); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, e)
+	})
 	if err != nil {
 		return err
 	}
@@ -198,20 +206,29 @@ func (s *Service) announce(ctx context.Context, sids []string, now time.Time) {
 // userID.
 func (s *Service) Logout(ctx context.Context, userID, sid string, all bool, c Client) error {
 	now := s.timestamp()
-	if all {
-		revoked, err := s.revokeAll(ctx, s.store, userID, "", now)
-		if err != nil {
-			return err
+	e := Event{Type: EventLogout, UserID: userID, IP: c.IP, UserAgent: c.UserAgent, Detail: "session " + sid}
+	if !all {
+		err := s.revokeRecorded(ctx, sid, now, e)
+		if errors.Is(err, ErrNotFound) {
+			// Gone already (pruned): nothing to revoke, still a logout.
+			s.record(ctx, s.store, e)
+			return nil
 		}
-		s.announce(ctx, revoked, now)
-	} else if err := s.revoke(ctx, sid, now); err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	detail := "session " + sid
-	if all {
-		detail = "every session"
+	e.Detail = "every session"
+	var revoked []string
+	err := s.store.Tx(ctx, func(tx Store) error {
+		var err error
+		if revoked, err = s.revokeAll(ctx, tx, userID, "", now); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, e)
+	})
+	if err != nil {
+		return err
 	}
-	s.record(ctx, s.store, Event{Type: EventLogout, UserID: userID, IP: c.IP, UserAgent: c.UserAgent, Detail: detail})
+	s.announce(ctx, revoked, now)
 	return nil
 }
 
@@ -250,11 +267,8 @@ func (s *Service) RevokeUserSession(ctx context.Context, userID, sid string, c C
 	if sess.UserID != userID {
 		return ErrNotFound
 	}
-	if err := s.revoke(ctx, sid, s.timestamp()); err != nil {
-		return err
-	}
-	s.record(ctx, s.store, Event{Type: EventSessionRevoked, UserID: userID, IP: c.IP, UserAgent: c.UserAgent, Detail: "session " + sid})
-	return nil
+	return s.revokeRecorded(ctx, sid, s.timestamp(),
+		Event{Type: EventSessionRevoked, UserID: userID, IP: c.IP, UserAgent: c.UserAgent, Detail: "session " + sid})
 }
 
 // Revocation is one entry of the revocation feed: a session whose access
