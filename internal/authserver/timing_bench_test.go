@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -26,7 +28,11 @@ import (
 func BenchmarkMailRequestTiming(b *testing.B) {
 	for _, path := range []string{"/forgot-password", "/resend-verification"} {
 		b.Run(path[1:], func(b *testing.B) {
+			// The fixture wants a *testing.T; this one never runs its
+			// cleanups, so the database is closed and removed here.
 			f := newFixture(&testing.T{}, options{})
+			defer os.RemoveAll(filepath.Dir(f.dbPath))
+			defer f.db.Close()
 			f.mustRegister("known", "known@example.com", goodPassword, false)
 			srv := httptest.NewServer(f.h)
 			defer srv.Close()
