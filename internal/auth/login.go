@@ -72,6 +72,14 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	// bcrypt work. Open the session only if that copy still stands, with
 	// the row locked, so a password change, reset or disable committed in
 	// the meantime can't be outlived by a session it never saw.
+	// The signer is fetched before the transaction: a key ring reloads its
+	// keys through the pool, and a transaction holding one connection must
+	// never wait for a second (on a small pool, logins doing so starve
+	// each other).
+	signer, err := s.signer.Signer(ctx)
+	if err != nil {
+		return Tokens{}, err
+	}
 	var tok Tokens
 	err = s.store.Tx(ctx, func(tx Store) error {
 		cur, err := tx.UserForUpdate(ctx, u.ID)
@@ -93,7 +101,7 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 				return err
 			}
 		}
-		tok, err = s.openSession(ctx, tx, cur, c)
+		tok, err = s.openSession(ctx, tx, signer, cur, c)
 		return err
 	})
 	if err != nil {
@@ -124,8 +132,8 @@ func passwordMatches(hash []byte, pw string) bool {
 }
 
 // openSession stores a new session for u in st and signs its first access
-// token.
-func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (Tokens, error) {
+// token with signer.
+func (s *Service) openSession(ctx context.Context, st Store, signer *token.Signer, u User, c Client) (Tokens, error) {
 	now := s.timestamp()
 	refresh, hash := newSecret()
 	sess := Session{
@@ -136,7 +144,7 @@ func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (
 	if err := st.CreateSession(ctx, sess); err != nil {
 		return Tokens{}, err
 	}
-	access, err := s.issue(ctx, u, sess.ID, now)
+	access, err := s.sign(signer, u, sess.ID, now)
 	if err != nil {
 		return Tokens{}, err
 	}
@@ -150,6 +158,11 @@ func (s *Service) issue(ctx context.Context, u User, sid string, now time.Time) 
 	if err != nil {
 		return "", err
 	}
+	return s.sign(signer, u, sid, now)
+}
+
+// sign signs an access token for u under session sid with signer.
+func (s *Service) sign(signer *token.Signer, u User, sid string, now time.Time) (string, error) {
 	return signer.Sign(token.Claims{
 		Issuer: s.cfg.Issuer, Subject: u.ID, Audience: []string{s.cfg.Audience},
 		ExpiresAt: now.Add(s.cfg.AccessTokenTTL), IssuedAt: now, ID: newID(),
