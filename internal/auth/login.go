@@ -61,17 +61,32 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	if err := s.lockout.Succeed(ctx, r); err != nil {
 		return Tokens{}, err
 	}
-	// A hash made at another BCRYPT_COST is redone now that the password is
-	// at hand, so a cost change reaches every active account (and their
-	// logins stop taking a different time from the dummy check).
-	rehash, err := s.rehash(u.PasswordHash, password)
+	tok, err := s.openLoginSession(ctx, u, password, c)
 	if err != nil {
 		return Tokens{}, err
 	}
-	// The password was checked against a copy read before the (slow)
-	// bcrypt work. Open the session only if that copy still stands, with
-	// the row locked, so a password change, reset or disable committed in
-	// the meantime can't be outlived by a session it never saw.
+	s.record(ctx, s.store, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
+	return tok, nil
+}
+
+// hashRaces is how many times openLoginSession checks the password again
+// after finding the stored hash changed under it, before giving up.
+const hashRaces = 3
+
+// openLoginSession opens a session for u, whose password the caller has
+// just checked against u.PasswordHash, a copy read before the slow bcrypt
+// work. The session opens only if that copy still stands, with the row
+// locked, so a password change, reset or disable committed meanwhile
+// can't be outlived by a session it never saw.
+//
+// A hash made at another BCRYPT_COST is redone on the way, so a cost
+// change reaches every active account. Concurrent logins of one user all
+// rehash; the first to commit wins and the others find the stored hash
+// changed. They can't tell a rehash from a new password without the
+// password, so they check it again against what is stored now (outside
+// any transaction) and go on if it matches: a rehash never fails a login
+// racing it, and a real change still does.
+func (s *Service) openLoginSession(ctx context.Context, u User, password string, c Client) (Tokens, error) {
 	// The signer is fetched before the transaction: a key ring reloads its
 	// keys through the pool, and a transaction holding one connection must
 	// never wait for a second (on a small pool, logins doing so starve
@@ -80,35 +95,49 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	if err != nil {
 		return Tokens{}, err
 	}
-	var tok Tokens
-	err = s.store.Tx(ctx, func(tx Store) error {
-		cur, err := tx.UserForUpdate(ctx, u.ID)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			return ErrBadCredentials
-		case err != nil:
-			return err
-		case !bytes.Equal(cur.PasswordHash, u.PasswordHash):
-			return ErrBadCredentials
-		case cur.Disabled:
-			return ErrDisabled
-		case s.cfg.RequireEmailVerification && !cur.EmailVerified:
-			return ErrEmailUnverified
+	checked := u.PasswordHash
+	for range hashRaces {
+		rehash, err := s.rehash(checked, password)
+		if err != nil {
+			return Tokens{}, err
 		}
-		if rehash != nil {
-			cur.PasswordHash, cur.UpdatedAt = rehash, s.timestamp()
-			if err := tx.UpdateUser(ctx, cur); err != nil {
+		var (
+			tok     Tokens
+			changed []byte
+		)
+		err = s.store.Tx(ctx, func(tx Store) error {
+			cur, err := tx.UserForUpdate(ctx, u.ID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return ErrBadCredentials
+			case err != nil:
 				return err
+			case !bytes.Equal(cur.PasswordHash, checked):
+				changed = cur.PasswordHash
+				return nil
+			case cur.Disabled:
+				return ErrDisabled
+			case s.cfg.RequireEmailVerification && !cur.EmailVerified:
+				return ErrEmailUnverified
 			}
+			if rehash != nil {
+				cur.PasswordHash, cur.UpdatedAt = rehash, s.timestamp()
+				if err := tx.UpdateUser(ctx, cur); err != nil {
+					return err
+				}
+			}
+			tok, err = s.openSession(ctx, tx, signer, cur, c)
+			return err
+		})
+		if err != nil || changed == nil {
+			return tok, err
 		}
-		tok, err = s.openSession(ctx, tx, signer, cur, c)
-		return err
-	})
-	if err != nil {
-		return Tokens{}, err
+		if !passwordMatches(changed, password) {
+			return Tokens{}, ErrBadCredentials // a new password, not a rehash
+		}
+		checked = changed
 	}
-	s.record(ctx, s.store, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
-	return tok, nil
+	return Tokens{}, ErrBadCredentials
 }
 
 // rehash returns a new hash of pw at the configured cost when hash was made
