@@ -27,6 +27,9 @@ const (
 	EventRefreshReuse   = "refresh_reuse"
 	EventLogout         = "logout"
 	EventSessionRevoked = "session_revoked"
+
+	// EventBusy is a request refused because the hashing gate was full.
+	EventBusy = "busy"
 )
 
 // record stores one security event in st and logs it; see eventLog.record.

@@ -33,8 +33,11 @@ func normalizeLogin(login string) string { return strings.ToLower(strings.TrimSp
 func (s *Service) Login(ctx context.Context, login, password string, c Client) (Tokens, error) {
 	name := normalizeLogin(login)
 	if name == "" || len(name) > loginNameMaxBytes || !ValidLoginName(name) {
-		// Nothing can match; still spend the time a real check would.
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+		// Nothing can match; still spend the time a real check would,
+		// through the same gate.
+		if _, err := s.checkPassword(ctx, c, s.dummyHash, password); err != nil {
+			return Tokens{}, err
+		}
 		return Tokens{}, ErrBadCredentials
 	}
 	u, err := s.store.UserByLogin(ctx, name)
@@ -52,7 +55,11 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	if u.ID == "" {
 		hash = s.dummyHash // the same bcrypt work, and never a match
 	}
-	if !passwordMatches(hash, password) || u.ID == "" {
+	ok, err := s.checkPassword(ctx, c, hash, password)
+	if err != nil {
+		return Tokens{}, err
+	}
+	if !ok || u.ID == "" {
 		if err := s.lockout.Fail(ctx, r); err != nil {
 			return Tokens{}, err
 		}
@@ -97,7 +104,7 @@ func (s *Service) openLoginSession(ctx context.Context, u User, password string,
 	}
 	checked := u.PasswordHash
 	for range hashRaces {
-		rehash, err := s.rehash(checked, password)
+		rehash, err := s.rehash(ctx, c, checked, password)
 		if err != nil {
 			return Tokens{}, err
 		}
@@ -132,7 +139,11 @@ func (s *Service) openLoginSession(ctx context.Context, u User, password string,
 		if err != nil || changed == nil {
 			return tok, err
 		}
-		if !passwordMatches(changed, password) {
+		ok, err := s.checkPassword(ctx, c, changed, password)
+		if err != nil {
+			return Tokens{}, err
+		}
+		if !ok {
 			return Tokens{}, ErrBadCredentials // a new password, not a rehash
 		}
 		checked = changed
@@ -142,12 +153,12 @@ func (s *Service) openLoginSession(ctx context.Context, u User, password string,
 
 // rehash returns a new hash of pw at the configured cost when hash was made
 // at another one, and nil when it needs none.
-func (s *Service) rehash(hash []byte, pw string) ([]byte, error) {
+func (s *Service) rehash(ctx context.Context, c Client, hash []byte, pw string) ([]byte, error) {
 	cost, err := bcrypt.Cost(hash)
 	if err != nil || cost == s.cfg.BcryptCost {
 		return nil, nil
 	}
-	return s.hashPassword(pw)
+	return s.hashPassword(ctx, c, pw)
 }
 
 // passwordMatches compares in constant time (bcrypt does). A password longer

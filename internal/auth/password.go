@@ -15,7 +15,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, c C
 	if msg := validPassword(password); msg != "" {
 		return &ValidationError{Fields: map[string]string{"password": msg}}
 	}
-	hash, err := s.hashPassword(password)
+	hash, err := s.hashPassword(ctx, c, password)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,11 @@ func (s *Service) ChangePassword(ctx context.Context, ch PasswordChange, c Clien
 	if err != nil {
 		return err
 	}
-	if !passwordMatches(u.PasswordHash, ch.Current) {
+	ok, err := s.checkPassword(ctx, c, u.PasswordHash, ch.Current)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		if err := s.lockout.Fail(ctx, r); err != nil {
 			return err
 		}
@@ -65,7 +69,7 @@ func (s *Service) ChangePassword(ctx context.Context, ch PasswordChange, c Clien
 	if ch.Current == ch.New {
 		return &ValidationError{Fields: map[string]string{"new_password": "must differ from the current password"}}
 	}
-	hash, err := s.hashPassword(ch.New)
+	hash, err := s.hashPassword(ctx, c, ch.New)
 	if err != nil {
 		return err
 	}

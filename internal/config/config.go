@@ -53,10 +53,16 @@ type Config struct {
 	BcryptCost               int           // 10 to 16
 	RequireEmailVerification bool          // refuse login until the email is verified
 	LockoutThreshold         int           // >= 1
-	LockoutDuration          time.Duration // > 0
+	LockoutDuration          time.Duration // > 0: the counting window and the lock length
+	LockoutAccountThreshold  int           // >= LockoutThreshold
 	RateLimitEnabled         bool
 	RateLimits               ratelimit.Rates // the budgets in force: all off when RateLimitEnabled is false
 	TrustedProxies           []netip.Prefix  // masked; bare IPs as /32 or /128
+
+	HashConcurrency int           // >= 1
+	HashQueue       int           // >= 0
+	HashWait        time.Duration // > 0
+	EventRetention  time.Duration // >= 0; 0 keeps security events forever
 
 	SMTPHost     string // "" means: write mail to DataDir/mail and log it
 	SMTPPort     int    // 1 to 65535
@@ -137,6 +143,10 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 	if ok("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL") && c.RefreshTokenTTL <= c.AccessTokenTTL {
 		bad["REFRESH_TOKEN_TTL"] = fmt.Errorf("must be longer than ACCESS_TOKEN_TTL (%s), got %s",
 			c.AccessTokenTTL, c.RefreshTokenTTL)
+	}
+	if ok("LOCKOUT_THRESHOLD", "LOCKOUT_ACCOUNT_THRESHOLD") && c.LockoutAccountThreshold < c.LockoutThreshold {
+		bad["LOCKOUT_ACCOUNT_THRESHOLD"] = fmt.Errorf("must be at least LOCKOUT_THRESHOLD (%d), got %d",
+			c.LockoutThreshold, c.LockoutAccountThreshold)
 	}
 	if ok("RATE_LIMIT_ENABLED") && !c.RateLimitEnabled {
 		c.RateLimits = ratelimit.Rates{} // each budget was still checked, so a typo shows before it is switched on
@@ -228,6 +238,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("require_email_verification", c.RequireEmailVerification),
 		slog.Int("lockout_threshold", c.LockoutThreshold),
 		slog.Duration("lockout_duration", c.LockoutDuration),
+		slog.Int("lockout_account_threshold", c.LockoutAccountThreshold),
 		slog.Bool("rate_limit_enabled", c.RateLimitEnabled),
 		slog.Group("rate_limits",
 			slog.String("login", c.RateLimits.Login.String()),
@@ -237,6 +248,10 @@ func (c Config) LogValue() slog.Value {
 			slog.String("email", c.RateLimits.Email.String()),
 			slog.String("email_address", c.RateLimits.EmailAddress.String()),
 		),
+		slog.Int("hash_concurrency", c.HashConcurrency),
+		slog.Int("hash_queue", c.HashQueue),
+		slog.Duration("hash_wait", c.HashWait),
+		slog.Duration("event_retention", c.EventRetention),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.String("smtp_host", c.SMTPHost),
 		slog.Int("smtp_port", c.SMTPPort),
