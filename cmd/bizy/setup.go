@@ -251,6 +251,8 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		RequireEmailVerification: cfg.RequireEmailVerification,
 		LockoutThreshold:         cfg.LockoutThreshold,
 		LockoutDuration:          cfg.LockoutDuration,
+		LockoutAccountThreshold:  cfg.LockoutAccountThreshold,
+		EventRetention:           cfg.EventRetention,
 		Mailer:                   templates,
 		MailQueued:               d.mail.Wake,
 		OnRevoke:                 onRevoke,

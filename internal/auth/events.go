@@ -8,11 +8,16 @@ import (
 
 // Security event types stored in the event log.
 const (
-	EventRegister       = "register"
-	EventLoginSuccess   = "login_success"
-	EventLoginFailure   = "login_failure"
-	EventLoginLocked    = "login_locked"
-	EventLock           = "lock"
+	EventRegister     = "register"
+	EventLoginSuccess = "login_success"
+	EventLoginFailure = "login_failure"
+	EventLoginLocked  = "login_locked"
+	EventLock         = "lock" // one client IP locked out of one account
+	// EventAccountLocked is an account locked for everyone after
+	// LOCKOUT_ACCOUNT_THRESHOLD failures from all IPs; EventUnlockMailed
+	// the unlock link then queued for its owner.
+	EventAccountLocked  = "account_locked"
+	EventUnlockMailed   = "unlock_mailed"
 	EventUnlock         = "unlock"
 	EventAdminGranted   = "admin_granted"
 	EventUserCreatedCLI = "user_created"

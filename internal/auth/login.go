@@ -56,8 +56,8 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 		hash = s.dummyHash // the same bcrypt work, and never a match
 	}
 	ok, err := s.checkPassword(ctx, c, hash, password)
-	if err != nil {
-		return Tokens{}, err
+	if err != nil { // not checked (busy, or the request ended): no failure
+		return Tokens{}, errors.Join(err, s.lockout.Release(ctx, r))
 	}
 	if !ok || u.ID == "" {
 		if err := s.lockout.Fail(ctx, r); err != nil {

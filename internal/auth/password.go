@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"errors"
 	"time"
 )
 
@@ -52,7 +53,7 @@ func (s *Service) ChangePassword(ctx context.Context, ch PasswordChange, c Clien
 	}
 	ok, err := s.checkPassword(ctx, c, u.PasswordHash, ch.Current)
 	if err != nil {
-		return err
+		return errors.Join(err, s.lockout.Release(ctx, r))
 	}
 	if !ok {
 		if err := s.lockout.Fail(ctx, r); err != nil {

@@ -23,8 +23,14 @@ type Config struct {
 	Issuer                   string
 	Audience                 string
 	RequireEmailVerification bool
-	LockoutThreshold         int
-	LockoutDuration          time.Duration
+	// LockoutThreshold failures of one account from one client IP within
+	// LockoutDuration lock that IP out of it; LockoutAccountThreshold
+	// from all IPs lock the account (0: the same as LockoutThreshold).
+	LockoutThreshold        int
+	LockoutDuration         time.Duration
+	LockoutAccountThreshold int
+	// EventRetention is how long security events are kept (0: forever).
+	EventRetention time.Duration
 	// HashGate bounds the bcrypt work (HASH_CONCURRENCY, HASH_QUEUE,
 	// HASH_WAIT); nil means one sized by DefaultHashGateConfig. Services
 	// of one process should share one gate.
@@ -92,7 +98,12 @@ func NewService(log *slog.Logger, store Store, signer TokenSigner, cfg Config) (
 	if now == nil {
 		now = time.Now
 	}
-	lockout, err := NewLockout(log, store, store, now, LockoutRule{Threshold: cfg.LockoutThreshold, Duration: cfg.LockoutDuration})
+	acct := cfg.LockoutAccountThreshold
+	if acct == 0 {
+		acct = max(DefaultLockoutAccountThreshold, cfg.LockoutThreshold)
+	}
+	lockout, err := NewLockout(log, store, now, LockoutRule{Threshold: cfg.LockoutThreshold,
+		AccountThreshold: acct, Duration: cfg.LockoutDuration})
 	if err != nil {
 		return nil, err
 	}
@@ -108,8 +119,10 @@ func NewService(log *slog.Logger, store Store, signer TokenSigner, cfg Config) (
 	if mailer == nil {
 		mailer = noMail{}
 	}
-	return &Service{log: log, store: store, signer: signer, cfg: cfg, now: now, lockout: lockout, gate: gate, dummyHash: dummy,
-		mailer: mailer, bgSlots: make(chan struct{}, maxBackground)}, nil
+	s := &Service{log: log, store: store, signer: signer, cfg: cfg, now: now, lockout: lockout, gate: gate, dummyHash: dummy,
+		mailer: mailer, bgSlots: make(chan struct{}, maxBackground)}
+	lockout.accountLocked, lockout.mailed = s.queueUnlockMail, s.mailQueued
+	return s, nil
 }
 
 // background runs fn after the request that asked for it has been answered,
