@@ -21,6 +21,8 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /resend-verification", handleResendVerification(svc))
 	mux.Handle("POST /forgot-password", handleForgotPassword(svc))
 	mux.Handle("POST /reset-password", handleResetPassword(svc))
+	// RATE_LIMIT_VERIFY applies here as to the other mailed tokens.
+	mux.Handle("POST /unlock", handleUnlock(svc))
 	mux.Handle("POST /change-password", bearer(handleChangePassword(svc)))
 	mux.Handle("POST /refresh", handleRefresh(svc))
 	mux.Handle("POST /logout", bearer(handleLogout(svc)))
