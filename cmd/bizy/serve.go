@@ -134,6 +134,7 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 	d.redis = rc
 	reg := metrics.NewRegistry()
 	metrics.RegisterMail(reg, log, d.mail, db.Outbox())
+	metrics.RegisterProtection(reg, d.svc, d.gate)
 	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{
 		TrustedProxies: cfg.TrustedProxies,
 		Metrics:        metrics.Handler(reg),

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,14 +40,33 @@ const (
 
 // record stores one security event in st and logs it; see eventLog.record.
 func (s *Service) record(ctx context.Context, st EventStore, e Event) {
-	eventLog{log: s.log, store: st, now: s.now}.record(ctx, e)
+	eventLog{log: s.log, store: st, now: s.now, observe: s.observe}.record(ctx, e)
+}
+
+// ObserveEvents has fn told the type of every security event s records
+// from now on (metrics count them). Call it before s serves; a later call
+// replaces fn.
+func (s *Service) ObserveEvents(fn func(typ string)) { s.observe.fn.Store(&fn) }
+
+// observer holds the function ObserveEvents set, shared by the service's
+// event logs.
+type observer struct{ fn atomic.Pointer[func(string)] }
+
+func (o *observer) event(typ string) {
+	if o == nil {
+		return
+	}
+	if fn := o.fn.Load(); fn != nil {
+		(*fn)(typ)
+	}
 }
 
 // eventLog is the security event log: a store and the structured log.
 type eventLog struct {
-	log   *slog.Logger
-	store EventStore
-	now   func() time.Time
+	log     *slog.Logger
+	store   EventStore
+	now     func() time.Time
+	observe *observer // may be nil
 }
 
 // record stores e, stamped now, and logs it. A failure to store is logged,
@@ -54,6 +74,7 @@ type eventLog struct {
 func (l eventLog) record(ctx context.Context, e Event) {
 	e.ID = newID()
 	e.CreatedAt = stamp(l.now())
+	l.observe.event(e.Type)
 	if err := l.store.AddEvent(ctx, e); err != nil {
 		l.log.ErrorContext(ctx, "store security event", "type", e.Type, "err", err)
 	}

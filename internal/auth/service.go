@@ -69,6 +69,8 @@ type Service struct {
 	now    func() time.Time
 	// lockout is the failed-login rule every password check goes through.
 	lockout *Lockout
+	// observe is told of every security event (ObserveEvents).
+	observe *observer
 	// gate bounds the bcrypt work; every hash and check goes through it.
 	gate *HashGate
 	// dummyHash is compared against when a login name matches no account, so
@@ -122,6 +124,8 @@ func NewService(log *slog.Logger, store Store, signer TokenSigner, cfg Config) (
 	s := &Service{log: log, store: store, signer: signer, cfg: cfg, now: now, lockout: lockout, gate: gate, dummyHash: dummy,
 		mailer: mailer, bgSlots: make(chan struct{}, maxBackground)}
 	lockout.accountLocked, lockout.mailed = s.queueUnlockMail, s.mailQueued
+	s.observe = &observer{}
+	lockout.events.observe = s.observe
 	return s, nil
 }
 
