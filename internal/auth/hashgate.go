@@ -65,8 +65,25 @@ func (g *HashGate) Do(ctx context.Context, fn func()) error {
 		}
 	}
 	defer func() { <-g.slots }()
-	fn()
+	runLowPriority(fn)
 	return nil
+}
+
+// runLowPriority runs fn on an OS thread of its own whose scheduling
+// priority is lowered (lowerThreadPriority), and waits for it. The
+// goroutine stays locked to its thread, so the thread, and its priority,
+// end with it: no other goroutine ever runs at the lowered priority.
+// Starting a thread costs microseconds; a bcrypt check, a quarter of a
+// second.
+func runLowPriority(fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread() // never unlocked: see above
+		lowerThreadPriority()
+		fn()
+	}()
+	<-done
 }
 
 // queued waits in the queue for a slot, which it then holds.

@@ -60,7 +60,7 @@ func costServices(t *testing.T) (old, next *auth.Service) {
 	svc := func(cost int) *auth.Service {
 		s, err := auth.NewService(slog.New(slog.NewTextHandler(io.Discard, nil)), db.AuthStore(), auth.StaticSigner{S: signer},
 			auth.Config{BcryptCost: cost, AccessTokenTTL: time.Minute, RefreshTokenTTL: time.Hour, Issuer: "i", Audience: "a",
-				LockoutThreshold: 100, LockoutDuration: time.Minute})
+				LockoutThreshold: 100, LockoutDuration: time.Minute, HashGate: roomyGate()})
 		if err != nil {
 			t.Fatal(err)
 		}
