@@ -81,9 +81,9 @@ func eventClass(typ string) string {
 	switch typ {
 	case auth.EventLoginSuccess, auth.EventEmailVerified, auth.EventRegister, auth.EventUnlock, auth.EventAdminUnlock:
 		return "good"
-	case auth.EventLoginFailure, auth.EventRefreshReuse, auth.EventAdminUserDeleted:
+	case auth.EventLoginFailure, auth.EventRefreshReuse, auth.EventAdminUserDeleted, auth.EventAccountLocked:
 		return "bad"
-	case auth.EventLock, auth.EventLoginLocked, auth.EventRateLimited:
+	case auth.EventLock, auth.EventLoginLocked, auth.EventRateLimited, auth.EventBusy, auth.EventUnlockMailed:
 		return "warn"
 	}
 	return "muted"
