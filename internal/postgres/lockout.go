@@ -57,12 +57,19 @@ func (s *store) PutLockoutRow(ctx context.Context, r auth.LockoutRow) error {
 	return nil
 }
 
-// ClearLockout deletes every row of subject.
+// ClearLockout deletes every row of subject. It locks them in the order
+// LockoutRows does (by ip, "" first), so it can't deadlock with a login
+// holding one of them.
 func (s *store) ClearLockout(ctx context.Context, subject string) error {
-	if _, err := s.q.Exec(ctx, `DELETE FROM login_attempts WHERE subject = $1`, subject); err != nil {
-		return fmt.Errorf("postgres: clear lockout: %w", err)
-	}
-	return nil
+	return s.withTx(ctx, func(s *store) error {
+		if _, err := s.q.Exec(ctx, `SELECT 1 FROM login_attempts WHERE subject = $1 ORDER BY ip FOR UPDATE`, subject); err != nil {
+			return fmt.Errorf("postgres: clear lockout: %w", err)
+		}
+		if _, err := s.q.Exec(ctx, `DELETE FROM login_attempts WHERE subject = $1`, subject); err != nil {
+			return fmt.Errorf("postgres: clear lockout: %w", err)
+		}
+		return nil
+	})
 }
 
 // LockoutLockedUntil returns the latest lock end of subject's rows.
