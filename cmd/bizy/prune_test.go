@@ -89,7 +89,11 @@ func seedRetention(t *testing.T, db database) seeded {
 		t.Fatal(err)
 	}
 
-	if err := errors.Join(s.LockLogin(ctx, "ended", ago(2*day)), s.LockLogin(ctx, "active", now.Add(time.Hour))); err != nil {
+	lock := func(subject string, until time.Time) error {
+		return s.PutLockoutRow(ctx, auth.LockoutRow{Subject: subject, Failures: 20, WindowStart: until.Add(-time.Hour),
+			LockedUntil: until, ExpiresAt: until})
+	}
+	if err := errors.Join(lock("name:ended", ago(2*day)), lock("name:active", now.Add(time.Hour))); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -115,7 +119,7 @@ func wantSeededKept(t *testing.T, db database, sd seeded, serving bool) {
 	if _, err := s.UserToken(ctx, sd.keptToken.Hash, sd.keptToken.Purpose); err != nil {
 		t.Errorf("live token: %v, want it kept", err)
 	}
-	if until, err := s.LoginLockedUntil(ctx, "active"); err != nil || until.IsZero() {
+	if until, err := s.LockoutLockedUntil(ctx, "name:active"); err != nil || until.IsZero() {
 		t.Errorf("active lock: %v, %v; want it kept", until, err)
 	}
 	st, err := db.Outbox().Stats(ctx)
@@ -128,8 +132,8 @@ func wantSeededKept(t *testing.T, db database, sd seeded, serving bool) {
 }
 
 const (
-	wantPruned = "pruned 2 sessions, 0 session tombstones, 1 user tokens, 1 sent emails, 1 ended locks\n"
-	wantNone   = "pruned 0 sessions, 0 session tombstones, 0 user tokens, 0 sent emails, 0 ended locks\n"
+	wantPruned = "pruned 2 sessions, 0 session tombstones, 1 user tokens, 1 sent emails, 1 ended lockout counts, 0 security events\n"
+	wantNone   = "pruned 0 sessions, 0 session tombstones, 0 user tokens, 0 sent emails, 0 ended lockout counts, 0 security events\n"
 )
 
 // TestPruneCommand runs `bizy prune` twice over a seeded database, on each

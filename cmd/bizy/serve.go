@@ -142,6 +142,7 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 	metrics.RegisterRateLimit(reg, limStats)
 	metrics.RegisterEvents(reg, d.svc.EventWriteFailures)
 	metrics.RegisterBackground(reg, d.svc.BackgroundDropped)
+	metrics.RegisterProtection(reg, d.svc, d.gate)
 	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{
 		TrustedProxies: cfg.AuthTrustedProxies,
 		Metrics:        metrics.Handler(reg),

@@ -182,7 +182,8 @@ type authDeps struct {
 	keys     *auth.KeyRing // nil under HS256
 	verifier *token.Verifier
 	mail     *mail.Worker // runs only under serve and auth
-	redis    io.Closer    // the revocation publisher's client, or nil
+	gate     *auth.HashGate
+	redis    io.Closer // the revocation publisher's client, or nil
 }
 
 // verifierCacheSize bounds the verified-token cache (about 1 KiB an entry).
@@ -252,6 +253,7 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 	}
 	// NewWorker labels its own lines component=mail.
 	d.mail = mail.NewWorker(log, db.Outbox(), sender, mail.WorkerConfig{From: cfg.MailFrom})
+	d.gate = auth.NewHashGate(auth.HashGateConfig{Concurrency: cfg.HashConcurrency, Queue: cfg.HashQueue, Wait: cfg.HashWait})
 	d.svc, err = auth.NewService(log, d.store, signer, auth.Config{
 		BcryptCost:               cfg.BcryptCost,
 		AccessTokenTTL:           cfg.AccessTokenTTL,
@@ -262,10 +264,13 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		RequireEmailVerification: cfg.RequireEmailVerification,
 		LockoutThreshold:         cfg.LockoutThreshold,
 		LockoutDuration:          cfg.LockoutDuration,
+		LockoutAccountThreshold:  cfg.LockoutAccountThreshold,
+		EventRetention:           cfg.EventRetention,
 		Mailer:                   templates,
 		MailQueued:               d.mail.Wake,
 		OnRevoke:                 hooks.onRevoke,
 		MailBudget:               hooks.mailBudget,
+		HashGate:                 d.gate,
 	})
 	if err != nil {
 		return nil, err

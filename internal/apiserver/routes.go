@@ -32,6 +32,7 @@ func addRoutes(mux web.Router, cfg Config, svc *tasks.Service, v *token.Verifier
 	mux.Handle("POST /api/auth/forgot-password", proxy)
 	mux.Handle("POST /api/auth/reset-password", proxy) // JSON, or the form below
 	mux.Handle("GET /api/auth/reset-password", proxy)  // the form the link in the email opens
+	mux.Handle("POST /api/auth/unlock", proxy)
 	// Bearer routes check the token here first, so a bad one never costs
 	// the auth service a request; it checks the token again itself.
 	mux.Handle("GET /api/auth/profile", user(proxy))

@@ -11,11 +11,16 @@ import (
 
 // Security event types stored in the event log.
 const (
-	EventRegister       = "register"
-	EventLoginSuccess   = "login_success"
-	EventLoginFailure   = "login_failure"
-	EventLoginLocked    = "login_locked"
-	EventLock           = "lock"
+	EventRegister     = "register"
+	EventLoginSuccess = "login_success"
+	EventLoginFailure = "login_failure"
+	EventLoginLocked  = "login_locked"
+	EventLock         = "lock" // one client IP locked out of one account
+	// EventAccountLocked is an account locked for everyone after
+	// LOCKOUT_ACCOUNT_THRESHOLD failures from all IPs; EventUnlockMailed
+	// the unlock link then queued for its owner.
+	EventAccountLocked  = "account_locked"
+	EventUnlockMailed   = "unlock_mailed"
 	EventUnlock         = "unlock"
 	EventAdminGranted   = "admin_granted"
 	EventUserCreatedCLI = "user_created"
@@ -30,6 +35,9 @@ const (
 	EventRefreshReuse   = "refresh_reuse"
 	EventLogout         = "logout"
 	EventSessionRevoked = "session_revoked"
+
+	// EventBusy is a request refused because the hashing gate was full.
+	EventBusy = "busy"
 )
 
 // Bounds, in bytes, of an Event's text fields as stored. A client IP is at
@@ -46,6 +54,24 @@ const (
 // no NUL or control characters, bounded. Sessions and events keep it so.
 func (c Client) storable() Client {
 	return Client{IP: input.Clean(c.IP, eventIPMaxBytes), UserAgent: input.UserAgent(c.UserAgent)}
+}
+
+// ObserveEvents has fn told the type of every security event s records
+// from now on (metrics count them). Call it before s serves; a later call
+// replaces fn.
+func (s *Service) ObserveEvents(fn func(typ string)) { s.observe.fn.Store(&fn) }
+
+// observer holds the function ObserveEvents set, shared by the service's
+// event logs.
+type observer struct{ fn atomic.Pointer[func(string)] }
+
+func (o *observer) event(typ string) {
+	if o == nil {
+		return
+	}
+	if fn := o.fn.Load(); fn != nil {
+		(*fn)(typ)
+	}
 }
 
 // storable returns e with every text field made safe for every store, so
@@ -92,6 +118,7 @@ type eventLog struct {
 	// failures counts events that could not be stored; every copy of an
 	// eventLog made from one service shares it.
 	failures *atomic.Uint64
+	observe  *observer // counts events by type for metrics; may be nil
 }
 
 // record stores e, stamped now, and logs it. A failure to store is logged
@@ -107,6 +134,7 @@ func (l eventLog) write(ctx context.Context, e Event) error {
 	e = e.storable()
 	e.ID = newID()
 	e.CreatedAt = stamp(l.now())
+	l.observe.event(e.Type)
 	err := l.store.AddEvent(ctx, e)
 	if err != nil {
 		l.failures.Add(1)

@@ -81,6 +81,13 @@ func (m *resetMailer) lastToken() string {
 
 // newService returns a Service over st with a fake clock, a lockout of 5
 // failures for 15 minutes, and cfg's OnRevoke and Mailer.
+// roomyGate is a hashing gate for tests that are not about it: on a
+// loaded machine under -race, hashes wait long, and no test should meet
+// a 503 it is not about.
+func roomyGate() *auth.HashGate {
+	return auth.NewHashGate(auth.HashGateConfig{Concurrency: 4, Queue: 1000, Wait: time.Minute})
+}
+
 func newService(t *testing.T, st auth.Store, clock *clocktest.Clock, cfg auth.Config) *auth.Service {
 	t.Helper()
 	signer, err := token.NewHS256Signer([]byte("0123456789abcdef0123456789abcdef"))
@@ -90,6 +97,9 @@ func newService(t *testing.T, st auth.Store, clock *clocktest.Clock, cfg auth.Co
 	cfg.BcryptCost, cfg.AccessTokenTTL, cfg.RefreshTokenTTL = 4, 15*time.Minute, 720*time.Hour
 	cfg.Issuer, cfg.Audience, cfg.Now = "bizy-auth", "bizy", clock.Now
 	cfg.LockoutThreshold, cfg.LockoutDuration = 5, 15*time.Minute
+	if cfg.HashGate == nil {
+		cfg.HashGate = roomyGate()
+	}
 	svc, err := auth.NewService(discard, st, auth.StaticSigner{S: signer}, cfg)
 	if err != nil {
 		t.Fatal(err)

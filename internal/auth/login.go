@@ -38,10 +38,14 @@ func normalizeLogin(login string) string {
 // before any password check. Only with the right password does it reveal
 // ErrEmailUnverified or ErrDisabled.
 func (s *Service) Login(ctx context.Context, login, password string, c Client) (Tokens, error) {
+	c = c.storable() // the lockout's rows keep it too
 	name := normalizeLogin(login)
 	if name == "" || len(name) > loginNameMaxBytes || !ValidLoginName(name) {
-		// Nothing can match; still spend the time a real check would.
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+		// Nothing can match; still spend the time a real check would,
+		// through the same gate.
+		if _, err := s.checkPassword(ctx, c, s.dummyHash, password); err != nil {
+			return Tokens{}, err
+		}
 		return Tokens{}, ErrBadCredentials
 	}
 	u, err := s.store.UserByLogin(ctx, name)
@@ -59,7 +63,11 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	if u.ID == "" {
 		hash = s.dummyHash // the same bcrypt work, and never a match
 	}
-	if !passwordMatches(hash, password) || u.ID == "" {
+	ok, err := s.checkPassword(ctx, c, hash, password)
+	if err != nil { // not checked (busy, or the request ended): no failure
+		return Tokens{}, errors.Join(err, s.lockout.Release(ctx, r))
+	}
+	if !ok || u.ID == "" {
 		if err := s.lockout.Fail(ctx, r); err != nil {
 			return Tokens{}, err
 		}
@@ -68,57 +76,98 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	if err := s.lockout.Succeed(ctx, r); err != nil {
 		return Tokens{}, err
 	}
-	// A hash made at another BCRYPT_COST is redone now that the password is
-	// at hand, so a cost change reaches every active account (and their
-	// logins stop taking a different time from the dummy check).
-	rehash, err := s.rehash(u.PasswordHash, password)
-	if err != nil {
-		return Tokens{}, err
-	}
-	// The password was checked against a copy read before the (slow)
-	// bcrypt work. Open the session only if that copy still stands, with
-	// the row locked, so a password change, reset or disable committed in
-	// the meantime can't be outlived by a session it never saw.
-	var tok Tokens
-	err = s.store.Tx(ctx, func(tx Store) error {
-		cur, err := tx.UserForUpdate(ctx, u.ID)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			return ErrBadCredentials
-		case err != nil:
-			return err
-		case !bytes.Equal(cur.PasswordHash, u.PasswordHash):
-			return ErrBadCredentials
-		case cur.Disabled:
-			return ErrDisabled
-		case s.cfg.RequireEmailVerification && !cur.EmailVerified:
-			return ErrEmailUnverified
-		}
-		if rehash != nil {
-			cur.PasswordHash, cur.UpdatedAt = rehash, s.timestamp()
-			if err := tx.UpdateUser(ctx, cur); err != nil {
-				return err
-			}
-		}
-		if tok, err = s.openSession(ctx, tx, cur, c); err != nil {
-			return err
-		}
-		return s.recordIn(ctx, tx, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
-	})
+	tok, err := s.openLoginSession(ctx, u, name, password, c)
 	if err != nil {
 		return Tokens{}, err
 	}
 	return tok, nil
 }
 
+// hashRaces is how many times openLoginSession checks the password again
+// after finding the stored hash changed under it, before giving up.
+const hashRaces = 3
+
+// openLoginSession opens a session for u, signed in as name, whose password the caller has
+// just checked against u.PasswordHash, a copy read before the slow bcrypt
+// work. The session opens only if that copy still stands, with the row
+// locked, so a password change, reset or disable committed meanwhile
+// can't be outlived by a session it never saw.
+//
+// A hash made at another BCRYPT_COST is redone on the way, so a cost
+// change reaches every active account. Concurrent logins of one user all
+// rehash; the first to commit wins and the others find the stored hash
+// changed. They can't tell a rehash from a new password without the
+// password, so they check it again against what is stored now (outside
+// any transaction) and go on if it matches: a rehash never fails a login
+// racing it, and a real change still does.
+func (s *Service) openLoginSession(ctx context.Context, u User, name, password string, c Client) (Tokens, error) {
+	// The signer is fetched before the transaction: a key ring reloads its
+	// keys through the pool, and a transaction holding one connection must
+	// never wait for a second (on a small pool, logins doing so starve
+	// each other).
+	signer, err := s.signer.Signer(ctx)
+	if err != nil {
+		return Tokens{}, err
+	}
+	checked := u.PasswordHash
+	for range hashRaces {
+		rehash, err := s.rehash(ctx, c, checked, password)
+		if err != nil {
+			return Tokens{}, err
+		}
+		var (
+			tok     Tokens
+			changed []byte
+		)
+		err = s.store.Tx(ctx, func(tx Store) error {
+			cur, err := tx.UserForUpdate(ctx, u.ID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return ErrBadCredentials
+			case err != nil:
+				return err
+			case !bytes.Equal(cur.PasswordHash, checked):
+				changed = cur.PasswordHash
+				return nil
+			case cur.Disabled:
+				return ErrDisabled
+			case s.cfg.RequireEmailVerification && !cur.EmailVerified:
+				return ErrEmailUnverified
+			}
+			if rehash != nil {
+				cur.PasswordHash, cur.UpdatedAt = rehash, s.timestamp()
+				if err := tx.UpdateUser(ctx, cur); err != nil {
+					return err
+				}
+			}
+			if tok, err = s.openSession(ctx, tx, signer, cur, c); err != nil {
+				return err
+			}
+			return s.recordIn(ctx, tx, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
+		})
+		if err != nil || changed == nil {
+			return tok, err
+		}
+		ok, err := s.checkPassword(ctx, c, changed, password)
+		if err != nil {
+			return Tokens{}, err
+		}
+		if !ok {
+			return Tokens{}, ErrBadCredentials // a new password, not a rehash
+		}
+		checked = changed
+	}
+	return Tokens{}, ErrBadCredentials
+}
+
 // rehash returns a new hash of pw at the configured cost when hash was made
 // at another one, and nil when it needs none.
-func (s *Service) rehash(hash []byte, pw string) ([]byte, error) {
+func (s *Service) rehash(ctx context.Context, c Client, hash []byte, pw string) ([]byte, error) {
 	cost, err := bcrypt.Cost(hash)
 	if err != nil || cost == s.cfg.BcryptCost {
 		return nil, nil
 	}
-	return s.hashPassword(pw)
+	return s.hashPassword(ctx, c, pw)
 }
 
 // passwordMatches compares in constant time (bcrypt does). A password longer
@@ -132,8 +181,8 @@ func passwordMatches(hash []byte, pw string) bool {
 }
 
 // openSession stores a new session for u in st and signs its first access
-// token.
-func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (Tokens, error) {
+// token with signer.
+func (s *Service) openSession(ctx context.Context, st Store, signer *token.Signer, u User, c Client) (Tokens, error) {
 	now := s.timestamp()
 	c = c.storable()
 	refresh, hash := newSecret()
@@ -145,7 +194,7 @@ func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (
 	if err := st.CreateSession(ctx, sess); err != nil {
 		return Tokens{}, err
 	}
-	access, err := s.issue(ctx, u, sess.ID, now)
+	access, err := s.sign(signer, u, sess.ID, now)
 	if err != nil {
 		return Tokens{}, err
 	}
@@ -159,6 +208,11 @@ func (s *Service) issue(ctx context.Context, u User, sid string, now time.Time) 
 	if err != nil {
 		return "", err
 	}
+	return s.sign(signer, u, sid, now)
+}
+
+// sign signs an access token for u under session sid with signer.
+func (s *Service) sign(signer *token.Signer, u User, sid string, now time.Time) (string, error) {
 	return signer.Sign(token.Claims{
 		Issuer: s.cfg.Issuer, Subject: u.ID, Audience: []string{s.cfg.Audience},
 		ExpiresAt: now.Add(s.cfg.AccessTokenTTL), IssuedAt: now, ID: newID(),

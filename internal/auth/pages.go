@@ -70,19 +70,8 @@ func (s *Service) ResumePageSession(ctx context.Context, secret string) (PageSes
 	return PageSession{Session: sess, User: u}, nil
 }
 
-// LockedUntil returns when the lock on u's username or email ends (the
-// later of the two), or the zero time when neither is locked now.
+// LockedUntil returns when the last lock of u ends, whether it locks one
+// client IP out or everyone, or the zero time when none is in force.
 func (s *Service) LockedUntil(ctx context.Context, u User) (time.Time, error) {
-	var until time.Time
-	now := s.now()
-	for _, name := range []string{normalizeLogin(u.Username), u.Email} {
-		t, err := s.store.LoginLockedUntil(ctx, name)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if t.After(now) && t.After(until) {
-			until = t
-		}
-	}
-	return until, nil
+	return s.lockout.LockedUntil(ctx, u)
 }

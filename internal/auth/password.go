@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"errors"
 	"time"
 )
 
@@ -15,7 +16,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, c C
 	if msg := validPassword(password); msg != "" {
 		return &ValidationError{Fields: map[string]string{"password": msg}}
 	}
-	hash, err := s.hashPassword(password)
+	hash, err := s.hashPassword(ctx, c, password)
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,11 @@ func (s *Service) ChangePassword(ctx context.Context, ch PasswordChange, c Clien
 	if err != nil {
 		return err
 	}
-	if !passwordMatches(u.PasswordHash, ch.Current) {
+	ok, err := s.checkPassword(ctx, c, u.PasswordHash, ch.Current)
+	if err != nil {
+		return errors.Join(err, s.lockout.Release(ctx, r))
+	}
+	if !ok {
 		if err := s.lockout.Fail(ctx, r); err != nil {
 			return err
 		}
@@ -65,7 +70,7 @@ func (s *Service) ChangePassword(ctx context.Context, ch PasswordChange, c Clien
 	if ch.Current == ch.New {
 		return &ValidationError{Fields: map[string]string{"new_password": "must differ from the current password"}}
 	}
-	hash, err := s.hashPassword(ch.New)
+	hash, err := s.hashPassword(ctx, c, ch.New)
 	if err != nil {
 		return err
 	}

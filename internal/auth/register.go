@@ -36,7 +36,7 @@ func (s *Service) Register(ctx context.Context, r Registration, c Client) (User,
 	if err := ve.Err(); err != nil {
 		return User{}, err
 	}
-	hash, err := s.hashPassword(r.Password)
+	hash, err := s.hashPassword(ctx, c, r.Password)
 	if err != nil {
 		return User{}, err
 	}

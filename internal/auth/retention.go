@@ -8,8 +8,8 @@ import (
 )
 
 // Retention periods Service.Prune applies: how long a finished row is kept
-// after it finished. The security event log is not pruned; how long to keep
-// it is the operator's policy.
+// after it finished. How long the security event log is kept is the
+// operator's policy (EVENT_RETENTION, Config.EventRetention).
 const (
 	// SessionRetention is how long a session is kept after it expired or was
 	// revoked, and a session tombstone after its revocation: long enough to
@@ -32,8 +32,6 @@ const (
 	// answering "did the mail go out?". Parked and pending messages are
 	// never pruned.
 	OutboxRetention = 7 * 24 * time.Hour
-	// LockRetention is how long a login lock is kept after it ended.
-	LockRetention = 24 * time.Hour
 )
 
 // DefaultPruneBatch is how many rows one DELETE statement of Prune removes
@@ -61,10 +59,12 @@ type PruneBefore struct {
 	// OutboxBefore prunes outbox messages sent before it. Parked messages
 	// (kept for operators) and pending ones are never pruned.
 	OutboxBefore time.Time
-	// LocksBefore prunes login_failures rows holding no failed count whose
-	// lock ended before it. Counts of failures below the threshold are
-	// kept: they carry no time to age them by.
+	// LocksBefore prunes lockout rows (LockoutRow) that stopped holding
+	// anything before it: their window of counted failures, their lock
+	// and their reservations all over.
 	LocksBefore time.Time
+	// EventsBefore prunes security events created before it.
+	EventsBefore time.Time
 	// BatchSize is how many rows one DELETE statement removes at most;
 	// 0 means DefaultPruneBatch. Tests set it small to cross batches.
 	BatchSize int
@@ -85,25 +85,27 @@ type PruneCounts struct {
 	Tombstones int // session tombstones of deleted users
 	Tokens     int // single-use tokens
 	Outbox     int // sent outbox messages
-	Locks      int // ended login locks
+	Locks      int // lockout counts whose window and lock are over
+	Events     int // security events
 }
 
 // Total is the number of rows deleted, of every kind.
 func (c PruneCounts) Total() int {
-	return c.Sessions + c.Tombstones + c.Tokens + c.Outbox + c.Locks
+	return c.Sessions + c.Tombstones + c.Tokens + c.Outbox + c.Locks + c.Events
 }
 
 // String describes c in one line, for the command line.
 func (c PruneCounts) String() string {
-	return fmt.Sprintf("%d sessions, %d session tombstones, %d user tokens, %d sent emails, %d ended locks",
-		c.Sessions, c.Tombstones, c.Tokens, c.Outbox, c.Locks)
+	return fmt.Sprintf("%d sessions, %d session tombstones, %d user tokens, %d sent emails, %d ended lockout counts, %d security events",
+		c.Sessions, c.Tombstones, c.Tokens, c.Outbox, c.Locks, c.Events)
 }
 
 // LogValue logs c as a group of counts.
 func (c PruneCounts) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Int("sessions", c.Sessions), slog.Int("tombstones", c.Tombstones),
-		slog.Int("tokens", c.Tokens), slog.Int("outbox", c.Outbox), slog.Int("locks", c.Locks))
+		slog.Int("tokens", c.Tokens), slog.Int("outbox", c.Outbox), slog.Int("locks", c.Locks),
+		slog.Int("events", c.Events))
 }
 
 // RetentionStore deletes rows that only accumulate once they are finished.
@@ -113,28 +115,36 @@ type RetentionStore interface {
 	// fewer, so a large backlog never holds a long lock. Outside a Tx each
 	// statement commits on its own. It is idempotent and safe to run from
 	// several processes at once: each row is deleted once, and counted by
-	// whichever call deleted it. The security event log is never pruned.
-	// On error it returns the counts of what it had deleted until then.
+	// whichever call deleted it. Security events go only when
+	// p.EventsBefore is set. On error it returns the counts of what it had deleted until then.
 	Prune(ctx context.Context, p PruneBefore) (PruneCounts, error)
 }
 
 // PruneCutoffs returns the cutoffs Service.Prune uses at now with the
-// given access token lifetime: each retention period back from now, and
-// for sessions at least accessTTL + RevocationMargin back.
-func PruneCutoffs(now time.Time, accessTTL time.Duration) PruneBefore {
+// given access token lifetime and event retention: each retention period
+// back from now, for sessions at least accessTTL + RevocationMargin back,
+// lockout rows as soon as they hold nothing (counts older than the
+// window are forgotten), and security events eventRetention back (none
+// when it is 0: they are kept forever).
+func PruneCutoffs(now time.Time, accessTTL, eventRetention time.Duration) PruneBefore {
 	sessions := max(SessionRetention, accessTTL+RevocationMargin)
-	return PruneBefore{
+	p := PruneBefore{
 		SessionsBefore: now.Add(-sessions),
 		TokensBefore:   now.Add(-TokenRetention),
 		OutboxBefore:   now.Add(-OutboxRetention),
-		LocksBefore:    now.Add(-LockRetention),
+		LocksBefore:    now,
 	}
+	if eventRetention > 0 {
+		p.EventsBefore = now.Add(-eventRetention)
+	}
+	return p
 }
 
 // Prune deletes the rows that have been finished for longer than their
 // retention period, at the service clock's now (see PruneCutoffs), and
 // says how many of each kind went. It is meant to run every hour or so;
-// several copies may run it at once. The security event log is kept.
+// several copies may run it at once. Security events go after
+// Config.EventRetention (never when it is 0).
 func (s *Service) Prune(ctx context.Context) (PruneCounts, error) {
-	return s.store.Prune(ctx, PruneCutoffs(s.timestamp(), s.cfg.AccessTokenTTL))
+	return s.store.Prune(ctx, PruneCutoffs(s.timestamp(), s.cfg.AccessTokenTTL, s.cfg.EventRetention))
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -26,8 +27,18 @@ type Config struct {
 	Issuer                   string
 	Audience                 string
 	RequireEmailVerification bool
-	LockoutThreshold         int
-	LockoutDuration          time.Duration
+	// LockoutThreshold failures of one account from one client IP within
+	// LockoutDuration lock that IP out of it; LockoutAccountThreshold
+	// from all IPs lock the account (0: the same as LockoutThreshold).
+	LockoutThreshold        int
+	LockoutDuration         time.Duration
+	LockoutAccountThreshold int
+	// EventRetention is how long security events are kept (0: forever).
+	EventRetention time.Duration
+	// HashGate bounds the bcrypt work (HASH_CONCURRENCY, HASH_QUEUE,
+	// HASH_WAIT); nil means one sized by DefaultHashGateConfig. Services
+	// of one process should share one gate.
+	HashGate *HashGate
 	// Now is the clock; tests pass a fake one. Nil means time.Now.
 	Now func() time.Time
 	// Mailer renders the messages queued in the outbox. Nil sends none.
@@ -66,6 +77,10 @@ type Service struct {
 	now    func() time.Time
 	// lockout is the failed-login rule every password check goes through.
 	lockout *Lockout
+	// observe is told of every security event (ObserveEvents).
+	observe *observer
+	// gate bounds the bcrypt work; every hash and check goes through it.
+	gate *HashGate
 	// dummyHash is compared against when a login name matches no account, so
 	// that answer takes as long as a wrong password does.
 	dummyHash []byte
@@ -84,7 +99,12 @@ func NewService(log *slog.Logger, store Store, signer TokenSigner, cfg Config) (
 	if now == nil {
 		now = time.Now
 	}
-	lockout, err := NewLockout(log, store, store, now, LockoutRule{Threshold: cfg.LockoutThreshold, Duration: cfg.LockoutDuration})
+	acct := cfg.LockoutAccountThreshold
+	if acct == 0 {
+		acct = max(DefaultLockoutAccountThreshold, cfg.LockoutThreshold)
+	}
+	lockout, err := NewLockout(log, store, now, LockoutRule{Threshold: cfg.LockoutThreshold,
+		AccountThreshold: acct, Duration: cfg.LockoutDuration})
 	if err != nil {
 		return nil, err
 	}
@@ -92,12 +112,20 @@ func NewService(log *slog.Logger, store Store, signer TokenSigner, cfg Config) (
 	if err != nil {
 		return nil, err
 	}
+	gate := cfg.HashGate
+	if gate == nil {
+		gate = NewHashGate(DefaultHashGateConfig())
+	}
 	mailer := cfg.Mailer
 	if mailer == nil {
 		mailer = noMail{}
 	}
-	return &Service{log: log, store: store, signer: signer, cfg: cfg, now: now, lockout: lockout, dummyHash: dummy,
-		mailer: mailer, jobs: &jobQueue{max: backgroundWorkers, limit: backgroundQueue}}, nil
+	s := &Service{log: log, store: store, signer: signer, cfg: cfg, now: now, lockout: lockout, gate: gate, dummyHash: dummy,
+		mailer: mailer, jobs: &jobQueue{max: backgroundWorkers, limit: backgroundQueue}}
+	lockout.accountLocked, lockout.mailed = s.queueUnlockMail, s.mailQueued
+	s.observe = &observer{}
+	lockout.events.observe = s.observe
+	return s, nil
 }
 
 // mailQueued tells the delivery worker that a commit queued mail.
@@ -132,8 +160,31 @@ func (s *Service) UserByLogin(ctx context.Context, login string) (User, error) {
 	return s.store.UserByLogin(ctx, normalizeLogin(login))
 }
 
-func (s *Service) hashPassword(pw string) ([]byte, error) {
-	return bcrypt.GenerateFromPassword([]byte(pw), s.cfg.BcryptCost)
+// hashPassword hashes pw at the configured cost, through the hashing
+// gate; past the gate it records the refusal of c and returns ErrBusy.
+func (s *Service) hashPassword(ctx context.Context, c Client, pw string) (hash []byte, err error) {
+	if gerr := s.gated(ctx, c, func() { hash, err = bcrypt.GenerateFromPassword([]byte(pw), s.cfg.BcryptCost) }); gerr != nil {
+		return nil, gerr
+	}
+	return hash, err
+}
+
+// checkPassword reports whether pw matches hash (passwordMatches), through
+// the hashing gate like hashPassword.
+func (s *Service) checkPassword(ctx context.Context, c Client, hash []byte, pw string) (ok bool, err error) {
+	err = s.gated(ctx, c, func() { ok = passwordMatches(hash, pw) })
+	return ok, err
+}
+
+// gated runs fn through the hashing gate. A refusal (ErrBusy) is a
+// security event, recorded with the client c.
+func (s *Service) gated(ctx context.Context, c Client, fn func()) error {
+	err := s.gate.Do(ctx, fn)
+	if errors.Is(err, ErrBusy) {
+		s.record(ctx, s.store, Event{Type: EventBusy, IP: c.IP, UserAgent: c.UserAgent,
+			Detail: "every password hashing slot and queue place taken"})
+	}
+	return err
 }
 
 // timestamp returns the clock's time as stamp keeps it.

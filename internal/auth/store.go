@@ -211,19 +211,44 @@ type KeyStore interface {
 	SigningKeys(ctx context.Context, since time.Time) ([]SigningKey, error)
 }
 
-// LockoutStore counts failed logins per login name (lower-cased), whether or
-// not an account has that name.
+// LockoutRow is one failed-login count of the lockout (see Lockout): of
+// one Subject (an account, or a login name no account has) from one
+// client IP, or from all IPs together when IP is "".
+type LockoutRow struct {
+	Subject string
+	IP      string
+	// Failures are the failed checks counted in the window that began at
+	// WindowStart (zero: no window open).
+	Failures    int
+	WindowStart time.Time
+	// LockedUntil is when the lock ends (zero or past: none).
+	LockedUntil time.Time
+	// Pending are the checks reserved and not yet reported; the last
+	// reservation counts until PendingUntil, so a crashed process can't
+	// hold them for ever.
+	Pending      int
+	PendingUntil time.Time
+	// ExpiresAt is when the row stops holding anything (its window, lock
+	// and reservations all over); Prune deletes it after that.
+	ExpiresAt time.Time
+}
+
+// LockoutStore keeps the lockout's counts. The rules live in Lockout; a
+// store only reads and writes rows.
 type LockoutStore interface {
-	// AddLoginFailure counts one more consecutive failure for name and returns
-	// the new count. A lock that has ended by now is cleared first, so counting
-	// starts again from one.
-	AddLoginFailure(ctx context.Context, name string, now time.Time) (int, error)
-	// LockLogin locks name until the given time and resets its count.
-	LockLogin(ctx context.Context, name string, until time.Time) error
-	// LoginLockedUntil returns when name's lock ends, or the zero time.
-	LoginLockedUntil(ctx context.Context, name string) (time.Time, error)
-	// ClearLoginFailures forgets the count and any lock of name.
-	ClearLoginFailures(ctx context.Context, name string) error
+	// LockoutRows returns subject's rows for each of ips, in that order,
+	// inside a Tx locked until the transaction ends (an absent row is
+	// created empty first, so two transactions can't both miss it). Call
+	// it with ips in one order everywhere ("" first), so transactions
+	// lock rows in one order.
+	LockoutRows(ctx context.Context, subject string, ips []string) ([]LockoutRow, error)
+	// PutLockoutRow writes r over the row of (r.Subject, r.IP).
+	PutLockoutRow(ctx context.Context, r LockoutRow) error
+	// ClearLockout deletes every row of subject.
+	ClearLockout(ctx context.Context, subject string) error
+	// LockoutLockedUntil returns the latest LockedUntil of subject's rows,
+	// or the zero time when it has none.
+	LockoutLockedUntil(ctx context.Context, subject string) (time.Time, error)
 }
 
 // EventStore keeps the security event log.

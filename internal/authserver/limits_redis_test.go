@@ -66,24 +66,24 @@ func TestCopiesShareBudgetsThroughRedis(t *testing.T) {
 	guess := map[string]string{"username": "nobody", "password": "wrong"}
 	const ip = "198.51.100.7"
 	for i, f := range []*fixture{a, a, b} {
-		if rec := f.doFrom(ip, "/login", guess); rec.Code != http.StatusUnauthorized {
+		if rec := f.doFrom(ip, "POST", "/login", guess); rec.Code != http.StatusUnauthorized {
 			t.Fatalf("login #%d within the shared budget of 3: %d %s", i+1, rec.Code, rec.Body)
 		}
 	}
 	for name, f := range map[string]*fixture{"a": a, "b": b} {
-		rec := f.doFrom(ip, "/login", guess)
+		rec := f.doFrom(ip, "POST", "/login", guess)
 		if rec.Code != http.StatusTooManyRequests || rec.Header().Get("RateLimit-Policy") != `"login";q=3;w=3600` ||
 			rec.Header().Get("Retry-After") == "" {
 			t.Errorf("4th login on copy %s: %d %v, want 429 with its fields: the copies do not share", name, rec.Code, rec.Header())
 		}
 	}
-	if rec := b.doFrom("198.51.100.8", "/login", guess); rec.Code != http.StatusUnauthorized {
+	if rec := b.doFrom("198.51.100.8", "POST", "/login", guess); rec.Code != http.StatusUnauthorized {
 		t.Errorf("another IP on copy b: %d, want its own budget", rec.Code)
 	}
 
 	u := a.mustRegister("ana", "ana@example.com", goodPassword, true)
 	for _, f := range []*fixture{a, b} {
-		if rec := f.doFrom(ip, "/forgot-password", map[string]string{"email": "ana@example.com"}); rec.Code != http.StatusAccepted {
+		if rec := f.doFrom(ip, "POST", "/forgot-password", map[string]string{"email": "ana@example.com"}); rec.Code != http.StatusAccepted {
 			t.Fatalf("forgot-password: %d", rec.Code)
 		}
 		f.svc.Wait()

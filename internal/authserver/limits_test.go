@@ -3,7 +3,6 @@ package authserver
 import (
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/ratelimit"
-	"github.com/bizy-auth/bizy/internal/webtest"
 )
 
 // twoPerMinute gives every budget but the per-address one 2 requests a
@@ -48,16 +46,6 @@ var jsonBudgets = []struct {
 		{"/forgot-password", map[string]string{"email": "who@example.com"}},
 		{"/resend-verification", map[string]string{"email": "who@example.com"}},
 	}},
-}
-
-// doFrom is do from the client address ip.
-func (f *fixture) doFrom(ip, path string, body any) *httptest.ResponseRecorder {
-	f.t.Helper()
-	req := webtest.NewRequest(f.t, "POST", path, body, "")
-	req.RemoteAddr = net.JoinHostPort(ip, "40000")
-	rec := httptest.NewRecorder()
-	f.h.ServeHTTP(rec, req)
-	return rec
 }
 
 // wantPolicy checks the RateLimit-Policy field of an answer of budget b
@@ -95,14 +83,14 @@ func TestEveryBudgetAnswers429(t *testing.T) {
 	for _, g := range jsonBudgets {
 		first := g.routes[0]
 		for i := range 2 {
-			rec := f.doFrom(ip, first.path, first.body)
+			rec := f.doFrom(ip, "POST", first.path, first.body)
 			if rec.Code == http.StatusTooManyRequests {
 				t.Fatalf("%s #%d within the budget of 2: 429", first.path, i+1)
 			}
 			wantPolicy(t, first.path, rec.Header(), g.budget)
 		}
 		for _, r := range g.routes {
-			rec := f.doFrom(ip, r.path, r.body)
+			rec := f.doFrom(ip, "POST", r.path, r.body)
 			wantLimited(t, r.path, rec.Code, rec.Header(), g.budget)
 			var p struct {
 				Status int
@@ -113,7 +101,7 @@ func TestEveryBudgetAnswers429(t *testing.T) {
 				t.Errorf("%s: %s %s, want a problem coded rate_limited", r.path, rec.Header().Get("Content-Type"), rec.Body)
 			}
 		}
-		if rec := f.doFrom("198.51.100.8", first.path, first.body); rec.Code == http.StatusTooManyRequests {
+		if rec := f.doFrom("198.51.100.8", "POST", first.path, first.body); rec.Code == http.StatusTooManyRequests {
 			t.Errorf("%s from another IP: 429", first.path)
 		}
 	}
@@ -138,7 +126,7 @@ func TestEveryBudgetAnswers429(t *testing.T) {
 		t.Errorf("refusals counted %v", d)
 	}
 	f.clock.Advance(30 * time.Second)
-	if rec := f.doFrom(ip, "/login", jsonBudgets[0].routes[0].body); rec.Code != http.StatusUnauthorized {
+	if rec := f.doFrom(ip, "POST", "/login", jsonBudgets[0].routes[0].body); rec.Code != http.StatusUnauthorized {
 		t.Errorf("login once the budget refilled by one: %d, want 401", rec.Code)
 	}
 }
@@ -148,7 +136,7 @@ func TestEveryBudgetAnswers429(t *testing.T) {
 func TestRateLimitsOff(t *testing.T) {
 	f := newFixture(t, options{rates: &ratelimit.Rates{}})
 	for range 5 {
-		rec := f.doFrom("198.51.100.7", "/login", map[string]string{"username": "nobody", "password": "wrong"})
+		rec := f.doFrom("198.51.100.7", "POST", "/login", map[string]string{"username": "nobody", "password": "wrong"})
 		if rec.Code != http.StatusUnauthorized || rec.Header().Get("RateLimit-Policy") != "" {
 			t.Fatalf("login with every budget off: %d %v", rec.Code, rec.Header())
 		}
@@ -237,7 +225,7 @@ func TestMailBudgetPerAddressOverHTTP(t *testing.T) {
 	f := newFixture(t, options{rates: &rates})
 	u := f.mustRegister("ana", "ana@example.com", goodPassword, true)
 	for i, ip := range []string{"198.51.100.7", "198.51.100.8", "2001:db8::1"} {
-		rec := f.doFrom(ip, "/forgot-password", map[string]string{"email": "ana@example.com"})
+		rec := f.doFrom(ip, "POST", "/forgot-password", map[string]string{"email": "ana@example.com"})
 		if rec.Code != http.StatusAccepted {
 			t.Fatalf("forgot-password #%d: %d %s", i+1, rec.Code, rec.Body)
 		}

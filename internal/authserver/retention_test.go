@@ -33,8 +33,10 @@ func (f *fixture) sessionStored(sid string) bool {
 }
 
 // TestPruneRetentionPeriods walks the service clock through each retention
-// period: an ended lock and an expired token go a day later, a revoked or
-// expired session a week later, and the event log stays.
+// period: lockout counts go once they hold nothing (at once after a
+// success, once the lock ended after a lock), an expired token a day
+// later, a revoked or expired session a week later, and the event log
+// stays.
 func TestPruneRetentionPeriods(t *testing.T) {
 	f := newFixture(t, options{})
 	f.mustRegister("vera", "vera@example.com", goodPassword, true)
@@ -52,16 +54,16 @@ func TestPruneRetentionPeriods(t *testing.T) {
 	}
 	events := len(f.events("", ""))
 
-	f.mustPrune(auth.PruneCounts{})
+	f.mustPrune(auth.PruneCounts{Locks: 2}) // vera's counts, from her IP and from all, emptied by her success
 	// The token expired after VerificationTTL, the lock after 15 minutes.
 	f.clock.Advance(auth.VerificationTTL + auth.TokenRetention + time.Minute)
-	f.mustPrune(auth.PruneCounts{Tokens: 1, Locks: 1})
+	f.mustPrune(auth.PruneCounts{Tokens: 1, Locks: 2})
 	if got := f.loginStatus("ghost", "Wr0ng!pass"); got != http.StatusUnauthorized {
 		t.Fatalf("failed login after the lock was pruned = %d, want 401", got)
 	}
 
 	f.clock.Advance(auth.SessionRetention - auth.VerificationTTL - auth.TokenRetention - 2*time.Minute)
-	f.mustPrune(auth.PruneCounts{})
+	f.mustPrune(auth.PruneCounts{Locks: 2}) // the count of that last failure, its window over
 	if !f.sessionStored(sidRevoked) {
 		t.Fatal("a session revoked less than SessionRetention ago was pruned")
 	}
@@ -96,7 +98,7 @@ func TestPruneKeepsRevokedSessionsInFeed(t *testing.T) {
 	}
 
 	f.clock.Advance(auth.SessionRetention + time.Hour)
-	f.mustPrune(auth.PruneCounts{})
+	f.mustPrune(auth.PruneCounts{Locks: 2}) // walt's empty lockout counts
 	if !f.revocationFeedHas(sid) {
 		t.Fatal("a revoked session whose access tokens are still valid left the feed")
 	}

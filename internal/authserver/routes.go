@@ -30,8 +30,8 @@ func addRoutes(mux web.Router, log *slog.Logger, cfg Config, svc *auth.Service, 
 	mux.Handle("POST /resend-verification", lim.route(ratelimit.Email, handleResendVerification(svc)))
 	mux.Handle("POST /forgot-password", lim.route(ratelimit.Email, handleForgotPassword(svc)))
 	mux.Handle("POST /reset-password", lim.route(ratelimit.Verify, handleResetPassword(svc)))
-	// Every use of a mailed token spends Verify; so will POST /unlock:
-	// mux.Handle("POST /unlock", lim.route(ratelimit.Verify, handleUnlock(svc))).
+	// Every use of a mailed token spends Verify, the unlock link's too.
+	mux.Handle("POST /unlock", lim.route(ratelimit.Verify, handleUnlock(svc)))
 	mux.Handle("POST /change-password", bearer(handleChangePassword(svc)))
 	mux.Handle("POST /refresh", lim.route(ratelimit.Refresh, handleRefresh(svc)))
 	mux.Handle("POST /logout", bearer(handleLogout(svc)))

@@ -41,6 +41,28 @@ func handleVerifyEmail(svc *auth.Service) web.Handler {
 	}
 }
 
+// handleUnlock spends the token of an unlock mail: the account it was
+// sent for is unlocked for everyone, from every IP.
+func handleUnlock(svc *auth.Service) web.Handler {
+	type response struct {
+		Message string `json:"message"`
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		req, err := web.Decode[tokenRequest](r)
+		if err != nil {
+			return err
+		}
+		c, err := client(r)
+		if err != nil {
+			return err
+		}
+		if err := svc.UnlockByToken(r.Context(), req.Token, c); err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusOK, response{Message: "account unlocked"})
+	}
+}
+
 type emailRequest struct {
 	Email string `json:"email"`
 }

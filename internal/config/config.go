@@ -57,7 +57,8 @@ type Config struct {
 	BcryptCost               int           // 10 to 16
 	RequireEmailVerification bool          // refuse login until the email is verified
 	LockoutThreshold         int           // >= 1
-	LockoutDuration          time.Duration // > 0
+	LockoutDuration          time.Duration // > 0: the counting window and the lock length
+	LockoutAccountThreshold  int           // >= LockoutThreshold
 	RateLimitEnabled         bool
 	RateLimits               ratelimit.Rates // the budgets in force: all off when RateLimitEnabled is false
 	TrustedProxies           []netip.Prefix  // masked; bare IPs as /32 or /128
@@ -68,6 +69,11 @@ type Config struct {
 	// for the API's own proxies would make every event and per-IP limit of
 	// the auth service see 127.0.0.1.
 	AuthTrustedProxies []netip.Prefix
+
+	HashConcurrency int           // >= 1
+	HashQueue       int           // >= 0
+	HashWait        time.Duration // > 0
+	EventRetention  time.Duration // >= 0; 0 keeps security events forever
 
 	SMTPHost     string // "" means: write mail to DataDir/mail and log it
 	SMTPPort     int    // 1 to 65535
@@ -148,6 +154,10 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 	if ok("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL") && c.RefreshTokenTTL <= c.AccessTokenTTL {
 		bad["REFRESH_TOKEN_TTL"] = fmt.Errorf("must be longer than ACCESS_TOKEN_TTL (%s), got %s",
 			c.AccessTokenTTL, c.RefreshTokenTTL)
+	}
+	if ok("LOCKOUT_THRESHOLD", "LOCKOUT_ACCOUNT_THRESHOLD") && c.LockoutAccountThreshold < c.LockoutThreshold {
+		bad["LOCKOUT_ACCOUNT_THRESHOLD"] = fmt.Errorf("must be at least LOCKOUT_THRESHOLD (%d), got %d",
+			c.LockoutThreshold, c.LockoutAccountThreshold)
 	}
 	if ok("RATE_LIMIT_ENABLED") && !c.RateLimitEnabled {
 		c.RateLimits = ratelimit.Rates{} // each budget was still checked, so a typo shows before it is switched on
@@ -256,6 +266,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("require_email_verification", c.RequireEmailVerification),
 		slog.Int("lockout_threshold", c.LockoutThreshold),
 		slog.Duration("lockout_duration", c.LockoutDuration),
+		slog.Int("lockout_account_threshold", c.LockoutAccountThreshold),
 		slog.Bool("rate_limit_enabled", c.RateLimitEnabled),
 		slog.Group("rate_limits",
 			slog.String("login", c.RateLimits.Login.String()),
@@ -265,6 +276,10 @@ func (c Config) LogValue() slog.Value {
 			slog.String("email", c.RateLimits.Email.String()),
 			slog.String("email_address", c.RateLimits.EmailAddress.String()),
 		),
+		slog.Int("hash_concurrency", c.HashConcurrency),
+		slog.Int("hash_queue", c.HashQueue),
+		slog.Duration("hash_wait", c.HashWait),
+		slog.Duration("event_retention", c.EventRetention),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Any("auth_trusted_proxies", c.AuthTrustedProxies),
 		slog.String("smtp_host", c.SMTPHost),

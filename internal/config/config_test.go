@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -57,8 +58,13 @@ func TestDefaultsAreSPECs(t *testing.T) {
 		RequireEmailVerification: true,
 		LockoutThreshold:         5,
 		LockoutDuration:          15 * time.Minute,
+		LockoutAccountThreshold:  20,
 		RateLimitEnabled:         true,
 		RateLimits:               ratelimit.DefaultRates(), // SPEC's budgets, in one place
+		HashConcurrency:          max(1, runtime.NumCPU()-1),
+		HashQueue:                64,
+		HashWait:                 2 * time.Second,
+		EventRetention:           2160 * time.Hour,
 		SMTPPort:                 1025,
 		SMTPTLS:                  "none",
 		MailFrom:                 "Bizy <no-reply@localhost>",
@@ -259,6 +265,29 @@ func TestLogValueShowsRateLimitsInForce(t *testing.T) {
 		for _, w := range want {
 			if !strings.Contains(b.String(), w) {
 				t.Errorf("RATE_LIMIT_ENABLED=%s: log lacks %s:\n%s", env, w, b.String())
+			}
+		}
+	}
+}
+
+func TestProtectionSettings(t *testing.T) {
+	c := mustLoad(t, ModeAuth, []string{"--hash-concurrency=3", "--hash-queue=0", "--hash-wait=500ms",
+		"--event-retention=0", "--lockout-account-threshold=5"}, nil)
+	if c.HashConcurrency != 3 || c.HashQueue != 0 || c.HashWait != 500*time.Millisecond ||
+		c.EventRetention != 0 || c.LockoutAccountThreshold != 5 {
+		t.Errorf("parsed %+v", c)
+	}
+	for _, bad := range []map[string]string{
+		{"HASH_CONCURRENCY": "0"},
+		{"HASH_QUEUE": "-1"},
+		{"HASH_WAIT": "0"},
+		{"EVENT_RETENTION": "-1h"},
+		{"LOCKOUT_ACCOUNT_THRESHOLD": "4"}, // below LOCKOUT_THRESHOLD (5)
+	} {
+		_, err := load(t, ModeAuth, nil, bad)
+		for k := range bad {
+			if err == nil || !strings.Contains(err.Error(), k+":") {
+				t.Errorf("%v: error %v, want one naming %s", bad, err, k)
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -113,6 +114,28 @@ func parseReuseInterval(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("must be a duration from 0 to %s such as 10s, got %q", maxReuseInterval, v)
 	}
 	return d, nil
+}
+
+// parseRetention accepts a positive duration, or 0 for "keep forever".
+func parseRetention(v string) (time.Duration, error) {
+	if v == "0" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("must be a positive duration such as 2160h, or 0 to keep forever, got %q", v)
+	}
+	return d, nil
+}
+
+// parseHashConcurrency accepts a count of at least 1; empty means the
+// default, one less than the CPUs (at least 1), so a login flood leaves
+// a core for everything that does not hash.
+func parseHashConcurrency(v string) (int, error) {
+	if v == "" {
+		return max(1, runtime.NumCPU()-1), nil
+	}
+	return parseInt(v, 1, noMax)
 }
 
 // noMax is parseInt's hi for settings without an upper bound.

@@ -63,10 +63,15 @@ var settings = []setting{
 		parse: func(c *Config, v string) (err error) { c.BcryptCost, err = parseInt(v, 10, 16); return err }},
 	{env: "REQUIRE_EMAIL_VERIFICATION", def: "true", isBool: true, help: "refuse login until the email is verified",
 		parse: func(c *Config, v string) (err error) { c.RequireEmailVerification, err = parseBool(v); return err }},
-	{env: "LOCKOUT_THRESHOLD", def: "5", help: "consecutive failed logins before a lock",
+	{env: "LOCKOUT_THRESHOLD", def: "5", help: "failed logins of one account from one client IP, within LOCKOUT_DURATION, before that IP is locked out of it",
 		parse: func(c *Config, v string) (err error) { c.LockoutThreshold, err = parseInt(v, 1, noMax); return err }},
-	{env: "LOCKOUT_DURATION", def: "15m", help: "how long a lock lasts",
+	{env: "LOCKOUT_DURATION", def: "15m", help: "the window failed logins are counted in, and how long a lock lasts",
 		parse: func(c *Config, v string) (err error) { c.LockoutDuration, err = parseDuration(v); return err }},
+	{env: "LOCKOUT_ACCOUNT_THRESHOLD", def: "20", help: "failed logins of one account from all IPs together, within the window, before it is locked for everyone and its owner mailed an unlock link",
+		parse: func(c *Config, v string) (err error) {
+			c.LockoutAccountThreshold, err = parseInt(v, 1, noMax)
+			return err
+		}},
 	{env: "RATE_LIMIT_ENABLED", def: "true", isBool: true,
 		help:  "per-client-IP budgets of the auth service (RATE_LIMIT_*), shared through REDIS_URL when set; false turns them all off (lockout stays)",
 		parse: func(c *Config, v string) (err error) { c.RateLimitEnabled, err = parseBool(v); return err }},
@@ -85,6 +90,14 @@ var settings = []setting{
 			c.RateLimits.EmailAddress, err = ratelimit.ParseRate(v)
 			return err
 		}},
+	{env: "HASH_CONCURRENCY", shown: "CPUs − 1 (at least 1)", help: "password hashes (bcrypt) run at once; the rest queue",
+		parse: func(c *Config, v string) (err error) { c.HashConcurrency, err = parseHashConcurrency(v); return err }},
+	{env: "HASH_QUEUE", def: "64", help: "password hashes allowed to wait for a slot; past it the answer is 503 busy",
+		parse: func(c *Config, v string) (err error) { c.HashQueue, err = parseInt(v, 0, noMax); return err }},
+	{env: "HASH_WAIT", def: "2s", help: "the longest a password hash waits for a slot before a 503 busy",
+		parse: func(c *Config, v string) (err error) { c.HashWait, err = parseDuration(v); return err }},
+	{env: "EVENT_RETENTION", def: "2160h", help: "security events older than this are deleted by the retention job; 0 keeps them forever",
+		parse: func(c *Config, v string) (err error) { c.EventRetention, err = parseRetention(v); return err }},
 	{env: "TRUSTED_PROXIES", shown: "none (serve: loopback)",
 		help:  "comma-separated CIDRs or IPs whose X-Forwarded-For is believed, or none; default loopback under serve, else none (under serve the auth service always believes the API's loopback hop)",
 		parse: func(c *Config, v string) (err error) { c.TrustedProxies, err = parseProxies(v); return err }},

@@ -28,11 +28,16 @@ const (
 	// ResetPasswordPath is the page that asks for the new password and
 	// spends the token when it is sent.
 	ResetPasswordPath = "/ui/reset-password"
+	// UnlockPath is the page that unlocks an account locked for everyone;
+	// like the others it spends the token only on its button's POST.
+	UnlockPath = "/ui/unlock"
 
 	// VerificationLifetime is how long a verification link works.
 	VerificationLifetime = 24 * time.Hour
 	// PasswordResetLifetime is how long a reset link works.
 	PasswordResetLifetime = time.Hour
+	// UnlockLifetime is how long an unlock link works.
+	UnlockLifetime = time.Hour
 )
 
 //go:embed templates/*.txt templates/*.html
@@ -116,6 +121,20 @@ func (t *Templates) PasswordReset(to, username, token string) (auth.Email, error
 func (t *Templates) PasswordChanged(to, username string) (auth.Email, error) {
 	return t.render("password_changed", "Your "+t.product+" password was changed", to, templateData{
 		Username: username,
+	})
+}
+
+// Unlock renders the message sent when username's account is locked for
+// everyone (auth.UnlockMailer), with the link
+// PUBLIC_URL/ui/unlock?token=TOKEN.
+func (t *Templates) Unlock(to, username, token string) (auth.Email, error) {
+	if token == "" {
+		return auth.Email{}, errors.New("mail: unlock: empty token")
+	}
+	return t.render("unlock", "Your "+t.product+" account was locked", to, templateData{
+		Username: username,
+		Link:     t.link(UnlockPath, token),
+		Lifetime: hours(UnlockLifetime),
 	})
 }
 

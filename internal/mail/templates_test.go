@@ -48,6 +48,13 @@ func TestTemplatesLinks(t *testing.T) {
 			wantSubject: "Reset your Bizy password",
 			wantText:    []string{"Hello ann_1", "Bizy", "1 hour"},
 		},
+		{
+			name:        "Unlock",
+			render:      func() (auth.Email, error) { return tpl.Unlock("ann@example.com", "ann_1", token) },
+			wantLink:    "https://bizy.example.com/auth/ui/unlock" + wantQuery,
+			wantSubject: "Your Bizy account was locked",
+			wantText:    []string{"Hello ann_1", "Bizy", "1 hour", "locked for everyone"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, err := tc.render()

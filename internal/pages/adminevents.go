@@ -16,8 +16,8 @@ import (
 // eventTypes are the kinds of event the filter offers, in the order of
 // the menu.
 var eventTypes = []string{
-	auth.EventLoginSuccess, auth.EventLoginFailure, auth.EventLoginLocked, auth.EventLock, auth.EventUnlock,
-	auth.EventRateLimited, auth.EventRegister, auth.EventVerificationSent, auth.EventEmailVerified,
+	auth.EventLoginSuccess, auth.EventLoginFailure, auth.EventLoginLocked, auth.EventLock, auth.EventAccountLocked,
+	auth.EventUnlockMailed, auth.EventUnlock, auth.EventRateLimited, auth.EventBusy, auth.EventRegister, auth.EventVerificationSent, auth.EventEmailVerified,
 	auth.EventResetRequested, auth.EventPasswordReset, auth.EventPasswordChanged,
 	auth.EventRefresh, auth.EventRefreshReuse, auth.EventLogout, auth.EventSessionRevoked,
 	auth.EventAdminGranted, auth.EventUserCreatedCLI, auth.EventAdminUserUpdated, auth.EventAdminUserDeleted,

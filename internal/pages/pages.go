@@ -31,9 +31,8 @@ type Config struct {
 	// Limiter, when set, applies the rate limits of SPEC's Protection
 	// table to the page POSTs; nil limits nothing.
 	Limiter Limiter
-	// Unlock, when set, spends an unlock token from the mail sent when an
-	// account is locked for everyone; nil makes /ui/unlock say that
-	// unlocking by link is not available.
+	// Unlock spends an unlock token from the mail sent when an account is
+	// locked for everyone; nil means the service's UnlockByToken.
 	Unlock func(ctx context.Context, token string, c auth.Client) error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -68,6 +67,9 @@ func Mount(mux web.Router, log *slog.Logger, cfg Config, svc *auth.Service) {
 func newPages(log *slog.Logger, cfg Config, svc *auth.Service) *pages {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Unlock == nil && svc != nil {
+		cfg.Unlock = svc.UnlockByToken
 	}
 	p := &pages{log: log, cfg: cfg, svc: svc, tmpl: mustParseTemplates()}
 	p.cop = http.NewCrossOriginProtection()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/fault"
 )
 
 //go:embed templates/*.html
@@ -80,9 +81,9 @@ func eventClass(typ string) string {
 	switch typ {
 	case auth.EventLoginSuccess, auth.EventEmailVerified, auth.EventRegister, auth.EventUnlock, auth.EventAdminUnlock:
 		return "good"
-	case auth.EventLoginFailure, auth.EventRefreshReuse, auth.EventAdminUserDeleted:
+	case auth.EventLoginFailure, auth.EventRefreshReuse, auth.EventAdminUserDeleted, auth.EventAccountLocked:
 		return "bad"
-	case auth.EventLock, auth.EventLoginLocked, auth.EventRateLimited:
+	case auth.EventLock, auth.EventLoginLocked, auth.EventRateLimited, auth.EventBusy, auth.EventUnlockMailed:
 		return "warn"
 	}
 	return "muted"
@@ -156,6 +157,7 @@ func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error) {
 		locked  *auth.LockedError
 		mbe     *http.MaxBytesError
 		bad     *formError
+		fe      *fault.Error
 	)
 	switch {
 	case errors.Is(err, auth.ErrUnauthenticated):
@@ -181,6 +183,17 @@ func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(locked.RetryAfterSeconds))
 		p.renderError(w, r, http.StatusLocked, "Account temporarily locked",
 			"There were too many failed sign-ins. Try again in "+minutes(locked.RetryAfterSeconds)+", or reset your password.")
+	case errors.As(err, &fe) && fe.Kind == fault.TooManyRequests:
+		// The lockout's answer to more sign-ins of one account at once
+		// than it has room for.
+		secs := int((fe.RetryAfter + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		p.renderError(w, r, http.StatusTooManyRequests, "Too many attempts",
+			"Too many sign-ins to this account are under way. Wait "+minutes(secs)+" and try again.")
+	case errors.Is(err, auth.ErrBusy):
+		w.Header().Set("Retry-After", "1")
+		p.renderError(w, r, http.StatusServiceUnavailable, "Bizy is busy",
+			"Too many sign-ins are being checked right now. Try again in a second.")
 	default:
 		p.log.ErrorContext(r.Context(), "page failed", "err", err, "method", r.Method, "path", r.URL.Path)
 		p.renderError(w, r, http.StatusInternalServerError, "Something went wrong",

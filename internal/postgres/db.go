@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,15 +27,29 @@ type DB struct {
 	pool *pgxpool.Pool
 }
 
+// DefaultMaxConns is the pool size Open uses when url sets no
+// pool_max_conns. pgxpool's own default, max(4, CPUs), is too small for a
+// login flood: each login holds a connection for its lockout statements
+// and its session transaction while others wait, and the health check,
+// revocation feed and token-checked requests queue behind them. Twenty
+// stays well under PostgreSQL's default max_connections (100) with a few
+// copies of the service running.
+const DefaultMaxConns = 20
+
 // Open connects to the database at url (a postgres:// URL or a key=value
 // string, as pgxpool.ParseConfig takes, including pool_* settings and
-// runtime parameters such as search_path) and checks that it answers. It
-// does not migrate; call MigrateAuth. The caller must Close the DB.
+// runtime parameters such as search_path) and checks that it answers. The
+// pool holds up to DefaultMaxConns connections unless url sets
+// pool_max_conns. It does not migrate; call MigrateAuth. The caller must
+// Close the DB.
 func Open(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's message can quote the URL, password included.
 		return nil, errors.New("postgres: open: invalid database URL")
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -48,3 +48,6 @@ func (db *DB) UserRowLocked(ctx context.Context, id string) (bool, error) {
 	}
 	return false, err
 }
+
+// MaxConns is the size of db's pool.
+func (db *DB) MaxConns() int32 { return db.pool.Config().MaxConns }

@@ -2,60 +2,82 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/bizy-auth/bizy/internal/auth"
 )
 
-// AddLoginFailure counts one more failure for name and returns the new count.
-// A lock that ended at or before now is cleared first, so the count restarts
-// at one. One upsert does it, so concurrent failures never lose a count.
-func (s *store) AddLoginFailure(ctx context.Context, name string, now time.Time) (int, error) {
-	var n int
-	err := s.q.QueryRow(ctx, `INSERT INTO login_failures AS f (name, count) VALUES ($1, 1)
-		ON CONFLICT (name) DO UPDATE SET
-			count = CASE WHEN f.locked_until <= $2 THEN 1 ELSE f.count + 1 END,
-			locked_until = CASE WHEN f.locked_until <= $2 THEN NULL ELSE f.locked_until END
-		RETURNING count`, name, now).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("postgres: add login failure: %w", err)
+// LockoutRows returns subject's rows for ips, creating absent ones empty
+// and locking each FOR UPDATE until the transaction ends. The insert
+// comes first so that two transactions can't both find no row and both
+// write one; rows are locked in the order of ips.
+func (s *store) LockoutRows(ctx context.Context, subject string, ips []string) ([]auth.LockoutRow, error) {
+	rows := make([]auth.LockoutRow, 0, len(ips))
+	for _, ip := range ips {
+		r := auth.LockoutRow{Subject: subject, IP: ip}
+		if _, err := s.q.Exec(ctx, `INSERT INTO login_attempts (subject, ip) VALUES ($1, $2)
+			ON CONFLICT (subject, ip) DO NOTHING`, subject, ip); err != nil {
+			return nil, fmt.Errorf("postgres: lockout rows: %w", err)
+		}
+		var windowStart, lockedUntil, pendingUntil *time.Time
+		err := s.q.QueryRow(ctx, `SELECT failures, window_start, locked_until, pending, pending_until, expires_at
+			FROM login_attempts WHERE subject = $1 AND ip = $2 FOR UPDATE`, subject, ip).
+			Scan(&r.Failures, &windowStart, &lockedUntil, &r.Pending, &pendingUntil, &r.ExpiresAt)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: lockout rows: %w", err)
+		}
+		r.WindowStart, r.LockedUntil, r.PendingUntil = fromNullTime(windowStart), fromNullTime(lockedUntil), fromNullTime(pendingUntil)
+		if r.ExpiresAt.Unix() == 0 {
+			r.ExpiresAt = time.Time{}
+		} else {
+			r.ExpiresAt = r.ExpiresAt.UTC()
+		}
+		rows = append(rows, r)
 	}
-	return n, nil
+	return rows, nil
 }
 
-// LockLogin locks name until until and resets its count to zero.
-func (s *store) LockLogin(ctx context.Context, name string, until time.Time) error {
-	_, err := s.q.Exec(ctx, `INSERT INTO login_failures (name, count, locked_until)
-		VALUES ($1, 0, $2)
-		ON CONFLICT (name) DO UPDATE SET count = 0, locked_until = EXCLUDED.locked_until`,
-		name, nullTime(until))
+// PutLockoutRow writes r over its row.
+func (s *store) PutLockoutRow(ctx context.Context, r auth.LockoutRow) error {
+	expires := r.ExpiresAt
+	if expires.IsZero() {
+		expires = time.Unix(0, 0)
+	}
+	_, err := s.q.Exec(ctx, `INSERT INTO login_attempts
+			(subject, ip, failures, window_start, locked_until, pending, pending_until, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (subject, ip) DO UPDATE SET failures = $3, window_start = $4, locked_until = $5,
+			pending = $6, pending_until = $7, expires_at = $8`,
+		r.Subject, r.IP, r.Failures, nullTime(r.WindowStart), nullTime(r.LockedUntil), r.Pending,
+		nullTime(r.PendingUntil), expires)
 	if err != nil {
-		return fmt.Errorf("postgres: lock login: %w", err)
+		return fmt.Errorf("postgres: put lockout row: %w", err)
 	}
 	return nil
 }
 
-// LoginLockedUntil returns the end of name's lock as stored (possibly in the
-// past), or the zero time when name has no lock.
-func (s *store) LoginLockedUntil(ctx context.Context, name string) (time.Time, error) {
+// ClearLockout deletes every row of subject. It locks them in the order
+// LockoutRows does (by ip, "" first), so it can't deadlock with a login
+// holding one of them.
+func (s *store) ClearLockout(ctx context.Context, subject string) error {
+	return s.withTx(ctx, func(s *store) error {
+		if _, err := s.q.Exec(ctx, `SELECT 1 FROM login_attempts WHERE subject = $1 ORDER BY ip FOR UPDATE`, subject); err != nil {
+			return fmt.Errorf("postgres: clear lockout: %w", err)
+		}
+		if _, err := s.q.Exec(ctx, `DELETE FROM login_attempts WHERE subject = $1`, subject); err != nil {
+			return fmt.Errorf("postgres: clear lockout: %w", err)
+		}
+		return nil
+	})
+}
+
+// LockoutLockedUntil returns the latest lock end of subject's rows.
+func (s *store) LockoutLockedUntil(ctx context.Context, subject string) (time.Time, error) {
 	var until *time.Time
-	err := s.q.QueryRow(ctx, `SELECT locked_until FROM login_failures WHERE name = $1`, name).Scan(&until)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return time.Time{}, nil
-	}
+	err := s.q.QueryRow(ctx, `SELECT MAX(locked_until) FROM login_attempts WHERE subject = $1`, subject).Scan(&until)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("postgres: login locked until: %w", err)
+		return time.Time{}, fmt.Errorf("postgres: lockout locked until: %w", err)
 	}
 	return fromNullTime(until), nil
-}
-
-// ClearLoginFailures forgets name's count and lock. An unknown name is not an
-// error.
-func (s *store) ClearLoginFailures(ctx context.Context, name string) error {
-	if _, err := s.q.Exec(ctx, `DELETE FROM login_failures WHERE name = $1`, name); err != nil {
-		return fmt.Errorf("postgres: clear login failures: %w", err)
-	}
-	return nil
 }

@@ -34,7 +34,10 @@ func (s *store) Prune(ctx context.Context, p auth.PruneBefore) (auth.PruneCounts
 		{&c.Tokens, "user_tokens", "hash", "used_at < $1", p.TokensBefore},
 		{&c.Tokens, "user_tokens", "hash", "expires_at < $1", p.TokensBefore},
 		{&c.Outbox, "outbox", "id", "sent_at < $1", p.OutboxBefore},
-		{&c.Locks, "login_failures", "name", "count = 0 AND locked_until < $1", p.LocksBefore},
+		// login_attempts has a two-column key; its ctid names a row as well
+		// within the one statement.
+		{&c.Locks, "login_attempts", "ctid", "expires_at < $1", p.LocksBefore},
+		{&c.Events, "events", "id", "created_at < $1", p.EventsBefore},
 	}
 	batch := p.Batch()
 	for _, st := range steps {

@@ -3,58 +3,67 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
+
+	"github.com/bizy-auth/bizy/internal/auth"
 )
 
-// AddLoginFailure counts one more failure for name and returns the new count.
-// A lock that ended at or before now is cleared first, so the count restarts
-// at one. One statement does it, so concurrent failures never lose a count.
-func (s *store) AddLoginFailure(ctx context.Context, name string, now time.Time) (int, error) {
-	var n int
-	err := s.write.QueryRowContext(ctx, `INSERT INTO login_failures (name, count) VALUES (?1, 1)
-		ON CONFLICT (name) DO UPDATE SET
-			count = CASE WHEN locked_until <= ?2 THEN 1 ELSE count + 1 END,
-			locked_until = CASE WHEN locked_until <= ?2 THEN NULL ELSE locked_until END
-		RETURNING count`, name, toDB(now)).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: add login failure: %w", err)
+// LockoutRows returns subject's rows for ips, creating absent ones empty.
+// SQLite's single writer already serialises every transaction, so the
+// rows need no lock of their own.
+func (s *store) LockoutRows(ctx context.Context, subject string, ips []string) ([]auth.LockoutRow, error) {
+	rows := make([]auth.LockoutRow, 0, len(ips))
+	for _, ip := range ips {
+		r := auth.LockoutRow{Subject: subject, IP: ip}
+		var windowStart, lockedUntil, pendingUntil sql.NullInt64
+		var expires int64
+		err := s.write.QueryRowContext(ctx, `INSERT INTO login_attempts (subject, ip) VALUES (?1, ?2)
+			ON CONFLICT (subject, ip) DO UPDATE SET subject = excluded.subject
+			RETURNING failures, window_start, locked_until, pending, pending_until, expires_at`,
+			subject, ip).Scan(&r.Failures, &windowStart, &lockedUntil, &r.Pending, &pendingUntil, &expires)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: lockout rows: %w", err)
+		}
+		r.WindowStart, r.LockedUntil, r.PendingUntil = fromNullDB(windowStart), fromNullDB(lockedUntil), fromNullDB(pendingUntil)
+		if expires != 0 {
+			r.ExpiresAt = fromDB(expires)
+		}
+		rows = append(rows, r)
 	}
-	return n, nil
+	return rows, nil
 }
 
-// LockLogin locks name until until and resets its count to zero.
-func (s *store) LockLogin(ctx context.Context, name string, until time.Time) error {
-	_, err := s.write.ExecContext(ctx, `INSERT INTO login_failures (name, count, locked_until)
-		VALUES (?1, 0, ?2)
-		ON CONFLICT (name) DO UPDATE SET count = 0, locked_until = ?2`, name, toNullDB(until))
+// PutLockoutRow writes r over its row.
+func (s *store) PutLockoutRow(ctx context.Context, r auth.LockoutRow) error {
+	_, err := s.write.ExecContext(ctx, `INSERT INTO login_attempts
+			(subject, ip, failures, window_start, locked_until, pending, pending_until, expires_at)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+		ON CONFLICT (subject, ip) DO UPDATE SET failures = ?3, window_start = ?4, locked_until = ?5,
+			pending = ?6, pending_until = ?7, expires_at = ?8`,
+		r.Subject, r.IP, r.Failures, toNullDB(r.WindowStart), toNullDB(r.LockedUntil), r.Pending,
+		toNullDB(r.PendingUntil), toDB(r.ExpiresAt))
 	if err != nil {
-		return fmt.Errorf("sqlite: lock login: %w", err)
+		return fmt.Errorf("sqlite: put lockout row: %w", err)
 	}
 	return nil
 }
 
-// LoginLockedUntil returns the end of name's lock as stored (possibly in the
-// past), or the zero time when name has no lock.
-func (s *store) LoginLockedUntil(ctx context.Context, name string) (time.Time, error) {
+// ClearLockout deletes every row of subject.
+func (s *store) ClearLockout(ctx context.Context, subject string) error {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM login_attempts WHERE subject = ?`, subject); err != nil {
+		return fmt.Errorf("sqlite: clear lockout: %w", err)
+	}
+	return nil
+}
+
+// LockoutLockedUntil returns the latest lock end of subject's rows.
+func (s *store) LockoutLockedUntil(ctx context.Context, subject string) (time.Time, error) {
 	var until sql.NullInt64
 	err := s.read.QueryRowContext(ctx,
-		`SELECT locked_until FROM login_failures WHERE name = ?`, name).Scan(&until)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
-	}
+		`SELECT MAX(locked_until) FROM login_attempts WHERE subject = ?`, subject).Scan(&until)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("sqlite: login locked until: %w", err)
+		return time.Time{}, fmt.Errorf("sqlite: lockout locked until: %w", err)
 	}
 	return fromNullDB(until), nil
-}
-
-// ClearLoginFailures forgets name's count and lock. An unknown name is not an
-// error.
-func (s *store) ClearLoginFailures(ctx context.Context, name string) error {
-	if _, err := s.write.ExecContext(ctx, `DELETE FROM login_failures WHERE name = ?`, name); err != nil {
-		return fmt.Errorf("sqlite: clear login failures: %w", err)
-	}
-	return nil
 }

@@ -31,7 +31,8 @@ func (s *store) Prune(ctx context.Context, p auth.PruneBefore) (auth.PruneCounts
 		{&c.Tokens, "user_tokens", "used_at < ?", p.TokensBefore},
 		{&c.Tokens, "user_tokens", "expires_at < ?", p.TokensBefore},
 		{&c.Outbox, "outbox", "sent_at < ?", p.OutboxBefore},
-		{&c.Locks, "login_failures", "count = 0 AND locked_until < ?", p.LocksBefore},
+		{&c.Locks, "login_attempts", "expires_at < ?", p.LocksBefore},
+		{&c.Events, "events", "created_at < ?", p.EventsBefore},
 	}
 	batch := p.Batch()
 	for _, st := range steps {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ var retentionCases = []struct {
 	{"Prune/Tombstones", testPruneTombstones},
 	{"Prune/UserTokens", testPruneTokens},
 	{"Prune/Locks", testPruneLocks},
+	{"Prune/Events", testPruneEvents},
 	{"Prune/ZeroCutoffsDeleteNothing", testPruneZeroCutoffs},
 	{"Prune/Batches", testPruneBatches},
 	{"Prune/Concurrent", testPruneConcurrent},
@@ -185,25 +187,37 @@ func testPruneTokens(t *testing.T, s auth.Store) {
 }
 
 func testPruneLocks(t *testing.T, s auth.Store) {
-	lock := func(name string, until time.Time) {
-		if err := s.LockLogin(t.Context(), name, until); err != nil {
-			t.Fatalf("LockLogin: %v", err)
-		}
+	row := func(subject string, expires time.Time) {
+		putLockoutRow(t, s, auth.LockoutRow{Subject: subject, IP: "192.0.2.1", Failures: 1,
+			WindowStart: expires.Add(-time.Hour), LockedUntil: expires, ExpiresAt: expires})
 	}
-	lock("ended", cutoff.Add(-time.Microsecond))
-	lock("endsatcutoff", cutoff)
-	lock("active", at(30*day))
-	mustAddFailure(t, s, "counting", at(0), 1)
-	// A failure after the lock ended clears it and counts one: kept.
-	lock("relapsed", at(day))
-	mustAddFailure(t, s, "relapsed", at(2*day), 1)
+	row("user:ended", cutoff.Add(-time.Microsecond))
+	row("user:endsatcutoff", cutoff)
+	row("user:active", at(30*day))
 
 	mustPrune(t, s, auth.PruneBefore{LocksBefore: cutoff}, auth.PruneCounts{Locks: 1})
-	wantLockedUntil(t, s, "ended", time.Time{})
-	wantLockedUntil(t, s, "endsatcutoff", cutoff)
-	wantLockedUntil(t, s, "active", at(30*day))
-	mustAddFailure(t, s, "counting", at(day), 2)
-	mustAddFailure(t, s, "relapsed", at(3*day), 2)
+	wantLockedUntil(t, s, "user:ended", time.Time{})
+	wantLockedUntil(t, s, "user:endsatcutoff", cutoff)
+	wantLockedUntil(t, s, "user:active", at(30*day))
+}
+
+// testPruneEvents: security events created before the cutoff go, the
+// others stay.
+func testPruneEvents(t *testing.T, s auth.Store) {
+	for i, created := range []time.Time{cutoff.Add(-day), cutoff.Add(-time.Microsecond), cutoff, at(30 * day)} {
+		e := auth.Event{ID: fmt.Sprintf("00000000-0000-7000-8000-%012d", i), Type: auth.EventLoginFailure, CreatedAt: created}
+		if err := s.AddEvent(t.Context(), e); err != nil {
+			t.Fatalf("AddEvent: %v", err)
+		}
+	}
+	mustPrune(t, s, auth.PruneBefore{EventsBefore: cutoff}, auth.PruneCounts{Events: 2})
+	evs, _, err := s.Events(t.Context(), auth.EventFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || !evs[1].CreatedAt.Equal(cutoff) {
+		t.Fatalf("events after the prune = %+v, want the 2 from the cutoff on", evs)
+	}
 }
 
 func testPruneZeroCutoffs(t *testing.T, s auth.Store) {
@@ -213,9 +227,7 @@ func testPruneZeroCutoffs(t *testing.T, s auth.Store) {
 	if err := s.CreateUserToken(t.Context(), tok); err != nil {
 		t.Fatalf("CreateUserToken: %v", err)
 	}
-	if err := s.LockLogin(t.Context(), "x", at(time.Minute)); err != nil {
-		t.Fatalf("LockLogin: %v", err)
-	}
+	putLockoutRow(t, s, auth.LockoutRow{Subject: "name:x", IP: "", LockedUntil: at(time.Minute), ExpiresAt: at(time.Minute)})
 	mustPrune(t, s, auth.PruneBefore{}, auth.PruneCounts{})
 	wantPruned(t, s, nil, []auth.Session{sess})
 	mustPrune(t, s, auth.PruneBefore{SessionsBefore: cutoff, TokensBefore: cutoff, LocksBefore: cutoff},
@@ -234,9 +246,7 @@ func testPruneBatches(t *testing.T, s auth.Store) {
 		mustCreateToken(t, s, u.ID, auth.PurposeVerifyEmail)
 	}
 	for _, name := range []string{"a", "b", "c", "d", "e"} {
-		if err := s.LockLogin(t.Context(), name, at(time.Hour)); err != nil {
-			t.Fatalf("LockLogin: %v", err)
-		}
+		putLockoutRow(t, s, auth.LockoutRow{Subject: "name:" + name, IP: "", LockedUntil: at(time.Hour), ExpiresAt: at(time.Hour)})
 	}
 	p := auth.PruneBefore{SessionsBefore: cutoff, TokensBefore: cutoff, LocksBefore: cutoff, BatchSize: 2}
 	mustPrune(t, s, p, auth.PruneCounts{Sessions: 7, Tokens: 6, Locks: 5})
