@@ -34,8 +34,8 @@ func TestEncryptionKeys(t *testing.T) {
 	}
 
 	for name, env := range map[string]map[string]string{
-		"DB_ENCRYPTION_KEY":      {"DB_ENCRYPTION_KEY": "not-a-key-but-a-secret-word"},
-		"DB_ENCRYPTION_OLD_KEYS": {"DB_ENCRYPTION_KEY": hexKey, "DB_ENCRYPTION_OLD_KEYS": b64Old + ",not-a-key-but-a-secret-word"},
+		"DB_ENCRYPTION_KEY":                          {"DB_ENCRYPTION_KEY": "not-a-key-but-a-secret-word"},
+		"DB_ENCRYPTION_OLD_KEYS":                     {"DB_ENCRYPTION_KEY": hexKey, "DB_ENCRYPTION_OLD_KEYS": b64Old + ",not-a-key-but-a-secret-word"},
 		"DB_ENCRYPTION_OLD_KEYS needs a current key": {"DB_ENCRYPTION_OLD_KEYS": b64Old},
 	} {
 		_, err := load(t, ModeAuth, nil, env)
