@@ -19,6 +19,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/mail"
 	"github.com/bizy-auth/bizy/internal/postgres"
 	"github.com/bizy-auth/bizy/internal/redis"
+	"github.com/bizy-auth/bizy/internal/seal"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/web"
@@ -86,26 +87,38 @@ type database interface {
 	AuthStore() auth.Store
 	Outbox() auth.Outbox
 	TasksStore() tasks.Store
+	SetSealBox(*seal.Box)
+	CheckSealed(ctx context.Context) (int, error)
+	Reseal(ctx context.Context) (int, error)
 	Close() error
 }
 
 // openDatabase opens DATABASE_URL: "sqlite:PATH" or a postgres:// URL,
-// after checking that DATA_DIR and the SQLite files are private.
+// after checking that DATA_DIR and the SQLite files are private. Its stores
+// seal secrets with DB_ENCRYPTION_KEY when it is set.
 func openDatabase(ctx context.Context, cfg config.Config) (database, error) {
 	if err := checkPrivate(cfg); err != nil {
 		return nil, err
 	}
+	box, err := sealBox(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var db database
 	if path, ok := strings.CutPrefix(cfg.DatabaseURL, "sqlite:"); ok {
-		db, err := sqlite.Open(ctx, path)
+		sdb, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
-		return db, nil
+		db = sdb
+	} else {
+		pdb, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db = pdb
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", err)
-	}
+	db.SetSealBox(box)
 	return db, nil
 }
 
@@ -202,6 +215,9 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, onRevoke func(context.Context, string, time.Time)) (*authDeps, error) {
 	if err := db.MigrateAuth(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if err := checkSealed(ctx, log, cfg, db); err != nil {
+		return nil, err
 	}
 	d := &authDeps{db: db, store: db.AuthStore()}
 	vcfg := token.Config{

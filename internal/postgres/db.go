@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/seal"
 	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
@@ -24,6 +25,7 @@ const (
 // concurrent use.
 type DB struct {
 	pool *pgxpool.Pool
+	box  *seal.Box // seals the secrets at rest (SetSealBox); nil keeps plaintext
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value

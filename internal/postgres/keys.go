@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/sealed"
 )
 
 // AddSigningKey stores k and, in the same transaction, retires at k.CreatedAt
@@ -27,7 +28,8 @@ func (s *store) AddSigningKey(ctx context.Context, k auth.SigningKey) error {
 		_, err = s.q.Exec(ctx, `INSERT INTO signing_keys
 			(id, algorithm, private_key, public_key, created_at, retired_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`,
-			k.ID, k.Algorithm, nonNil(k.PrivateKey), nonNil(k.PublicKey), k.CreatedAt, nullTime(k.RetiredAt))
+			k.ID, k.Algorithm, nonNil(sealed.Seal(s.db.box, k.PrivateKey, "signing_keys", "private_key", k.ID)), nonNil(k.PublicKey),
+			k.CreatedAt, nullTime(k.RetiredAt))
 		if isCode(err, codeUniqueViolation) {
 			return fmt.Errorf("postgres: add signing key %q: %w", k.ID, auth.ErrConflict)
 		}
@@ -57,6 +59,9 @@ func (s *store) SigningKeys(ctx context.Context, since time.Time) ([]auth.Signin
 			return nil, fmt.Errorf("postgres: signing keys: %w", err)
 		}
 		k.CreatedAt, k.RetiredAt = utc(k.CreatedAt), fromNullTime(retired)
+		if k.PrivateKey, err = sealed.Open(s.db.box, k.PrivateKey, "signing_keys", "private_key", k.ID); err != nil {
+			return nil, err
+		}
 		keys = append(keys, k)
 	}
 	if err := rows.Err(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/sealed"
 )
 
 // AddSigningKey stores k and, in the same transaction, retires at k.CreatedAt
@@ -23,7 +24,7 @@ func (s *store) AddSigningKey(ctx context.Context, k auth.SigningKey) error {
 		_, err = s.write.ExecContext(ctx, `INSERT INTO signing_keys
 			(id, algorithm, private_key, public_key, created_at, retired_at)
 			VALUES (?, ?, ?, ?, ?, ?)`,
-			k.ID, k.Algorithm, nonNil(k.PrivateKey), nonNil(k.PublicKey),
+			k.ID, k.Algorithm, nonNil(sealed.Seal(s.db.box, k.PrivateKey, "signing_keys", "private_key", k.ID)), nonNil(k.PublicKey),
 			toDB(k.CreatedAt), toNullDB(k.RetiredAt))
 		if isUnique(err) {
 			return fmt.Errorf("sqlite: add signing key %q: %w", k.ID, auth.ErrConflict)
@@ -55,6 +56,9 @@ func (s *store) SigningKeys(ctx context.Context, since time.Time) ([]auth.Signin
 			return nil, fmt.Errorf("sqlite: signing keys: %w", err)
 		}
 		k.CreatedAt, k.RetiredAt = fromDB(created), fromNullDB(retired)
+		if k.PrivateKey, err = sealed.Open(s.db.box, k.PrivateKey, "signing_keys", "private_key", k.ID); err != nil {
+			return nil, err
+		}
 		keys = append(keys, k)
 	}
 	if err := rows.Err(); err != nil {
