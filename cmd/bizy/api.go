@@ -99,6 +99,11 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 	if err := db.MigrateTasks(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	d := &apiDeps{}
+	apiLog := log.With("service", "api")
+	feedLog := apiLog.With("component", "revocations")
+	// Entries live as long as the verifier accepts an expired token.
+	list := revocation.NewList(revocation.ListConfig{Leeway: token.DefaultLeeway, Log: feedLog})
 	vcfg := token.Config{
 		Algorithm: cfg.JWTAlgorithm, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
 		CacheSize: verifierCacheSize, MaxLifetime: cfg.AccessTokenTTL,
@@ -106,7 +111,8 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 	if cfg.JWTAlgorithm == token.HS256 {
 		vcfg.Secret = []byte(cfg.JWTSecret)
 	} else {
-		vcfg.Keys = token.NewJWKS(strings.TrimRight(cfg.AuthServerURL, "/")+"/.well-known/jwks.json", token.JWKSOptions{
+		// The feeds' revoked keys are refused whatever the JWKS cache holds.
+		vcfg.Keys = list.Keys(token.NewJWKS(strings.TrimRight(cfg.AuthServerURL, "/")+"/.well-known/jwks.json", token.JWKSOptions{
 			// Its own client: no HTTP_PROXY detour to the auth service, and
 			// no redirects (the JWKS is fetched from where it was configured).
 			Client: &http.Client{
@@ -114,17 +120,12 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 				Timeout:       token.DefaultJWKSTimeout,
 			},
-		})
+		}))
 	}
 	v, err := token.NewVerifier(vcfg)
 	if err != nil {
 		return nil, err
 	}
-	d := &apiDeps{}
-	apiLog := log.With("service", "api")
-	feedLog := apiLog.With("component", "revocations")
-	// Entries live as long as the verifier accepts an expired token.
-	list := revocation.NewList(revocation.ListConfig{Leeway: token.DefaultLeeway, Log: feedLog})
 	d.poller, err = revocation.NewPoller(list, revocation.PollerConfig{URL: cfg.AuthServerURL, Log: feedLog})
 	if err != nil {
 		return nil, fmt.Errorf("AUTH_SERVER_URL: %w", err)

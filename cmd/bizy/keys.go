@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/config"
+	"github.com/bizy-auth/bizy/internal/redis"
 )
 
 const keysUsage = `Usage:
   bizy keys rotate        make a new signing key; earlier ones stay published until their tokens expire
+  bizy keys revoke KID    withdraw a compromised signing key now: unpublished, its tokens refused everywhere
   bizy keys reseal        encrypt every secret at rest again under DB_ENCRYPTION_KEY (after rotating it)`
 
 func runKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -23,6 +26,8 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 		return runKeysRotate(ctx, args[1:], getenv, stdout, stderr)
 	case "reseal":
 		return runKeysReseal(ctx, args[1:], getenv, stdout, stderr)
+	case "revoke":
+		return runKeysRevoke(ctx, args[1:], getenv, stdout, stderr)
 	}
 	fmt.Fprintln(stderr, keysUsage)
 	return errUsage
@@ -77,5 +82,55 @@ func runKeysReseal(ctx context.Context, args []string, getenv func(string) strin
 		return fmt.Errorf("keys reseal: %w", err)
 	}
 	fmt.Fprintf(stdout, "%d secrets encrypted again under key %s; every secret is now under it, so DB_ENCRYPTION_OLD_KEYS can be emptied\n", n, keyID(cfg))
+	return nil
+}
+
+// runKeysRevoke is the answer to a leaked signing key: the key leaves the
+// JWKS at once, its private key is erased, a new signing key is made if it
+// was the current one, and every API copy refuses its tokens within the
+// revocation bound: through Redis at once when REDIS_URL is set, and
+// through the auth service's /revocations feed, which they poll every
+// second, in any case.
+func runKeysRevoke(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	const usage = "bizy keys revoke KID [flags]"
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		fmt.Fprintln(stderr, "Usage: "+usage)
+		return errUsage
+	}
+	kid := args[0]
+	cfg, _, err := parseFlags("keys revoke", usage, config.ModeTool, args[1:], getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if cfg.JWTAlgorithm != "EdDSA" {
+		return errors.New("keys revoke: JWT_ALGORITHM is HS256, which has no key ids; change JWT_SECRET instead")
+	}
+	log := newLogger(cfg, stderr)
+	d, err := openAuth(ctx, log, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.db.Close()
+	current, err := d.keys.Revoke(ctx, kid)
+	if errors.Is(err, auth.ErrNotFound) {
+		return fmt.Errorf("keys revoke: no signing key %q (the kid of a token's header, as the JWKS lists it)", kid)
+	}
+	if err != nil {
+		return err
+	}
+	if cfg.RedisURL != "" {
+		c, err := openRedis(ctx, log, cfg.RedisURL)
+		if err != nil {
+			log.Warn("revoked key not announced on Redis; API copies learn it from /revocations within a second", "err", err)
+		} else {
+			defer c.Close()
+			pctx, cancel := context.WithTimeout(ctx, publishTimeout)
+			defer cancel()
+			if err := redis.NewPublisher(c, redis.Channel).PublishKey(pctx, kid); err != nil {
+				log.Warn("revoked key not announced on Redis; API copies learn it from /revocations within a second", "err", err)
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "signing key %s revoked: withdrawn from the JWKS and refused by every copy within 2 s; tokens are now signed with %s\n", kid, current)
 	return nil
 }

@@ -18,8 +18,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Channel is the publish/subscribe channel of session revocations. Each
-// message is the JSON object {"sid": "…", "expires_at": "RFC 3339"}.
+// Channel is the publish/subscribe channel of revocations. Each message is
+// a JSON object: {"sid": "…", "expires_at": "RFC 3339"} for a session, or
+// {"kid": "…"} for a revoked signing key.
 const Channel = "bizy:revocations"
 
 // openTimeout bounds the ping with which Open checks the server.
@@ -44,10 +45,12 @@ func Open(ctx context.Context, url string) (*redis.Client, error) {
 	return c, nil
 }
 
-// message is the JSON form of one revocation on Channel.
+// message is the JSON form of one revocation on Channel: a session (SID
+// and ExpiresAt) or a signing key (Kid).
 type message struct {
-	SID       string    `json:"sid"`
-	ExpiresAt time.Time `json:"expires_at"`
+	SID       string    `json:"sid,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	Kid       string    `json:"kid,omitempty"`
 }
 
 // Publisher announces session revocations on a channel. It is safe for
@@ -70,7 +73,17 @@ func NewPublisher(c *redis.Client, channel string) *Publisher {
 // all expire by expiresAt. It returns Redis's error, if any; subscribers
 // that miss the message learn of the revocation by polling instead.
 func (p *Publisher) Publish(ctx context.Context, sid string, expiresAt time.Time) error {
-	b, err := json.Marshal(message{SID: sid, ExpiresAt: expiresAt.UTC()})
+	return p.publish(ctx, message{SID: sid, ExpiresAt: expiresAt.UTC()})
+}
+
+// PublishKey announces that the signing key kid is revoked. Subscribers
+// that miss the message learn of it by polling instead.
+func (p *Publisher) PublishKey(ctx context.Context, kid string) error {
+	return p.publish(ctx, message{Kid: kid})
+}
+
+func (p *Publisher) publish(ctx context.Context, m message) error {
+	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}

@@ -122,6 +122,24 @@ func TestPublishReachesList(t *testing.T) {
 	}
 }
 
+func TestPublishKeyReachesList(t *testing.T) {
+	c := testRedis(t, "")
+	ch := testChannel(t)
+	l := revocation.NewList(revocation.ListConfig{})
+	startSubscriber(t, c, ch, l)
+	if err := NewPublisher(c, ch).PublishKey(t.Context(), "k1"); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); !l.KeyRevoked("k1"); time.Sleep(time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("k1 not revoked within 5 s")
+		}
+	}
+	if l.Len() != 0 {
+		t.Fatalf("a key revocation added %d sessions", l.Len())
+	}
+}
+
 // TestSubscriberReconnects kills the subscriber's connection from the
 // server side; go-redis reconnects and subscribes again.
 func TestSubscriberReconnects(t *testing.T) {

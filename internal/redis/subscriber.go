@@ -74,15 +74,19 @@ func (s *Subscriber) Run(ctx context.Context) error {
 			s.readyOnce.Do(func() { close(s.ready) })
 		case *redis.Message:
 			var msg message
-			if err := json.Unmarshal([]byte(m.Payload), &msg); err != nil || msg.SID == "" || msg.ExpiresAt.IsZero() {
+			err := json.Unmarshal([]byte(m.Payload), &msg)
+			switch {
+			case err == nil && msg.SID != "" && !msg.ExpiresAt.IsZero():
+				s.list.Add(msg.SID, msg.ExpiresAt)
+			case err == nil && msg.Kid != "":
+				s.list.RevokeKey(msg.Kid)
+			default:
 				if time.Since(lastWarn) >= badMessageLogEvery {
 					lastWarn = time.Now()
-					s.log.Warn("revocation message skipped: want {sid, expires_at}",
+					s.log.Warn("revocation message skipped: want {sid, expires_at} or {kid}",
 						slog.String("channel", s.channel), slog.Int("bytes", len(m.Payload)))
 				}
-				continue
 			}
-			s.list.Add(msg.SID, msg.ExpiresAt)
 		}
 	}
 }

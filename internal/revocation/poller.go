@@ -181,6 +181,9 @@ func (p *Poller) Sync(ctx context.Context) error {
 		for _, e := range pg.Revoked {
 			p.list.Add(e.SID, e.ExpiresAt)
 		}
+		for _, kid := range pg.RevokedKeys {
+			p.list.RevokeKey(kid)
+		}
 		moved := pg.NextCursor != "" && pg.NextCursor != p.cursor
 		if moved {
 			p.cursor = pg.NextCursor
@@ -200,7 +203,8 @@ type page struct {
 		SID       string    `json:"sid"`
 		ExpiresAt time.Time `json:"expires_at"`
 	} `json:"revoked"`
-	NextCursor string `json:"next_cursor"`
+	NextCursor  string   `json:"next_cursor"`
+	RevokedKeys []string `json:"revoked_keys"`
 }
 
 // fetch reads one page of revocations after cursor.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,7 +42,7 @@ func (s *store) AddSigningKey(ctx context.Context, k auth.SigningKey) error {
 func (s *store) SigningKeys(ctx context.Context, since time.Time) ([]auth.SigningKey, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, algorithm, private_key, public_key,
 		created_at, retired_at FROM signing_keys
-		WHERE retired_at IS NULL OR retired_at >= ?
+		WHERE (retired_at IS NULL OR retired_at >= ?) AND revoked_at IS NULL
 		ORDER BY created_at DESC, id DESC`, toDB(since))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: signing keys: %w", err)
@@ -65,4 +66,42 @@ func (s *store) SigningKeys(ctx context.Context, since time.Time) ([]auth.Signin
 		return nil, fmt.Errorf("sqlite: signing keys: %w", err)
 	}
 	return keys, nil
+}
+
+// RevokeSigningKey marks key kid revoked and retired at now, unless it is
+// revoked already, and erases its private key. ErrNotFound for an unknown
+// kid.
+func (s *store) RevokeSigningKey(ctx context.Context, kid string, now time.Time) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE signing_keys
+		SET revoked_at = coalesce(revoked_at, ?1), retired_at = coalesce(retired_at, ?1), private_key = x''
+		WHERE id = ?2`, toDB(now), kid)
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke signing key: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errors.Join(fmt.Errorf("sqlite: revoke signing key %q: %w", kid, auth.ErrNotFound), err)
+	}
+	return nil
+}
+
+// RevokedKeys returns the kids of the revoked keys, oldest revocation first.
+func (s *store) RevokedKeys(ctx context.Context) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id FROM signing_keys
+		WHERE revoked_at IS NOT NULL ORDER BY revoked_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: revoked keys: %w", err)
+	}
+	defer rows.Close()
+	var kids []string
+	for rows.Next() {
+		var kid string
+		if err := rows.Scan(&kid); err != nil {
+			return nil, fmt.Errorf("sqlite: revoked keys: %w", err)
+		}
+		kids = append(kids, kid)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: revoked keys: %w", err)
+	}
+	return kids, nil
 }

@@ -87,6 +87,8 @@ func AuthStore(t *testing.T, open func(t *testing.T) Engine) {
 		{"SigningKeys/AddRetiresOlder", testAddSigningKeyRetires},
 		{"SigningKeys/SinceFiltersNewestFirst", testSigningKeysSince},
 		{"SigningKeys/Empty", testSigningKeysEmpty},
+		{"SigningKeys/Revoke", testRevokeSigningKey},
+		{"SigningKeys/RevokedKeysEmpty", testRevokedKeysEmpty},
 		{"Lockout/CountsUp", testLockoutCounts},
 		{"Lockout/PerName", testLockoutPerName},
 		{"Lockout/LockResetsCount", testLockResetsCount},
