@@ -38,6 +38,10 @@ type Config struct {
 	// session; a slow OnRevoke delays only the request that revoked. (The
 	// API's own lookup of revoked sessions is apiserver.Config.Revoked.)
 	OnRevoke func(ctx context.Context, sid string, expiresAt time.Time)
+	// OnUserDeleted, when set, is told of each deleted user once the
+	// deletion has committed, to fan it out to API copies at once (Redis),
+	// which erase the user's data; they also poll /deletions.
+	OnUserDeleted func(ctx context.Context, userID string)
 }
 
 // Client describes who made a request, for the security event log. It is

@@ -27,6 +27,7 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("GET /sessions", bearer(handleSessions(svc)))
 	mux.Handle("DELETE /sessions/{id}", bearer(pathAction(svc.RevokeUserSession)))
 	mux.Handle("GET /revocations", handleRevocations(svc))
+	mux.Handle("GET /deletions", handleDeletions(svc))
 	// Admin routes: a live session, then the admin role as the database
 	// has it now (the token's is_admin claim may be stale).
 	admin := func(h http.Handler) http.Handler { return bearer(requireAdmin(svc, h)) }

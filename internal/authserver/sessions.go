@@ -115,3 +115,22 @@ func handleRevocations(svc *auth.Service) web.Handler {
 		return web.JSON(w, http.StatusOK, response{Revoked: revoked, NextCursor: next, RevokedKeys: keys})
 	}
 }
+
+// handleDeletions is the feed API copies poll to learn of deleted users,
+// whose tasks and goals they erase. Like /revocations it needs no token:
+// it gives ids of accounts that no longer exist, and the auth service is
+// reached by the API copies, not the public.
+func handleDeletions(svc *auth.Service) web.Handler {
+	type response struct {
+		Deleted    []auth.UserDeletion `json:"deleted"`
+		NextCursor string              `json:"next_cursor"`
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		deleted, next, err := svc.UserDeletions(r.Context(), r.URL.Query().Get("since"))
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		return web.JSON(w, http.StatusOK, response{Deleted: deleted, NextCursor: next})
+	}
+}

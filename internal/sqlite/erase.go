@@ -1,0 +1,45 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/bizy-auth/bizy/internal/tasks"
+)
+
+// EraseUser deletes userID's tasks and goals and records the erasure at
+// now, in one transaction, unless it was recorded before.
+func (s *taskStore) EraseUser(ctx context.Context, userID string, now time.Time) (tasks.Erasure, error) {
+	var e tasks.Erasure
+	err := s.base().withTx(ctx, func(s *store) error {
+		res, err := s.write.ExecContext(ctx, `INSERT INTO erased_users (user_id, erased_at) VALUES (?, ?)
+			ON CONFLICT (user_id) DO NOTHING`, userID, toDB(now))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		e.Done = true
+		if e.Tasks, err = deleteCount(ctx, s.write, `DELETE FROM tasks WHERE user_id = ?`, userID); err != nil {
+			return err // tasks first: they refer to goals
+		}
+		e.Goals, err = deleteCount(ctx, s.write, `DELETE FROM goals WHERE user_id = ?`, userID)
+		return err
+	})
+	if err != nil {
+		return tasks.Erasure{}, fmt.Errorf("sqlite: erase user: %w", err)
+	}
+	return e, nil
+}
+
+// deleteCount runs a DELETE and returns how many rows it deleted.
+func deleteCount(ctx context.Context, q querier, query string, args ...any) (int, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
