@@ -126,7 +126,9 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 	if err != nil {
 		return nil, err
 	}
-	d.poller, err = revocation.NewPoller(list, revocation.PollerConfig{URL: cfg.AuthServerURL, Log: feedLog})
+	svc := tasks.NewService(db.TasksStore(), nil)
+	erase := eraser(apiLog.With("component", "erasure"), svc)
+	d.poller, err = revocation.NewPoller(list, revocation.PollerConfig{URL: cfg.AuthServerURL, Log: feedLog, Erase: erase})
 	if err != nil {
 		return nil, fmt.Errorf("AUTH_SERVER_URL: %w", err)
 	}
@@ -135,9 +137,8 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 		if err != nil {
 			return nil, err
 		}
-		d.subscriber = redis.NewSubscriber(d.redis, redis.Channel, list, feedLog)
+		d.subscriber = redis.NewSubscriber(d.redis, redis.Channel, list, feedLog).WithEraser(erase)
 	}
-	svc := tasks.NewService(db.TasksStore(), nil)
 	reg := metrics.NewRegistry()
 	d.handler = apiserver.NewServer(apiLog, apiserver.Config{
 		AuthServerURL:      cfg.AuthServerURL,
@@ -148,4 +149,26 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 		Revoked:            list,
 	}, svc, v)
 	return d, nil
+}
+
+// eraseTimeout bounds one erasure, which the feeds wait for.
+const eraseTimeout = 10 * time.Second
+
+// eraser erases the tasks and goals of a user deleted in the auth service,
+// as the deletion feeds report them. Every API copy hears of each
+// deletion, from Redis and from polling; the store makes the erasure
+// happen once, and only that one is logged.
+func eraser(log *slog.Logger, svc *tasks.Service) func(context.Context, string) error {
+	return func(ctx context.Context, userID string) error {
+		ctx, cancel := context.WithTimeout(ctx, eraseTimeout)
+		defer cancel()
+		e, err := svc.EraseUser(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if e.Done {
+			log.Info("erased the data of a deleted user", "user_id", userID, "tasks", e.Tasks, "goals", e.Goals)
+		}
+		return nil
+	}
 }

@@ -203,7 +203,7 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	if err != nil {
 		return nil, err
 	}
-	d, err := buildAuth(ctx, log, cfg, db, nil)
+	d, err := buildAuth(ctx, log, cfg, db, announcers{})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -211,8 +211,16 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	return d, nil
 }
 
-// onRevoke, when not nil, is told of every revoked session (Redis fan-out).
-func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, onRevoke func(context.Context, string, time.Time)) (*authDeps, error) {
+// announcers fan news out to the API copies at once (Redis); each may be
+// nil. The copies also poll the auth service for the same news.
+type announcers struct {
+	revoked func(ctx context.Context, sid string, expiresAt time.Time) // a session revoked
+	deleted func(ctx context.Context, userID string)                   // a user deleted
+}
+
+// buildAuth builds the auth service over db; ann tells the API copies of
+// revoked sessions and deleted users.
+func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, ann announcers) (*authDeps, error) {
 	if err := db.MigrateAuth(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -267,7 +275,8 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		LockoutDuration:          cfg.LockoutDuration,
 		Mailer:                   templates,
 		MailQueued:               d.mail.Wake,
-		OnRevoke:                 onRevoke,
+		OnRevoke:                 ann.revoked,
+		OnUserDeleted:            ann.deleted,
 	})
 	if err != nil {
 		return nil, err

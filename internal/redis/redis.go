@@ -19,8 +19,9 @@ import (
 )
 
 // Channel is the publish/subscribe channel of revocations. Each message is
-// a JSON object: {"sid": "…", "expires_at": "RFC 3339"} for a session, or
-// {"kid": "…"} for a revoked signing key.
+// a JSON object: {"sid": "…", "expires_at": "RFC 3339"} for a session,
+// {"kid": "…"} for a revoked signing key, or {"deleted_user_id": "…"} for
+// a deleted user whose data the API erases.
 const Channel = "bizy:revocations"
 
 // openTimeout bounds the ping with which Open checks the server.
@@ -51,6 +52,8 @@ type message struct {
 	SID       string    `json:"sid,omitempty"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	Kid       string    `json:"kid,omitempty"`
+	// DeletedUserID is a user deleted in the auth service.
+	DeletedUserID string `json:"deleted_user_id,omitempty"`
 }
 
 // Publisher announces session revocations on a channel. It is safe for
@@ -80,6 +83,12 @@ func (p *Publisher) Publish(ctx context.Context, sid string, expiresAt time.Time
 // that miss the message learn of it by polling instead.
 func (p *Publisher) PublishKey(ctx context.Context, kid string) error {
 	return p.publish(ctx, message{Kid: kid})
+}
+
+// PublishUserDeleted announces that user userID was deleted. Subscribers
+// that miss the message learn of it by polling /deletions instead.
+func (p *Publisher) PublishUserDeleted(ctx context.Context, userID string) error {
+	return p.publish(ctx, message{DeletedUserID: userID})
 }
 
 func (p *Publisher) publish(ctx context.Context, m message) error {
