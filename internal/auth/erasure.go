@@ -8,8 +8,8 @@ import (
 // DeletionWindow is how far back the deletions feed reaches for a reader
 // that starts without a cursor (an API copy starting up). Every API copy
 // shares one tasks database and erasing is done once for all, so this
-// only matters if every copy was down for that long; older entries are
-// pruned with the other expired rows.
+// only matters if every copy was down for that long. The rows (an id and
+// a time each) are kept; the feed just stops reading past this.
 const DeletionWindow = 30 * 24 * time.Hour
 
 // UserDeletions returns the users deleted from cursor on ("" for those of
