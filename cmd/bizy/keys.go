@@ -118,6 +118,7 @@ func runKeysRevoke(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
+	d.svc.RecordKeyRevoked(ctx, kid, current, cliClient)
 	if cfg.RedisURL != "" {
 		c, err := openRedis(ctx, log, cfg.RedisURL)
 		if err != nil {

@@ -109,10 +109,28 @@ func TestKeysRevokeReachesAPI(t *testing.T) {
 				res, _ := getJSON(t, api+"/api/tasks", fresh)
 				return kidOf(t, fresh) != kid && res.StatusCode == http.StatusOK
 			})
+			res, body = getJSON(t, authBase+"/admin/events?type=signing_key_revoked", adminToken(t, api, common))
+			wantStatus(t, "events", res, body, 200)
+			if items := body["items"].([]any); len(items) != 1 || !strings.Contains(items[0].(map[string]any)["detail"].(string), kid) {
+				t.Fatalf("signing_key_revoked events = %v", items)
+			}
 			if _, err := runCmd(t, "", append([]string{"keys", "revoke", "no-such-kid"}, common...)...); err == nil ||
 				!strings.Contains(err.Error(), "no signing key") {
 				t.Fatalf("keys revoke of an unknown kid: %v", err)
 			}
 		})
 	}
+}
+
+// adminToken creates an admin on the command line and logs in through the
+// API.
+func adminToken(t *testing.T, api string, common []string) string {
+	t.Helper()
+	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "root", "--email", "root@example.com",
+		"--password", "Tr1cky!Horse", "--verified", "--admin"}, common...)...); err != nil {
+		t.Fatal(err)
+	}
+	res, body := sendJSON(t, "POST", api+"/api/auth/login", "", `{"username":"root","password":"Tr1cky!Horse"}`)
+	wantStatus(t, "admin login", res, body, 200)
+	return body["token"].(string)
 }
