@@ -156,8 +156,10 @@ const eraseTimeout = 10 * time.Second
 
 // eraser erases the tasks and goals of a user deleted in the auth service,
 // as the deletion feeds report them. Every API copy hears of each
-// deletion, from Redis and from polling; the store makes the erasure
-// happen once, and only that one is logged.
+// deletion, from Redis and from polling, and the feed repeats recent ones
+// for a few seconds: the store records the erasure once, and the repeats
+// delete what a request racing the deletion may have written. Only the
+// first erasure, and a repeat that found rows, are logged.
 func eraser(log *slog.Logger, svc *tasks.Service) func(context.Context, string) error {
 	return func(ctx context.Context, userID string) error {
 		ctx, cancel := context.WithTimeout(ctx, eraseTimeout)
@@ -166,7 +168,7 @@ func eraser(log *slog.Logger, svc *tasks.Service) func(context.Context, string) 
 		if err != nil {
 			return err
 		}
-		if e.Done {
+		if e.Done || e.Tasks+e.Goals > 0 {
 			log.Info("erased the data of a deleted user", "user_id", userID, "tasks", e.Tasks, "goals", e.Goals)
 		}
 		return nil

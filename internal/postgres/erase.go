@@ -8,18 +8,18 @@ import (
 	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
-// EraseUser deletes userID's tasks and goals and records the erasure at
-// now, in one transaction, unless it was recorded before. Of two copies
+// EraseUser deletes userID's tasks and goals and, unless it was recorded
+// before, records the erasure at now, in one transaction. Of two copies
 // erasing at once, the second waits on the first's row and then finds it.
 func (s *taskStore) EraseUser(ctx context.Context, userID string, now time.Time) (tasks.Erasure, error) {
 	var e tasks.Erasure
 	err := s.base().withTx(ctx, func(s *store) error {
 		tag, err := s.q.Exec(ctx, `INSERT INTO erased_users (user_id, erased_at) VALUES ($1, $2)
 			ON CONFLICT (user_id) DO NOTHING`, userID, now)
-		if err != nil || tag.RowsAffected() == 0 {
+		if err != nil {
 			return err
 		}
-		e.Done = true
+		e.Done = tag.RowsAffected() == 1
 		tag, err = s.q.Exec(ctx, `DELETE FROM tasks WHERE user_id = $1`, userID) // first: they refer to goals
 		if err != nil {
 			return err

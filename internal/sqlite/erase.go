@@ -8,20 +8,17 @@ import (
 	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
-// EraseUser deletes userID's tasks and goals and records the erasure at
-// now, in one transaction, unless it was recorded before.
+// EraseUser deletes userID's tasks and goals and, unless it was recorded
+// before, records the erasure at now, in one transaction.
 func (s *taskStore) EraseUser(ctx context.Context, userID string, now time.Time) (tasks.Erasure, error) {
 	var e tasks.Erasure
 	err := s.base().withTx(ctx, func(s *store) error {
-		res, err := s.write.ExecContext(ctx, `INSERT INTO erased_users (user_id, erased_at) VALUES (?, ?)
+		n, err := deleteCount(ctx, s.write, `INSERT INTO erased_users (user_id, erased_at) VALUES (?, ?)
 			ON CONFLICT (user_id) DO NOTHING`, userID, toDB(now))
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		e.Done = true
+		e.Done = n == 1
 		if e.Tasks, err = deleteCount(ctx, s.write, `DELETE FROM tasks WHERE user_id = ?`, userID); err != nil {
 			return err // tasks first: they refer to goals
 		}
@@ -34,7 +31,7 @@ func (s *taskStore) EraseUser(ctx context.Context, userID string, now time.Time)
 	return e, nil
 }
 
-// deleteCount runs a DELETE and returns how many rows it deleted.
+// deleteCount runs a statement and returns how many rows it changed.
 func deleteCount(ctx context.Context, q querier, query string, args ...any) (int, error) {
 	res, err := q.ExecContext(ctx, query, args...)
 	if err != nil {

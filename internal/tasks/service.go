@@ -35,8 +35,8 @@ func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 func (s *Service) Stats(ctx context.Context) (Stats, error) { return s.store.Stats(ctx) }
 
 // EraseUser deletes the tasks and goals of userID, deleted in the auth
-// service, once: a second call, here or on another API copy sharing the
-// database, finds it done and returns Done false.
+// service (see Store.EraseUser): the first call, here or on another API
+// copy sharing the database, returns Done true.
 func (s *Service) EraseUser(ctx context.Context, userID string) (Erasure, error) {
 	return s.store.EraseUser(ctx, userID, s.timestamp())
 }

@@ -86,9 +86,9 @@ type Stats struct {
 
 // Erasure is what EraseUser did.
 type Erasure struct {
-	Done  bool // false: already erased before
-	Tasks int  // tasks deleted
-	Goals int  // goals deleted
+	Done  bool // false: recorded before (by this or another API copy)
+	Tasks int  // tasks deleted by this call
+	Goals int  // goals deleted by this call
 }
 
 // Store keeps tasks and goals. Implementations live in internal/sqlite and
@@ -117,9 +117,11 @@ type Store interface {
 	Stats(ctx context.Context) (Stats, error)
 
 	// EraseUser deletes every task and goal of userID, who was deleted in
-	// the auth service, and records that at now, in one transaction. Once
-	// recorded it does nothing and returns a zero Erasure with Done false:
-	// of the API copies that hear of one deletion, one erases.
+	// the auth service, and records the erasure at now unless it was
+	// recorded before, in one transaction; Done tells whether this call
+	// recorded it, so of the API copies that hear of one deletion, one
+	// reports it. Called again it deletes what a request racing the
+	// deletion may have written since.
 	EraseUser(ctx context.Context, userID string, now time.Time) (Erasure, error)
 
 	// Tx runs fn in one transaction, committed when fn returns nil. fn must
