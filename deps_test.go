@@ -20,6 +20,10 @@ var layers = map[string][]string{
 	"internal/fault":   nil,
 	"internal/invalid": nil,
 	"internal/input":   {"internal/invalid", "github.com/google/uuid"},
+	// seal encrypts secrets at rest with the standard library alone, and
+	// sealed (the adapters' shared rules about sealed columns) adds only it.
+	"internal/seal":   nil,
+	"internal/sealed": {"internal/seal"},
 	// The domains: the standard library, token, the leaves and the few
 	// libraries made for their job (ids, password hashing, the common
 	// password list). No adapter, no server, no web.
