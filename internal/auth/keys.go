@@ -160,9 +160,14 @@ func (k *KeyRing) PublicKey(ctx context.Context, kid string) (ed25519.PublicKey,
 // its cached tokens afresh, so a revoked key's tokens stop passing here
 // too, not only at the API. A failed reload keeps the counter.
 func (k *KeyRing) Generation() uint64 {
-	ctx, cancel := context.WithTimeout(context.Background(), keyReloadTimeout)
-	defer cancel()
-	_, _, _ = k.load(ctx, keyReload) // on failure the next call retries; Signer reports it
+	k.mu.Lock()
+	stale := k.signer == nil || k.now().Sub(k.loadedAt) >= keyReload
+	k.mu.Unlock()
+	if stale { // called on every verification: no context or timer otherwise
+		ctx, cancel := context.WithTimeout(context.Background(), keyReloadTimeout)
+		_, _, _ = k.load(ctx, keyReload) // on failure the next call retries; Signer reports it
+		cancel()
+	}
 	return k.gen.Load()
 }
 
