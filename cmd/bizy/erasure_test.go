@@ -2,8 +2,11 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
 )
 
 // TestDeletedUserDataErased deletes a user through the admin API and waits
@@ -21,6 +24,19 @@ func TestDeletedUserDataErased(t *testing.T) {
 			testErasure(t, common, authBase, api)
 		})
 	}
+	t.Run("split/postgres/two-api-copies", func(t *testing.T) {
+		if os.Getenv(pgtest.EnvURL) == "" {
+			t.Skip(pgtest.EnvURL + " not set")
+		}
+		common := []string{"--database-url", pgtest.SchemaURL(t), "--data-dir", dataDir(t), "--bcrypt-cost", "10"}
+		authAddr, apiAddr, api2Addr := freeAddr(t), freeAddr(t), freeAddr(t)
+		authBase := "http://" + authAddr
+		startCmd(t, authBase+"/health", append([]string{"auth", "--auth-addr", authAddr}, common...)...)
+		for _, a := range []string{apiAddr, api2Addr} { // both erase, into one shared database
+			startCmd(t, "http://"+a+"/health", append([]string{"api", "--api-addr", a, "--auth-server-url", authBase}, common...)...)
+		}
+		testErasure(t, common, authBase, "http://"+apiAddr)
+	})
 	t.Run("serve", func(t *testing.T) {
 		common := []string{"--data-dir", dataDir(t), "--bcrypt-cost", "10"}
 		authBase, api := startServe(t, common...)
