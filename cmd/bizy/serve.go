@@ -14,7 +14,9 @@ import (
 	"github.com/bizy-auth/bizy/internal/config"
 	"github.com/bizy-auth/bizy/internal/metrics"
 	"github.com/bizy-auth/bizy/internal/pages"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/redis"
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // Server time-outs: slow or stuck clients can't hold connections forever.
@@ -104,7 +106,7 @@ const publishTimeout = time.Second
 
 // redisAnnouncers announce revoked sessions and deleted users on Redis,
 // logging failures: the API copies learn of them by polling anyway.
-func redisAnnouncers(log *slog.Logger, pub *redis.Publisher) announcers {
+func redisAnnouncers(log *slog.Logger, pub *redis.Publisher) authHooks {
 	publish := func(ctx context.Context, what string, send func(context.Context) error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
 		defer cancel()
@@ -112,11 +114,11 @@ func redisAnnouncers(log *slog.Logger, pub *redis.Publisher) announcers {
 			log.WarnContext(ctx, "publish "+what+" on redis; API copies will learn it by polling", "err", err)
 		}
 	}
-	return announcers{
-		revoked: func(ctx context.Context, sid string, expiresAt time.Time) {
+	return authHooks{
+		onRevoke: func(ctx context.Context, sid string, expiresAt time.Time) {
 			publish(ctx, "revocation", func(ctx context.Context) error { return pub.Publish(ctx, sid, expiresAt) })
 		},
-		deleted: func(ctx context.Context, userID string) {
+		onDeleted: func(ctx context.Context, userID string) {
 			publish(ctx, "user deletion", func(ctx context.Context) error { return pub.PublishUserDeleted(ctx, userID) })
 		},
 	}
@@ -124,31 +126,37 @@ func redisAnnouncers(log *slog.Logger, pub *redis.Publisher) announcers {
 
 // listenAuth builds the auth service over db and opens its listener.
 func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (net.Listener, http.Handler, *authDeps, error) {
-	var ann announcers
-	var rc io.Closer
+	var hooks authHooks
+	var rc *goredis.Client
 	if cfg.RedisURL != "" {
 		c, err := openRedis(ctx, log, cfg.RedisURL)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		rc, ann = c, redisAnnouncers(log, redis.NewPublisher(c, redis.Channel))
+		rc, hooks = c, redisAnnouncers(log, redis.NewPublisher(c, redis.Channel))
 	}
-	d, err := buildAuth(ctx, log, cfg, db, ann)
+	lim, limStats := newLimiter(log, cfg, rc)
+	hooks.mailBudget = ratelimit.NewMailBudget(lim)
+	d, err := buildAuth(ctx, log, cfg, db, hooks)
 	if err != nil {
 		if rc != nil {
 			rc.Close()
 		}
 		return nil, nil, nil, err
 	}
-	d.redis = rc
+	if rc != nil { // a nil *Client must not become a non-nil io.Closer
+		d.redis = rc
+	}
 	reg := metrics.NewRegistry()
 	metrics.RegisterMail(reg, log, d.mail, db.Outbox())
+	metrics.RegisterRateLimit(reg, limStats)
 	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{
 		TrustedProxies: cfg.TrustedProxies,
 		Metrics:        metrics.Handler(reg),
 		Instrument:     metrics.HTTP(reg),
 		Pages: pages.Config{PublicURL: cfg.PublicURL, CookieDomain: cfg.CookieDomain,
 			CORSAllowedOrigins: cfg.CORSAllowedOrigins},
+		Limiter: lim,
 	}, d.svc, d.verifier, keyPublisher(d))
 	ln, err := net.Listen("tcp", cfg.AuthAddr)
 	if err != nil {

@@ -59,23 +59,27 @@ func parseFlags(name, usage string, mode config.Mode, args []string, getenv func
 }
 
 // newLogger builds the process logger. An unset LOG_FORMAT means text on a
-// terminal and JSON otherwise.
+// terminal and JSON otherwise; text is the short, coloured form of
+// newTextHandler (colour only on a terminal).
 func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	terminal := false
+	if f, ok := stderr.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			terminal = true
+		}
+	}
 	format := cfg.LogFormat
 	if format == "" {
 		format = "json"
-		if f, ok := stderr.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				format = "text"
-			}
+		if terminal {
+			format = "text"
 		}
 	}
 	var h slog.Handler
 	if format == "text" {
-		h = slog.NewTextHandler(stderr, opts)
+		h = newTextHandler(stderr, cfg.LogLevel, terminal)
 	} else {
-		h = slog.NewJSONHandler(stderr, opts)
+		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
 	}
 	return slog.New(web.LogHandler(h))
 }
@@ -203,7 +207,7 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	if err != nil {
 		return nil, err
 	}
-	d, err := buildAuth(ctx, log, cfg, db, announcers{})
+	d, err := buildAuth(ctx, log, cfg, db, authHooks{})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -211,16 +215,18 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	return d, nil
 }
 
-// announcers fan news out to the API copies at once (Redis); each may be
-// nil. The copies also poll the auth service for the same news.
-type announcers struct {
-	revoked func(ctx context.Context, sid string, expiresAt time.Time) // a session revoked
-	deleted func(ctx context.Context, userID string)                   // a user deleted
+// authHooks are what the running service adds to the one the CLI tools
+// build; each may be nil.
+type authHooks struct {
+	// onRevoke is told of every revoked session, and onDeleted of every
+	// deleted user (Redis fan-out; the API copies also poll for both).
+	onRevoke  func(context.Context, string, time.Time)
+	onDeleted func(ctx context.Context, userID string)
+	// mailBudget bounds the mail to one address (RATE_LIMIT_EMAIL_ADDRESS).
+	mailBudget auth.MailBudget
 }
 
-// buildAuth builds the auth service over db; ann tells the API copies of
-// revoked sessions and deleted users.
-func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, ann announcers) (*authDeps, error) {
+func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, hooks authHooks) (*authDeps, error) {
 	if err := db.MigrateAuth(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -275,8 +281,9 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		LockoutDuration:          cfg.LockoutDuration,
 		Mailer:                   templates,
 		MailQueued:               d.mail.Wake,
-		OnRevoke:                 ann.revoked,
-		OnUserDeleted:            ann.deleted,
+		OnRevoke:                 hooks.onRevoke,
+		OnUserDeleted:            hooks.onDeleted,
+		MailBudget:               hooks.mailBudget,
 	})
 	if err != nil {
 		return nil, err

@@ -42,6 +42,10 @@ type Config struct {
 	// deletion has committed, to fan it out to API copies at once (Redis),
 	// which erase the user's data; they also poll /deletions.
 	OnUserDeleted func(ctx context.Context, userID string)
+	// MailBudget, when set, bounds the mail forgot-password and
+	// resend-verification send to one address; past it they send nothing
+	// and record a mail_suppressed event. Nil sends without a bound.
+	MailBudget MailBudget
 }
 
 // Client describes who made a request, for the security event log. It is
