@@ -21,7 +21,9 @@ var layers = map[string][]string{
 	// The leaf packages every layer may use.
 	"internal/fault":   nil,
 	"internal/invalid": nil,
-	"internal/input":   {"internal/invalid", "github.com/google/uuid"},
+	"internal/input": {"internal/invalid", "github.com/google/uuid", "golang.org/x/net/idna",
+		"golang.org/x/text/secure/bidirule", "golang.org/x/text/transform", "golang.org/x/text/unicode/bidi",
+		"golang.org/x/text/unicode/norm"},
 	// seal encrypts secrets at rest with the standard library alone, and
 	// sealed (the adapters' shared rules about sealed columns) adds only it.
 	"internal/seal":   nil,
