@@ -24,6 +24,10 @@ var layers = map[string][]string{
 	"internal/input": {"internal/invalid", "github.com/google/uuid", "golang.org/x/net/idna",
 		"golang.org/x/text/secure/bidirule", "golang.org/x/text/transform", "golang.org/x/text/unicode/bidi",
 		"golang.org/x/text/unicode/norm"},
+	// seal encrypts secrets at rest with the standard library alone, and
+	// sealed (the adapters' shared rules about sealed columns) adds only it.
+	"internal/seal":   nil,
+	"internal/sealed": {"internal/seal"},
 	// The domains: the standard library, token, the leaves and the few
 	// libraries made for their job (ids, password hashing, the common
 	// password list). No adapter, no server, no web.

@@ -78,10 +78,11 @@ var standIns = []string{
 }
 
 // withStandIns returns env with a stand-in value for each variable that
-// secrets sets.
+// secrets sets, in name order, so that a setting checked against another
+// (DB_ENCRYPTION_OLD_KEYS needs DB_ENCRYPTION_KEY) meets it set.
 func withStandIns(mode config.Mode, env map[string]string, secrets map[string]keyRef) map[string]string {
 	out := maps.Clone(env)
-	for name := range secrets {
+	for _, name := range sortedKeys(secrets) {
 		for _, v := range standIns {
 			out[name] = v
 			if _, err := loadConfig(mode, out); err == nil || !strings.Contains("\n"+err.Error(), "\n"+name+":") {

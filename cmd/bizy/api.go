@@ -99,6 +99,11 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 	if err := db.MigrateTasks(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	d := &apiDeps{}
+	apiLog := log.With("service", "api")
+	feedLog := apiLog.With("component", "revocations")
+	// Entries live as long as the verifier accepts an expired token.
+	list := revocation.NewList(revocation.ListConfig{Leeway: token.DefaultLeeway, Log: feedLog})
 	vcfg := token.Config{
 		Algorithm: cfg.JWTAlgorithm, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
 		CacheSize: verifierCacheSize, MaxLifetime: cfg.AccessTokenTTL,
@@ -106,7 +111,8 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 	if cfg.JWTAlgorithm == token.HS256 {
 		vcfg.Secret = []byte(cfg.JWTSecret)
 	} else {
-		vcfg.Keys = token.NewJWKS(strings.TrimRight(cfg.AuthServerURL, "/")+"/.well-known/jwks.json", token.JWKSOptions{
+		// The feeds' revoked keys are refused whatever the JWKS cache holds.
+		vcfg.Keys = list.Keys(token.NewJWKS(strings.TrimRight(cfg.AuthServerURL, "/")+"/.well-known/jwks.json", token.JWKSOptions{
 			// Its own client: no HTTP_PROXY detour to the auth service, and
 			// no redirects (the JWKS is fetched from where it was configured).
 			Client: &http.Client{
@@ -114,18 +120,15 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 				Timeout:       token.DefaultJWKSTimeout,
 			},
-		})
+		}))
 	}
 	v, err := token.NewVerifier(vcfg)
 	if err != nil {
 		return nil, err
 	}
-	d := &apiDeps{}
-	apiLog := log.With("service", "api")
-	feedLog := apiLog.With("component", "revocations")
-	// Entries live as long as the verifier accepts an expired token.
-	list := revocation.NewList(revocation.ListConfig{Leeway: token.DefaultLeeway, Log: feedLog})
-	d.poller, err = revocation.NewPoller(list, revocation.PollerConfig{URL: cfg.AuthServerURL, Log: feedLog})
+	svc := tasks.NewService(db.TasksStore(), nil)
+	erase := eraser(apiLog.With("component", "erasure"), svc)
+	d.poller, err = revocation.NewPoller(list, revocation.PollerConfig{URL: cfg.AuthServerURL, Log: feedLog, Erase: erase})
 	if err != nil {
 		return nil, fmt.Errorf("AUTH_SERVER_URL: %w", err)
 	}
@@ -134,9 +137,8 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 		if err != nil {
 			return nil, err
 		}
-		d.subscriber = redis.NewSubscriber(d.redis, redis.Channel, list, feedLog)
+		d.subscriber = redis.NewSubscriber(d.redis, redis.Channel, list, feedLog).WithEraser(erase)
 	}
-	svc := tasks.NewService(db.TasksStore(), nil)
 	reg := metrics.NewRegistry()
 	d.handler = apiserver.NewServer(apiLog, apiserver.Config{
 		AuthServerURL:      cfg.AuthServerURL,
@@ -148,4 +150,28 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 		Revoked:            list,
 	}, svc, v)
 	return d, nil
+}
+
+// eraseTimeout bounds one erasure, which the feeds wait for.
+const eraseTimeout = 10 * time.Second
+
+// eraser erases the tasks and goals of a user deleted in the auth service,
+// as the deletion feeds report them. Every API copy hears of each
+// deletion, from Redis and from polling, and the feed repeats recent ones
+// for a few seconds: the store records the erasure once, and the repeats
+// delete what a request racing the deletion may have written. Only the
+// first erasure, and a repeat that found rows, are logged.
+func eraser(log *slog.Logger, svc *tasks.Service) func(context.Context, string) error {
+	return func(ctx context.Context, userID string) error {
+		ctx, cancel := context.WithTimeout(ctx, eraseTimeout)
+		defer cancel()
+		e, err := svc.EraseUser(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if e.Done || e.Tasks+e.Goals > 0 {
+			log.Info("erased the data of a deleted user", "user_id", userID, "tasks", e.Tasks, "goals", e.Goals)
+		}
+		return nil
+	}
 }

@@ -44,6 +44,8 @@ Usage:
   bizy user unlock U          clear a user's failed logins and lock
   bizy user set-admin U [--revoke]
   bizy keys rotate            make a new signing key; old ones stay published until their tokens expire
+  bizy keys revoke KID        withdraw a leaked signing key at once; every copy refuses its tokens
+  bizy keys reseal            encrypt every stored secret again under DB_ENCRYPTION_KEY (rotating that key)
   bizy prune                  delete expired sessions, used tokens, sent mail and ended locks now
                               (the auth service also does it every hour)
   bizy version                version and build info

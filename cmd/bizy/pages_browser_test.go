@@ -105,11 +105,12 @@ func TestPagesInBrowser(t *testing.T) {
 	r.wantStatus("reset", r.submit("form button[type=submit]"), 200)
 	r.see("reset", "Password changed")
 	r.shot("reset-password-done")
-	// The unlock link's page; unlocking by link is not built yet.
-	r.open(api + "/ui/unlock?token=not-yet")
+	// The unlock link's page acts only on its POST; a made-up token is
+	// refused like any dead link.
+	r.open(api + "/ui/unlock?token=made-up")
 	r.shot("unlock")
-	r.wantStatus("unlock", r.submit("form button[type=submit]"), 501)
-	r.see("unlock", "Unlocking by link is not available")
+	r.wantStatus("unlock", r.submit("form button[type=submit]"), 400)
+	r.see("unlock", "This link does not work")
 	// The reset signed mia's first browser out.
 	b.open(api + "/ui/account")
 	b.see("after the reset", "Sign in")

@@ -25,13 +25,7 @@ const e2eBound = 15 * time.Second
 // token: by polling the auth service's /revocations, and, when
 // BIZY_TEST_REDIS_URL is set, with Redis publish/subscribe as well.
 func TestLogoutReachesAPI(t *testing.T) {
-	modes := map[string][]string{"poll": nil}
-	if url := os.Getenv("BIZY_TEST_REDIS_URL"); url != "" {
-		modes["redis"] = []string{"--redis-url", url}
-	} else {
-		t.Log("BIZY_TEST_REDIS_URL not set; testing the polling path only")
-	}
-	for name, extra := range modes {
+	for name, extra := range feedModes(t) {
 		t.Run(name, func(t *testing.T) {
 			dir := dataDir(t)
 			args := append([]string{"--data-dir", dir, "--bcrypt-cost", "10"}, extra...)

@@ -104,30 +104,40 @@ func serveAuth(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Ha
 // /revocations, so a slow Redis must not hold up a logout.
 const publishTimeout = time.Second
 
-// publishRevocation announces a revoked session on Redis, logging failures.
-func publishRevocation(log *slog.Logger, pub *redis.Publisher) func(context.Context, string, time.Time) {
-	return func(ctx context.Context, sid string, expiresAt time.Time) {
+// redisAnnouncers announce revoked sessions and deleted users on Redis,
+// logging failures: the API copies learn of them by polling anyway.
+func redisAnnouncers(log *slog.Logger, pub *redis.Publisher) authHooks {
+	publish := func(ctx context.Context, what string, send func(context.Context) error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
 		defer cancel()
-		if err := pub.Publish(ctx, sid, expiresAt); err != nil {
-			log.WarnContext(ctx, "publish revocation on redis; API copies will learn it by polling", "err", err)
+		if err := send(ctx); err != nil {
+			log.WarnContext(ctx, "publish "+what+" on redis; API copies will learn it by polling", "err", err)
 		}
+	}
+	return authHooks{
+		onRevoke: func(ctx context.Context, sid string, expiresAt time.Time) {
+			publish(ctx, "revocation", func(ctx context.Context) error { return pub.Publish(ctx, sid, expiresAt) })
+		},
+		onDeleted: func(ctx context.Context, userID string) {
+			publish(ctx, "user deletion", func(ctx context.Context) error { return pub.PublishUserDeleted(ctx, userID) })
+		},
 	}
 }
 
 // listenAuth builds the auth service over db and opens its listener.
 func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (net.Listener, http.Handler, *authDeps, error) {
-	var revoked func(context.Context, string, time.Time)
+	var hooks authHooks
 	var rc *goredis.Client
 	if cfg.RedisURL != "" {
 		c, err := openRedis(ctx, log, cfg.RedisURL)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		rc, revoked = c, publishRevocation(log, redis.NewPublisher(c, redis.Channel))
+		rc, hooks = c, redisAnnouncers(log, redis.NewPublisher(c, redis.Channel))
 	}
 	lim, limStats := newLimiter(log, cfg, rc)
-	d, err := buildAuth(ctx, log, cfg, db, authHooks{onRevoke: revoked, mailBudget: ratelimit.NewMailBudget(lim)})
+	hooks.mailBudget = ratelimit.NewMailBudget(lim)
+	d, err := buildAuth(ctx, log, cfg, db, hooks)
 	if err != nil {
 		if rc != nil {
 			rc.Close()

@@ -19,6 +19,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/mail"
 	"github.com/bizy-auth/bizy/internal/postgres"
 	"github.com/bizy-auth/bizy/internal/redis"
+	"github.com/bizy-auth/bizy/internal/seal"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/web"
@@ -90,26 +91,38 @@ type database interface {
 	AuthStore() auth.Store
 	Outbox() auth.Outbox
 	TasksStore() tasks.Store
+	SetSealBox(*seal.Box)
+	CheckSealed(ctx context.Context) (int, error)
+	Reseal(ctx context.Context) (int, error)
 	Close() error
 }
 
 // openDatabase opens DATABASE_URL: "sqlite:PATH" or a postgres:// URL,
-// after checking that DATA_DIR and the SQLite files are private.
+// after checking that DATA_DIR and the SQLite files are private. Its stores
+// seal secrets with DB_ENCRYPTION_KEY when it is set.
 func openDatabase(ctx context.Context, cfg config.Config) (database, error) {
 	if err := checkPrivate(cfg); err != nil {
 		return nil, err
 	}
+	box, err := sealBox(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var db database
 	if path, ok := strings.CutPrefix(cfg.DatabaseURL, "sqlite:"); ok {
-		db, err := sqlite.Open(ctx, path)
+		sdb, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
-		return db, nil
+		db = sdb
+	} else {
+		pdb, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db = pdb
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", err)
-	}
+	db.SetSealBox(box)
 	return db, nil
 }
 
@@ -206,8 +219,10 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 // authHooks are what the running service adds to the one the CLI tools
 // build; each may be nil.
 type authHooks struct {
-	// onRevoke is told of every revoked session (Redis fan-out).
-	onRevoke func(context.Context, string, time.Time)
+	// onRevoke is told of every revoked session, and onDeleted of every
+	// deleted user (Redis fan-out; the API copies also poll for both).
+	onRevoke  func(context.Context, string, time.Time)
+	onDeleted func(ctx context.Context, userID string)
 	// mailBudget bounds the mail to one address (RATE_LIMIT_EMAIL_ADDRESS).
 	mailBudget auth.MailBudget
 }
@@ -215,6 +230,9 @@ type authHooks struct {
 func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, hooks authHooks) (*authDeps, error) {
 	if err := db.MigrateAuth(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if err := checkSealed(ctx, log, cfg, db); err != nil {
+		return nil, err
 	}
 	d := &authDeps{db: db, store: db.AuthStore()}
 	vcfg := token.Config{
@@ -269,6 +287,7 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		Mailer:                   templates,
 		MailQueued:               d.mail.Wake,
 		OnRevoke:                 hooks.onRevoke,
+		OnUserDeleted:            hooks.onDeleted,
 		MailBudget:               hooks.mailBudget,
 		HashGate:                 d.gate,
 	})

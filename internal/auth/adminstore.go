@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/bizy-auth/bizy/internal/input"
@@ -20,6 +22,21 @@ type AdminStore interface {
 	// Revocations feed, so API copies still learn of them. ErrNotFound for
 	// an unknown id.
 	DeleteUser(ctx context.Context, id string) error
+	// RecordUserDeletion notes that user id was deleted at, for the
+	// deletions feed; called in the transaction that deletes the user.
+	// Recording an id again keeps the first time.
+	RecordUserDeletion(ctx context.Context, id string, at time.Time) error
+	// UserDeletions returns up to limit deletions made at or after since,
+	// ordered by (At, UserID), starting strictly after the position
+	// (afterAt, afterID) when afterID is not "".
+	UserDeletions(ctx context.Context, since, afterAt time.Time, afterID string, limit int) ([]UserDeletion, error)
+}
+
+// UserDeletion is one entry of the deletions feed: a deleted user whose
+// data the API erases.
+type UserDeletion struct {
+	UserID string    `json:"user_id"`
+	At     time.Time `json:"deleted_at"`
 }
 
 // MaxPageSize is the largest page a list answers (the SPEC's limit 1–100).

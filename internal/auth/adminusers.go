@@ -199,7 +199,10 @@ func isFalse(b *bool) bool { return b != nil && !*b }
 // AdminDeleteUser deletes the user userID on behalf of the admin actorID. Their
 // sessions are revoked in the same transaction and announced once it has
 // committed, so API copies refuse their access tokens; sessions and tokens
-// then go with the account, while the event log keeps its rows. It returns ErrSelfAction when an admin would
+// then go with the account, while the event log keeps its rows. The
+// deletion joins the deletions feed in the same transaction (and is
+// announced through Config.OnUserDeleted after it), so the API erases the
+// user's tasks and goals. It returns ErrSelfAction when an admin would
 // delete themselves, ErrForbidden when actorID is no longer an admin, and
 // ErrNotFound for an unknown userID.
 func (s *Service) AdminDeleteUser(ctx context.Context, actorID, userID string, c Client) error {
@@ -220,12 +223,18 @@ func (s *Service) AdminDeleteUser(ctx context.Context, actorID, userID string, c
 		if revoked, err = s.revokeAll(ctx, tx, u.ID, "", now); err != nil {
 			return err
 		}
+		if err := tx.RecordUserDeletion(ctx, u.ID, now); err != nil {
+			return err
+		}
 		return tx.DeleteUser(ctx, u.ID)
 	})
 	if err != nil {
 		return err
 	}
 	s.announce(ctx, revoked, now)
+	if s.cfg.OnUserDeleted != nil {
+		s.cfg.OnUserDeleted(ctx, u.ID)
+	}
 	s.recordAdmin(ctx, EventAdminUserDeleted, actorID, u, c, "email="+u.Email)
 	return nil
 }

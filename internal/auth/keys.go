@@ -7,16 +7,19 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bizy-auth/bizy/token"
 )
 
 // keyReload is how long a KeyRing trusts its copy of the signing keys before
-// reading them again, so a `bizy keys rotate` run elsewhere reaches every
-// copy of the service within this time.
-const keyReload = 10 * time.Second
+// reading them again, so a `bizy keys rotate` or `bizy keys revoke` run
+// elsewhere reaches every copy of the service within this time: the
+// revocation bound of SPEC, since a revoked key must stop verifying.
+const keyReload = 2 * time.Second
 
 // jwksMaxAge is how old the keys served at the JWKS endpoint may be: fresh
 // enough that a verifier that missed a kid finds a key made a moment ago,
@@ -43,6 +46,8 @@ type KeyRing struct {
 	store  KeyStore
 	now    func() time.Time
 	keepBy time.Duration // how long a retired key stays published
+
+	gen atomic.Uint64 // reloads that withdrew a key (token.KeySource's Generation)
 
 	mu       sync.Mutex
 	loadedAt time.Time
@@ -108,6 +113,9 @@ func (k *KeyRing) load(ctx context.Context, maxAge time.Duration) ([]SigningKey,
 	if !ok {
 		return nil, nil, fmt.Errorf("no active signing key; run `bizy keys rotate`")
 	}
+	if withdrawn(k.keys, keys) {
+		k.gen.Add(1)
+	}
 	k.keys = keys
 	k.signer = token.NewEdDSASigner(active.ID, ed25519.PrivateKey(active.PrivateKey))
 	k.loadedAt = now
@@ -144,6 +152,63 @@ func (k *KeyRing) PublicKey(ctx context.Context, kid string) (ed25519.PublicKey,
 		return pub, nil
 	}
 	return nil, token.ErrUnknownKey
+}
+
+// Generation reads the keys again when the copy held is older than the
+// reload interval, and returns a counter that grows whenever a reload finds
+// a key gone (revoked, or past its publication): a Verifier then checks
+// its cached tokens afresh, so a revoked key's tokens stop passing here
+// too, not only at the API. A failed reload keeps the counter.
+func (k *KeyRing) Generation() uint64 {
+	k.mu.Lock()
+	stale := k.signer == nil || k.now().Sub(k.loadedAt) >= keyReload
+	k.mu.Unlock()
+	if stale { // called on every verification: no context or timer otherwise
+		ctx, cancel := context.WithTimeout(context.Background(), keyReloadTimeout)
+		_, _, _ = k.load(ctx, keyReload) // on failure the next call retries; Signer reports it
+		cancel()
+	}
+	return k.gen.Load()
+}
+
+// keyReloadTimeout bounds the reload Generation may start, which has no
+// caller's context.
+const keyReloadTimeout = 2 * time.Second
+
+// Revoke withdraws key kid at once: it is no longer published nor
+// accepted here, its private key is erased, and if it was the signing key
+// a new one is made first, so the service never lacks one. It returns the
+// kid of the signing key after the revocation. API copies learn of it from
+// the revocation feed. ErrNotFound for an unknown kid.
+func (k *KeyRing) Revoke(ctx context.Context, kid string) (string, error) {
+	keys, _, err := k.load(ctx, 0)
+	if err != nil {
+		return "", err
+	}
+	active, _ := activeKey(keys)
+	current := active.ID
+	if current == kid {
+		if current, err = k.Rotate(ctx); err != nil {
+			return "", err
+		}
+	}
+	if err := k.store.RevokeSigningKey(ctx, kid, k.now().UTC()); err != nil {
+		return "", err
+	}
+	k.mu.Lock()
+	k.loadedAt = time.Time{} // force a reload
+	k.mu.Unlock()
+	return current, nil
+}
+
+// withdrawn reports whether a key of old is missing from next.
+func withdrawn(old, next []SigningKey) bool {
+	for _, o := range old {
+		if !slices.ContainsFunc(next, func(n SigningKey) bool { return n.ID == o.ID }) {
+			return true
+		}
+	}
+	return false
 }
 
 // activeKey returns the key that signs: the one not retired.

@@ -321,6 +321,14 @@ func (s *Service) Revocations(ctx context.Context, cursor string) ([]Revocation,
 	return out, encodeRevocationCursor(now.Add(-revocationOverlap), ""), nil
 }
 
+// RevokedKeys returns the kids of the signing keys revoked by `bizy keys
+// revoke`, for the revocation feed: an API copy that cached one of them
+// refuses its tokens from then on. The list is short (revocations are
+// emergencies), so the feed carries it whole on every page.
+func (s *Service) RevokedKeys(ctx context.Context) ([]string, error) {
+	return s.store.RevokedKeys(ctx)
+}
+
 func encodeRevocationCursor(at time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id))
 }

@@ -53,6 +53,10 @@ type Config struct {
 	// session; a slow OnRevoke delays only the request that revoked. (The
 	// API's own lookup of revoked sessions is apiserver.Config.Revoked.)
 	OnRevoke func(ctx context.Context, sid string, expiresAt time.Time)
+	// OnUserDeleted, when set, is told of each deleted user once the
+	// deletion has committed, to fan it out to API copies at once (Redis),
+	// which erase the user's data; they also poll /deletions.
+	OnUserDeleted func(ctx context.Context, userID string)
 	// MailBudget, when set, bounds the mail forgot-password and
 	// resend-verification send to one address; past it they send nothing
 	// and record a mail_suppressed event. Nil sends without a bound.

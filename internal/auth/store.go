@@ -207,8 +207,16 @@ type KeyStore interface {
 	// AddSigningKey stores k and, in the same transaction, retires every
 	// older key that has not been retired yet, at k.CreatedAt.
 	AddSigningKey(ctx context.Context, k SigningKey) error
-	// SigningKeys returns the keys not retired before since, newest first.
+	// SigningKeys returns the keys not retired before since and not
+	// revoked, newest first.
 	SigningKeys(ctx context.Context, since time.Time) ([]SigningKey, error)
+	// RevokeSigningKey marks key kid revoked at now (and retired, if it was
+	// not), and erases its private key. Revoking a revoked key again does
+	// nothing. ErrNotFound for an unknown kid.
+	RevokeSigningKey(ctx context.Context, kid string, now time.Time) error
+	// RevokedKeys returns the kids of every revoked key, oldest revocation
+	// first.
+	RevokedKeys(ctx context.Context) ([]string, error)
 }
 
 // LockoutRow is one failed-login count of the lockout (see Lockout): of

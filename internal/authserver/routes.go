@@ -38,6 +38,7 @@ func addRoutes(mux web.Router, log *slog.Logger, cfg Config, svc *auth.Service, 
 	mux.Handle("GET /sessions", bearer(handleSessions(svc)))
 	mux.Handle("DELETE /sessions/{id}", bearer(pathAction(svc.RevokeUserSession)))
 	mux.Handle("GET /revocations", web.Quiet(handleRevocations(svc)))
+	mux.Handle("GET /deletions", web.Quiet(handleDeletions(svc)))
 	// Who a page session cookie names, for the API's forward auth.
 	mux.Handle("GET /page-session", handlePageSession(svc))
 	// Admin routes: a live session, then the admin role as the database

@@ -91,18 +91,46 @@ func handleSessions(svc *auth.Service) web.Handler {
 }
 
 // handleRevocations is the feed API copies poll to learn of revoked
-// sessions whose access tokens have not expired yet.
+// sessions whose access tokens have not expired yet, and of revoked
+// signing keys (whole, on every page).
 func handleRevocations(svc *auth.Service) web.Handler {
 	type response struct {
-		Revoked    []auth.Revocation `json:"revoked"`
-		NextCursor string            `json:"next_cursor"`
+		Revoked     []auth.Revocation `json:"revoked"`
+		NextCursor  string            `json:"next_cursor"`
+		RevokedKeys []string          `json:"revoked_keys"`
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		revoked, next, err := svc.Revocations(r.Context(), r.URL.Query().Get("since"))
 		if err != nil {
 			return err
 		}
+		keys, err := svc.RevokedKeys(r.Context())
+		if err != nil {
+			return err
+		}
+		if keys == nil {
+			keys = []string{}
+		}
 		w.Header().Set("Cache-Control", "no-store")
-		return web.JSON(w, http.StatusOK, response{Revoked: revoked, NextCursor: next})
+		return web.JSON(w, http.StatusOK, response{Revoked: revoked, NextCursor: next, RevokedKeys: keys})
+	}
+}
+
+// handleDeletions is the feed API copies poll to learn of deleted users,
+// whose tasks and goals they erase. Like /revocations it needs no token:
+// it gives ids of accounts that no longer exist, and the auth service is
+// reached by the API copies, not the public.
+func handleDeletions(svc *auth.Service) web.Handler {
+	type response struct {
+		Deleted    []auth.UserDeletion `json:"deleted"`
+		NextCursor string              `json:"next_cursor"`
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		deleted, next, err := svc.UserDeletions(r.Context(), r.URL.Query().Get("since"))
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		return web.JSON(w, http.StatusOK, response{Deleted: deleted, NextCursor: next})
 	}
 }

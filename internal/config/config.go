@@ -86,6 +86,12 @@ type Config struct {
 	CookieDomain       string   // "" (host-only) or a lower-case domain name
 	CORSAllowedOrigins []string // lower-case scheme://host[:port]; empty means none
 
+	// DBEncryptionKey is the 32 raw bytes that seal secrets at rest, or ""
+	// (nothing sealed). DBEncryptionOldKeys still open what earlier keys
+	// sealed, until `bizy keys reseal` has run.
+	DBEncryptionKey     Secret
+	DBEncryptionOldKeys []Secret
+
 	LogLevel  slog.Level
 	LogFormat string // "text", "json", or "" for the caller to pick (text on a terminal)
 }
@@ -158,6 +164,9 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 	if ok("LOCKOUT_THRESHOLD", "LOCKOUT_ACCOUNT_THRESHOLD") && c.LockoutAccountThreshold < c.LockoutThreshold {
 		bad["LOCKOUT_ACCOUNT_THRESHOLD"] = fmt.Errorf("must be at least LOCKOUT_THRESHOLD (%d), got %d",
 			c.LockoutThreshold, c.LockoutAccountThreshold)
+	}
+	if ok("DB_ENCRYPTION_KEY", "DB_ENCRYPTION_OLD_KEYS") && len(c.DBEncryptionOldKeys) > 0 && c.DBEncryptionKey == "" {
+		bad["DB_ENCRYPTION_OLD_KEYS"] = errors.New("needs DB_ENCRYPTION_KEY: old keys are only read, the current one seals")
 	}
 	if ok("RATE_LIMIT_ENABLED") && !c.RateLimitEnabled {
 		c.RateLimits = ratelimit.Rates{} // each budget was still checked, so a typo shows before it is switched on
@@ -291,6 +300,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("public_url", c.PublicURL),
 		slog.String("cookie_domain", c.CookieDomain),
 		slog.Any("cors_allowed_origins", c.CORSAllowedOrigins),
+		secretAttr("db_encryption_key", c.DBEncryptionKey),
+		slog.Int("db_encryption_old_keys", len(c.DBEncryptionOldKeys)),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
 	)

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bizy-auth/bizy/internal/seal"
 )
 
 // The parsers below return messages without the setting's name; resolve
@@ -93,6 +95,36 @@ func parseJWTSecret(v string) (Secret, error) {
 		return "", fmt.Errorf("must be at least %d bytes, got %d", minSecretBytes, len(v))
 	}
 	return Secret(v), nil
+}
+
+// parseEncryptionKey decodes a DB_ENCRYPTION_KEY ("" when unset) to its 32
+// raw bytes, held as a Secret. The message never quotes the value.
+func parseEncryptionKey(v string) (Secret, error) {
+	if v == "" {
+		return "", nil
+	}
+	b, err := seal.ParseKey(v)
+	if err != nil {
+		return "", err
+	}
+	return Secret(b), nil
+}
+
+// parseEncryptionKeys decodes a comma-separated list of keys, naming a bad
+// one by its position only.
+func parseEncryptionKeys(v string) ([]Secret, error) {
+	var keys []Secret
+	for i, part := range strings.Split(v, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		k, err := parseEncryptionKey(part)
+		if err != nil {
+			return nil, fmt.Errorf("key %d: %w", i+1, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
 }
 
 func parseDuration(v string) (time.Duration, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/seal"
 	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
@@ -25,6 +26,7 @@ const (
 // concurrent use.
 type DB struct {
 	pool *pgxpool.Pool
+	box  *seal.Box // seals the secrets at rest (SetSealBox); nil keeps plaintext
 }
 
 // DefaultMaxConns is the pool size Open uses when url sets no

@@ -51,3 +51,20 @@ func (db *DB) UserRowLocked(ctx context.Context, id string) (bool, error) {
 
 // MaxConns is the size of db's pool.
 func (db *DB) MaxConns() int32 { return db.pool.Config().MaxConns }
+
+// RawColumn reads table.column of row id as stored (text as its bytes).
+func (db *DB) RawColumn(ctx context.Context, table, column, id string) ([]byte, error) {
+	var v []byte
+	err := db.pool.QueryRow(ctx, `SELECT `+column+`::bytea FROM `+table+` WHERE id = $1`, id).Scan(&v)
+	return v, err
+}
+
+// SetRawColumn writes v into table.column of row id, as bytea or text.
+func (db *DB) SetRawColumn(ctx context.Context, table, column, id string, v []byte) error {
+	var val any = v
+	if table == "outbox" {
+		val = string(v)
+	}
+	_, err := db.pool.Exec(ctx, `UPDATE `+table+` SET `+column+` = $1 WHERE id = $2`, val, id)
+	return err
+}

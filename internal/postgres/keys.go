@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/sealed"
 )
 
 // AddSigningKey stores k and, in the same transaction, retires at k.CreatedAt
@@ -27,7 +30,8 @@ func (s *store) AddSigningKey(ctx context.Context, k auth.SigningKey) error {
 		_, err = s.q.Exec(ctx, `INSERT INTO signing_keys
 			(id, algorithm, private_key, public_key, created_at, retired_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`,
-			k.ID, k.Algorithm, nonNil(k.PrivateKey), nonNil(k.PublicKey), k.CreatedAt, nullTime(k.RetiredAt))
+			k.ID, k.Algorithm, nonNil(sealed.Seal(s.db.box, k.PrivateKey, "signing_keys", "private_key", k.ID)), nonNil(k.PublicKey),
+			k.CreatedAt, nullTime(k.RetiredAt))
 		if isCode(err, codeUniqueViolation) {
 			return fmt.Errorf("postgres: add signing key %q: %w", k.ID, auth.ErrConflict)
 		}
@@ -43,7 +47,7 @@ func (s *store) AddSigningKey(ctx context.Context, k auth.SigningKey) error {
 func (s *store) SigningKeys(ctx context.Context, since time.Time) ([]auth.SigningKey, error) {
 	rows, err := s.q.Query(ctx, `SELECT id, algorithm, private_key, public_key,
 		created_at, retired_at FROM signing_keys
-		WHERE retired_at IS NULL OR retired_at >= $1
+		WHERE (retired_at IS NULL OR retired_at >= $1) AND revoked_at IS NULL
 		ORDER BY created_at DESC, id DESC`, since)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: signing keys: %w", err)
@@ -57,10 +61,43 @@ func (s *store) SigningKeys(ctx context.Context, since time.Time) ([]auth.Signin
 			return nil, fmt.Errorf("postgres: signing keys: %w", err)
 		}
 		k.CreatedAt, k.RetiredAt = utc(k.CreatedAt), fromNullTime(retired)
+		if k.PrivateKey, err = sealed.Open(s.db.box, k.PrivateKey, "signing_keys", "private_key", k.ID); err != nil {
+			return nil, err
+		}
 		keys = append(keys, k)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: signing keys: %w", err)
 	}
 	return keys, nil
+}
+
+// RevokeSigningKey marks key kid revoked and retired at now, unless it is
+// revoked already, and erases its private key. ErrNotFound for an unknown
+// kid.
+func (s *store) RevokeSigningKey(ctx context.Context, kid string, now time.Time) error {
+	tag, err := s.q.Exec(ctx, `UPDATE signing_keys
+		SET revoked_at = coalesce(revoked_at, $1), retired_at = coalesce(retired_at, $1), private_key = ''::bytea
+		WHERE id = $2`, now, kid)
+	if err != nil {
+		return fmt.Errorf("postgres: revoke signing key: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: revoke signing key %q: %w", kid, auth.ErrNotFound)
+	}
+	return nil
+}
+
+// RevokedKeys returns the kids of the revoked keys, oldest revocation first.
+func (s *store) RevokedKeys(ctx context.Context) ([]string, error) {
+	rows, err := s.q.Query(ctx, `SELECT id FROM signing_keys
+		WHERE revoked_at IS NOT NULL ORDER BY revoked_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: revoked keys: %w", err)
+	}
+	kids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: revoked keys: %w", err)
+	}
+	return kids, nil
 }

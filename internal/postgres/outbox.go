@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/sealed"
 )
 
 // EnqueueEmail stores m in the outbox, due at m.CreatedAt. Called through
@@ -20,7 +21,8 @@ func (s *store) EnqueueEmail(ctx context.Context, m auth.OutboxEmail) error {
 	_, err := s.q.Exec(ctx, `INSERT INTO outbox (id, recipient, subject,
 		text_body, html_body, created_at, attempts, next_attempt_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $6)`,
-		m.ID, m.Email.To, m.Email.Subject, m.Email.Text, m.Email.HTML, m.CreatedAt, m.Attempts)
+		m.ID, m.Email.To, m.Email.Subject, sealed.SealText(s.db.box, m.Email.Text, "outbox", "text_body", m.ID),
+		sealed.SealText(s.db.box, m.Email.HTML, "outbox", "html_body", m.ID), m.CreatedAt, m.Attempts)
 	switch {
 	case isCode(err, codeUniqueViolation):
 		return fmt.Errorf("postgres: enqueue email: %w", auth.ErrConflict)
@@ -73,6 +75,13 @@ func (o *outbox) Claim(ctx context.Context, owner string, now time.Time, lease t
 		err := row.Scan(&m.ID, &m.Email.To, &m.Email.Subject, &m.Email.Text,
 			&m.Email.HTML, &m.CreatedAt, &m.Attempts)
 		m.CreatedAt = utc(m.CreatedAt)
+		if err != nil {
+			return m, err
+		}
+		if m.Email.Text, err = sealed.OpenText(o.db.box, m.Email.Text, "outbox", "text_body", m.ID); err != nil {
+			return m, err
+		}
+		m.Email.HTML, err = sealed.OpenText(o.db.box, m.Email.HTML, "outbox", "html_body", m.ID)
 		return m, err
 	})
 	if err != nil {

@@ -18,8 +18,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Channel is the publish/subscribe channel of session revocations. Each
-// message is the JSON object {"sid": "…", "expires_at": "RFC 3339"}.
+// Channel is the publish/subscribe channel of revocations. Each message is
+// a JSON object: {"sid": "…", "expires_at": "RFC 3339"} for a session,
+// {"kid": "…"} for a revoked signing key, or {"deleted_user_id": "…"} for
+// a deleted user whose data the API erases.
 const Channel = "bizy:revocations"
 
 // openTimeout bounds the ping with which Open checks the server.
@@ -44,10 +46,14 @@ func Open(ctx context.Context, url string) (*redis.Client, error) {
 	return c, nil
 }
 
-// message is the JSON form of one revocation on Channel.
+// message is the JSON form of one revocation on Channel: a session (SID
+// and ExpiresAt) or a signing key (Kid).
 type message struct {
-	SID       string    `json:"sid"`
-	ExpiresAt time.Time `json:"expires_at"`
+	SID       string    `json:"sid,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	Kid       string    `json:"kid,omitempty"`
+	// DeletedUserID is a user deleted in the auth service.
+	DeletedUserID string `json:"deleted_user_id,omitempty"`
 }
 
 // Publisher announces session revocations on a channel. It is safe for
@@ -70,7 +76,23 @@ func NewPublisher(c *redis.Client, channel string) *Publisher {
 // all expire by expiresAt. It returns Redis's error, if any; subscribers
 // that miss the message learn of the revocation by polling instead.
 func (p *Publisher) Publish(ctx context.Context, sid string, expiresAt time.Time) error {
-	b, err := json.Marshal(message{SID: sid, ExpiresAt: expiresAt.UTC()})
+	return p.publish(ctx, message{SID: sid, ExpiresAt: expiresAt.UTC()})
+}
+
+// PublishKey announces that the signing key kid is revoked. Subscribers
+// that miss the message learn of it by polling instead.
+func (p *Publisher) PublishKey(ctx context.Context, kid string) error {
+	return p.publish(ctx, message{Kid: kid})
+}
+
+// PublishUserDeleted announces that user userID was deleted. Subscribers
+// that miss the message learn of it by polling /deletions instead.
+func (p *Publisher) PublishUserDeleted(ctx context.Context, userID string) error {
+	return p.publish(ctx, message{DeletedUserID: userID})
+}
+
+func (p *Publisher) publish(ctx context.Context, m message) error {
+	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}

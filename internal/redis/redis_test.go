@@ -122,6 +122,51 @@ func TestPublishReachesList(t *testing.T) {
 	}
 }
 
+func TestPublishKeyReachesList(t *testing.T) {
+	c := testRedis(t, "")
+	ch := testChannel(t)
+	l := revocation.NewList(revocation.ListConfig{})
+	startSubscriber(t, c, ch, l)
+	if err := NewPublisher(c, ch).PublishKey(t.Context(), "k1"); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); !l.KeyRevoked("k1"); time.Sleep(time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("k1 not revoked within 5 s")
+		}
+	}
+	if l.Len() != 0 {
+		t.Fatalf("a key revocation added %d sessions", l.Len())
+	}
+}
+
+func TestPublishUserDeletedReachesEraser(t *testing.T) {
+	c := testRedis(t, "")
+	ch := testChannel(t)
+	erased := make(chan string, 1)
+	s := NewSubscriber(c, ch, revocation.NewList(revocation.ListConfig{}), nil).
+		WithEraser(func(_ context.Context, id string) error { erased <- id; return nil })
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go s.Run(ctx)
+	select {
+	case <-s.Ready():
+	case <-time.After(5 * time.Second):
+		t.Fatal("subscription not confirmed within 5 s")
+	}
+	if err := NewPublisher(c, ch).PublishUserDeleted(t.Context(), "u1"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case id := <-erased:
+		if id != "u1" {
+			t.Fatalf("erased %q, want u1", id)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the deletion did not reach the eraser within 5 s")
+	}
+}
+
 // TestSubscriberReconnects kills the subscriber's connection from the
 // server side; go-redis reconnects and subscribes again.
 func TestSubscriberReconnects(t *testing.T) {

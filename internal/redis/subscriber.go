@@ -22,6 +22,7 @@ type Subscriber struct {
 	channel string
 	list    *revocation.List
 	log     *slog.Logger
+	erase   func(context.Context, string) error // nil: deletions are skipped
 
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -37,6 +38,14 @@ func NewSubscriber(c *redis.Client, channel string, list *revocation.List, log *
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Subscriber{client: c, channel: channel, list: list, log: log, ready: make(chan struct{})}
+}
+
+// WithEraser makes s hand each deleted user it hears of to erase, and
+// returns s. A failed erasure is logged; the poller of /deletions, which
+// hears of the same deletion, tries again. Call it before Run.
+func (s *Subscriber) WithEraser(erase func(ctx context.Context, userID string) error) *Subscriber {
+	s.erase = erase
+	return s
 }
 
 // Ready returns a channel closed once Redis has confirmed the subscription
@@ -74,15 +83,27 @@ func (s *Subscriber) Run(ctx context.Context) error {
 			s.readyOnce.Do(func() { close(s.ready) })
 		case *redis.Message:
 			var msg message
-			if err := json.Unmarshal([]byte(m.Payload), &msg); err != nil || msg.SID == "" || msg.ExpiresAt.IsZero() {
+			err := json.Unmarshal([]byte(m.Payload), &msg)
+			switch {
+			case err == nil && msg.SID != "" && !msg.ExpiresAt.IsZero():
+				s.list.Add(msg.SID, msg.ExpiresAt)
+			case err == nil && msg.Kid != "":
+				s.list.RevokeKey(msg.Kid)
+			case err == nil && msg.DeletedUserID != "":
+				if s.erase == nil {
+					continue
+				}
+				if err := s.erase(ctx, msg.DeletedUserID); err != nil {
+					s.log.Warn("erasing a deleted user's data failed; the deletions poll tries again",
+						slog.String("user_id", msg.DeletedUserID), slog.Any("err", err))
+				}
+			default:
 				if time.Since(lastWarn) >= badMessageLogEvery {
 					lastWarn = time.Now()
-					s.log.Warn("revocation message skipped: want {sid, expires_at}",
+					s.log.Warn("revocation message skipped: want {sid, expires_at}, {kid} or {deleted_user_id}",
 						slog.String("channel", s.channel), slog.Int("bytes", len(m.Payload)))
 				}
-				continue
 			}
-			s.list.Add(msg.SID, msg.ExpiresAt)
 		}
 	}
 }

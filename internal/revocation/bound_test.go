@@ -26,7 +26,9 @@ const pollAllowance = time.Second
 // after a poll; the ticker fires one Interval later, and once that tick's
 // poll is done the session is in the List, with pollAllowance of the bound
 // left for the request. The List then keeps it for as long as the
-// session's last access token can pass the verifier, and not longer.
+// session's last access token can pass the verifier, and not longer. A
+// signing key revoked at the same moment (`bizy keys revoke`) arrives with
+// the same poll, so within the same bound.
 func TestRevokedWithinBound(t *testing.T) {
 	f := &fakeAuth{pageSize: fullPage}
 	// The poll after the one under test is held until the end, so what the
@@ -71,11 +73,14 @@ func TestRevokedWithinBound(t *testing.T) {
 	loggedOut := clk.Now()
 	lastExp := loggedOut.Add(15 * time.Minute) // the session's last access token
 	f.add(1, lastExp)                          // revokes s0
+	f.mu.Lock()
+	f.keys = append(f.keys, "k0")
+	f.mu.Unlock()
 	clk.Advance(interval)
 	ticks <- clk.Now()
 	ticks <- clk.Now() // accepted only once the poll of the tick before is done
-	if !l.Revoked("s0") {
-		t.Fatalf("%v after the logout, after the poll of the next tick, s0 is not revoked", clk.Now().Sub(loggedOut))
+	if !l.Revoked("s0") || !l.KeyRevoked("k0") {
+		t.Fatalf("%v after the logout, after the poll of the next tick, s0 or k0 is not revoked", clk.Now().Sub(loggedOut))
 	}
 	if took := clk.Now().Sub(loggedOut); took+pollAllowance > revocationBound {
 		t.Fatalf("revoked %v after the logout plus the poll, want within %v", took, revocationBound)

@@ -55,6 +55,7 @@ type ListConfig struct {
 type List struct {
 	entries sync.Map     // session ID → int64 Unix nanoseconds after which the entry is useless
 	n       atomic.Int64 // entries held
+	keys    keySet       // revoked signing keys (RevokeKey)
 
 	now        func() time.Time
 	leeway     time.Duration

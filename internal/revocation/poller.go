@@ -3,6 +3,7 @@ package revocation
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -62,13 +63,19 @@ type PollerConfig struct {
 	Now func() time.Time
 	// Log receives the warnings about failed polls; nil discards them.
 	Log *slog.Logger
+	// Erase, when set, is called with each deleted user the auth service's
+	// GET /deletions reports (polled with /revocations), to erase their
+	// data; it must be idempotent, since entries may come again. While it
+	// fails, the Poller keeps asking from the entry that failed.
+	Erase func(ctx context.Context, userID string) error
 }
 
 // Poller keeps a List up to date from the auth service's GET /revocations.
 // Create one with NewPoller.
 type Poller struct {
 	list      *List
-	endpoint  string
+	base      string // the auth service's URL, no trailing slash
+	erase     func(context.Context, string) error
 	interval  time.Duration
 	timeout   time.Duration
 	client    *http.Client
@@ -81,6 +88,7 @@ type Poller struct {
 
 	mu       sync.Mutex // serialises Sync; guards the fields below
 	cursor   string
+	deleted  string // the /deletions cursor
 	failures int
 	lastWarn time.Time
 }
@@ -94,7 +102,7 @@ func NewPoller(list *List, cfg PollerConfig) (*Poller, error) {
 		return nil, fmt.Errorf("revocation: bad auth service URL %q", cfg.URL)
 	}
 	p := &Poller{
-		list: list, endpoint: strings.TrimRight(cfg.URL, "/") + "/revocations",
+		list: list, base: strings.TrimRight(cfg.URL, "/"), erase: cfg.Erase,
 		interval: cfg.Interval, timeout: cfg.Timeout, client: cfg.Client, newTicker: cfg.NewTicker,
 		now: cfg.Now, log: cfg.Log, ready: make(chan struct{}),
 	}
@@ -173,13 +181,24 @@ func (p *Poller) Ready() <-chan struct{} { return p.ready }
 func (p *Poller) Sync(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	err := p.syncRevocations(ctx)
+	if p.erase != nil {
+		err = errors.Join(err, p.syncDeletions(ctx))
+	}
+	return err
+}
+
+func (p *Poller) syncRevocations(ctx context.Context) error {
 	for range maxPages {
-		pg, err := p.fetch(ctx, p.cursor)
-		if err != nil {
+		var pg page
+		if err := p.fetch(ctx, "/revocations", p.cursor, &pg); err != nil {
 			return err
 		}
 		for _, e := range pg.Revoked {
 			p.list.Add(e.SID, e.ExpiresAt)
+		}
+		for _, kid := range pg.RevokedKeys {
+			p.list.RevokeKey(kid)
 		}
 		moved := pg.NextCursor != "" && pg.NextCursor != p.cursor
 		if moved {
@@ -200,38 +219,75 @@ type page struct {
 		SID       string    `json:"sid"`
 		ExpiresAt time.Time `json:"expires_at"`
 	} `json:"revoked"`
+	NextCursor  string   `json:"next_cursor"`
+	RevokedKeys []string `json:"revoked_keys"`
+}
+
+// deletionsPage is the body of GET /deletions.
+type deletionsPage struct {
+	Deleted []struct {
+		UserID string `json:"user_id"`
+	} `json:"deleted"`
 	NextCursor string `json:"next_cursor"`
 }
 
-// fetch reads one page of revocations after cursor.
-func (p *Poller) fetch(ctx context.Context, cursor string) (page, error) {
+// syncDeletions reads the pages of deleted users after the last cursor and
+// erases each. The cursor moves only past pages wholly erased, so a failed
+// erasure is tried again on the next Sync (with the entries before it,
+// which Erase finds done).
+func (p *Poller) syncDeletions(ctx context.Context) error {
+	for range maxPages {
+		var pg deletionsPage
+		if err := p.fetch(ctx, "/deletions", p.deleted, &pg); err != nil {
+			return err
+		}
+		for _, d := range pg.Deleted {
+			if d.UserID == "" {
+				continue
+			}
+			if err := p.erase(ctx, d.UserID); err != nil {
+				return fmt.Errorf("erase the data of deleted user %s: %w", d.UserID, err)
+			}
+		}
+		moved := pg.NextCursor != "" && pg.NextCursor != p.deleted
+		if moved {
+			p.deleted = pg.NextCursor
+		}
+		if len(pg.Deleted) < fullPage || !moved {
+			return nil
+		}
+	}
+	return nil
+}
+
+// fetch reads one page of the feed at path after cursor into pg.
+func (p *Poller) fetch(ctx context.Context, path, cursor string, pg any) error {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	u := p.endpoint
+	u := p.base + path
 	if cursor != "" {
 		u += "?" + url.Values{"since": {cursor}}.Encode()
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return page{}, err
+		return err
 	}
 	req.Header.Set("Accept", "application/json")
 	res, err := p.client.Do(req)
 	if err != nil {
-		return page{}, fmt.Errorf("GET /revocations: %w", err)
+		return fmt.Errorf("GET %s: %w", path, err)
 	}
 	defer func() {
 		io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10)) // lets the connection be reused
 		res.Body.Close()
 	}()
 	if res.StatusCode != http.StatusOK {
-		return page{}, fmt.Errorf("GET /revocations: status %d", res.StatusCode)
+		return fmt.Errorf("GET %s: status %d", path, res.StatusCode)
 	}
-	var pg page
-	if err := json.NewDecoder(io.LimitReader(res.Body, maxBody)).Decode(&pg); err != nil {
-		return page{}, fmt.Errorf("GET /revocations: decode: %w", err)
+	if err := json.NewDecoder(io.LimitReader(res.Body, maxBody)).Decode(pg); err != nil {
+		return fmt.Errorf("GET %s: decode: %w", path, err)
 	}
-	return pg, nil
+	return nil
 }
 
 // report logs a failed poll, spacing the warnings out while failures go

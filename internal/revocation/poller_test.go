@@ -23,6 +23,7 @@ type fakeAuth struct {
 	pageSize int
 	overlap  bool
 	since    []string // every since received, "" for none
+	keys     []string // revoked signing keys, served whole
 	down     atomic.Bool
 }
 
@@ -59,7 +60,8 @@ func (f *fakeAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	end := min(start+f.pageSize, len(f.entries))
 	next := max(end, start)
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"revoked": append([]entry{}, f.entries[start:end]...), "next_cursor": strconv.Itoa(next)})
+	json.NewEncoder(w).Encode(map[string]any{"revoked": append([]entry{}, f.entries[start:end]...), "next_cursor": strconv.Itoa(next),
+		"revoked_keys": f.keys})
 }
 
 func (f *fakeAuth) add(n int, expiresAt time.Time) {

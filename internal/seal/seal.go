@@ -186,5 +186,15 @@ func (b *Box) NeedsReseal(v []byte) bool {
 	return string(kid) != b.current.id
 }
 
+// SealedKeyID returns the id of the key that sealed v, and false when v is
+// not sealed. It lets an operator tell which key a value needs.
+func SealedKeyID(v []byte) (string, bool) {
+	if !IsSealed(v) {
+		return "", false
+	}
+	kid, _, _ := bytes.Cut(v[len(prefix):], []byte(":"))
+	return string(kid), true
+}
+
 // IsSealed reports whether v is in the sealed form.
 func IsSealed(v []byte) bool { return bytes.HasPrefix(v, []byte(prefix)) }

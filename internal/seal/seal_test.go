@@ -93,6 +93,12 @@ func TestRotation(t *testing.T) {
 	if rotated.NeedsReseal(resealed) {
 		t.Fatal("a value under the current key needs no resealing")
 	}
+	if kid, ok := SealedKeyID(sealed); !ok || kid != old.KeyID() {
+		t.Fatalf("SealedKeyID = %q, %v; want the old key's id %q", kid, ok, old.KeyID())
+	}
+	if _, ok := SealedKeyID([]byte("plain")); ok {
+		t.Fatal("SealedKeyID of plaintext reports a key")
+	}
 	newOnly := mustBox(t, newKey)
 	if _, err := newOnly.Open(sealed, "totp:u1"); !errors.Is(err, ErrUnknownKey) {
 		t.Fatalf("Open without the old key = %v, want ErrUnknownKey", err)

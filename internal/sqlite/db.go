@@ -15,6 +15,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/seal"
 	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
@@ -32,6 +33,8 @@ type DB struct {
 	read *sql.DB
 	// scrub empties the WAL after an erasure (see walScrubber).
 	scrub *walScrubber
+	// box seals the secrets at rest (SetSealBox); nil keeps plaintext.
+	box *seal.Box
 }
 
 // Open opens (creating if needed) the SQLite database file at path, creating

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/sealed"
 )
 
 // EnqueueEmail stores m in the outbox, due at m.CreatedAt. Called through
@@ -18,7 +19,8 @@ func (s *store) EnqueueEmail(ctx context.Context, m auth.OutboxEmail) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO outbox (id, recipient, subject,
 		text_body, html_body, created_at, attempts, next_attempt_at)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6)`,
-		m.ID, m.Email.To, m.Email.Subject, m.Email.Text, m.Email.HTML, toDB(m.CreatedAt), m.Attempts)
+		m.ID, m.Email.To, m.Email.Subject, sealed.SealText(s.db.box, m.Email.Text, "outbox", "text_body", m.ID),
+		sealed.SealText(s.db.box, m.Email.HTML, "outbox", "html_body", m.ID), toDB(m.CreatedAt), m.Attempts)
 	switch {
 	case isUnique(err):
 		return fmt.Errorf("sqlite: enqueue email: %w", auth.ErrConflict)
@@ -74,6 +76,12 @@ func (o *outbox) Claim(ctx context.Context, owner string, now time.Time, lease t
 			return nil, fmt.Errorf("sqlite: claim: %w", err)
 		}
 		m.CreatedAt = fromDB(created)
+		if m.Email.Text, err = sealed.OpenText(o.db.box, m.Email.Text, "outbox", "text_body", m.ID); err != nil {
+			return nil, err
+		}
+		if m.Email.HTML, err = sealed.OpenText(o.db.box, m.Email.HTML, "outbox", "html_body", m.ID); err != nil {
+			return nil, err
+		}
 		ms = append(ms, m)
 	}
 	if err := rows.Err(); err != nil {

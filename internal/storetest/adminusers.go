@@ -28,6 +28,8 @@ var adminUserCases = []struct {
 	{"DeleteUser/RevokedSessionsStayInRevocations", testDeleteUserRevocations},
 	{"DeleteUser/Unknown", testDeleteUserUnknown},
 	{"DeleteUser/TxRollsBack", testDeleteUserTxRollsBack},
+	{"UserDeletions/Feed", testUserDeletionsFeed},
+	{"UserDeletions/TxRollsBack", testUserDeletionTxRollsBack},
 }
 
 // mustCreateNamedUsers stores a user per username, with UUIDv7 ids made in

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -103,5 +104,38 @@ func testSigningKeysEmpty(t *testing.T, s auth.Store) {
 	got, err := s.SigningKeys(t.Context(), time.Time{})
 	if err != nil || len(got) != 0 {
 		t.Fatalf("SigningKeys = %v, %v; want none, nil", got, err)
+	}
+}
+
+func testRevokeSigningKey(t *testing.T, s auth.Store) {
+	k := mustAddKeys(t, s, at(0), at(time.Hour), at(2*time.Hour))
+	if err := s.RevokeSigningKey(t.Context(), k[2].ID, at(3*time.Hour)); err != nil {
+		t.Fatalf("RevokeSigningKey of the active key: %v", err)
+	}
+	if err := s.RevokeSigningKey(t.Context(), k[0].ID, at(4*time.Hour)); err != nil {
+		t.Fatalf("RevokeSigningKey of a retired key: %v", err)
+	}
+	if err := s.RevokeSigningKey(t.Context(), k[2].ID, at(5*time.Hour)); err != nil {
+		t.Fatalf("RevokeSigningKey again: %v", err)
+	}
+	got, err := s.SigningKeys(t.Context(), time.Time{})
+	if err != nil {
+		t.Fatalf("SigningKeys: %v", err)
+	}
+	k[1].RetiredAt = k[2].CreatedAt
+	wantKeys(t, got, []auth.SigningKey{k[1]})
+	kids, err := s.RevokedKeys(t.Context())
+	if err != nil || len(kids) != 2 || kids[0] != k[2].ID || kids[1] != k[0].ID {
+		t.Fatalf("RevokedKeys = %v, %v; want [%s %s] (by first revocation)", kids, err, k[2].ID, k[0].ID)
+	}
+	if err := s.RevokeSigningKey(t.Context(), "no-such-kid", at(0)); !errors.Is(err, auth.ErrNotFound) {
+		t.Fatalf("RevokeSigningKey of an unknown kid = %v, want ErrNotFound", err)
+	}
+}
+
+func testRevokedKeysEmpty(t *testing.T, s auth.Store) {
+	mustAddKeys(t, s, at(0))
+	if kids, err := s.RevokedKeys(t.Context()); err != nil || len(kids) != 0 {
+		t.Fatalf("RevokedKeys = %v, %v; want none", kids, err)
 	}
 }

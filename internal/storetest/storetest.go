@@ -91,6 +91,8 @@ func AuthStore(t *testing.T, open func(t *testing.T) Engine) {
 		{"Lockout/RowsRoundTrip", testLockoutRowsRoundTrip},
 		{"Lockout/LockedUntilAndClear", testLockoutLockedUntilAndClear},
 		{"Lockout/RowsSerialiseTwentyConcurrent", testLockoutRowsSerialise},
+		{"SigningKeys/Revoke", testRevokeSigningKey},
+		{"SigningKeys/RevokedKeysEmpty", testRevokedKeysEmpty},
 		{"Events/RoundTrip", testEventRoundTrip},
 		{"Events/PagesNewestFirst", testEventsPages},
 		{"Events/TiesOnCreatedAt", testEventsTies},

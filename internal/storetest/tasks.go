@@ -49,6 +49,7 @@ func TasksStore(t *testing.T, open func(t *testing.T) tasks.Store) {
 		{"DeleteGoal/LeavesOtherUsers", testDeleteGoalOtherUsers},
 		{"Stats/Empty", testStatsEmpty},
 		{"Stats/Counts", testStatsCounts},
+		{"EraseUser/OnceAndOnlyTheirs", testEraseUser},
 		{"Tx/CommitsOnNil", testTasksTxCommits},
 		{"Tx/RollsBackOnError", testTasksTxRollsBack},
 		{"Tx/Nested", testTasksTxNested},

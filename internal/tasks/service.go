@@ -34,6 +34,13 @@ func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 // Stats returns counts over every user.
 func (s *Service) Stats(ctx context.Context) (Stats, error) { return s.store.Stats(ctx) }
 
+// EraseUser deletes the tasks and goals of userID, deleted in the auth
+// service (see Store.EraseUser): the first call, here or on another API
+// copy sharing the database, returns Done true.
+func (s *Service) EraseUser(ctx context.Context, userID string) (Erasure, error) {
+	return s.store.EraseUser(ctx, userID, s.timestamp())
+}
+
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -84,6 +84,13 @@ type Stats struct {
 	Users         int            `json:"users_with_data"`
 }
 
+// Erasure is what EraseUser did.
+type Erasure struct {
+	Done  bool // false: recorded before (by this or another API copy)
+	Tasks int  // tasks deleted by this call
+	Goals int  // goals deleted by this call
+}
+
 // Store keeps tasks and goals. Implementations live in internal/sqlite and
 // internal/postgres and pass the contract suite in internal/storetest. Every
 // method taking a userID touches only that user's rows: a row of another
@@ -108,6 +115,14 @@ type Store interface {
 	DeleteGoal(ctx context.Context, userID, id string) error
 
 	Stats(ctx context.Context) (Stats, error)
+
+	// EraseUser deletes every task and goal of userID, who was deleted in
+	// the auth service, and records the erasure at now unless it was
+	// recorded before, in one transaction; Done tells whether this call
+	// recorded it, so of the API copies that hear of one deletion, one
+	// reports it. Called again it deletes what a request racing the
+	// deletion may have written since.
+	EraseUser(ctx context.Context, userID string, now time.Time) (Erasure, error)
 
 	// Tx runs fn in one transaction, committed when fn returns nil. fn must
 	// use only the Store it is given (on SQLite the outer one would wait for
