@@ -30,9 +30,14 @@ func BearerToken(r *http.Request) (string, bool) {
 // Both carry an RFC 9457 application/problem+json body whose detail names
 // the reason (e.g. "token expired"). If the KeySource fails for another
 // reason than an unknown key, the answer is 503 rather than 401, so clients
-// do not discard good tokens during an outage. The handler is safe for
+// do not discard good tokens during an outage. Options add requirements
+// on the verified claims, such as RequireAAL2. The handler is safe for
 // concurrent use.
-func (v *Verifier) Middleware(next http.Handler) http.Handler {
+func (v *Verifier) Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
+	var o middlewareOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, ok := BearerToken(r)
 		if !ok {
@@ -52,8 +57,30 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			writeProblem(w, http.StatusUnauthorized, reason)
 			return
 		}
+		if o.aal2 && c.Level() != AAL2 {
+			// RFC 9470's step-up answer: the token is good but too weak.
+			w.Header().Set("WWW-Authenticate",
+				`Bearer error="insufficient_user_authentication", error_description="a second factor is required", acr_values="aal2"`)
+			writeProblem(w, http.StatusForbidden, "a second factor is required")
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), c)))
 	})
+}
+
+// MiddlewareOption adds a requirement to Verifier.Middleware.
+type MiddlewareOption func(*middlewareOptions)
+
+type middlewareOptions struct {
+	aal2 bool
+}
+
+// RequireAAL2 makes Middleware refuse a valid token whose assurance level
+// (Claims.Level) is not AAL2 — one from a password alone — with 403 and
+// `WWW-Authenticate: Bearer error="insufficient_user_authentication"`
+// (RFC 9470), so the client can ask the user for a second factor.
+func RequireAAL2() MiddlewareOption {
+	return func(o *middlewareOptions) { o.aal2 = true }
 }
 
 var reasons = []struct {

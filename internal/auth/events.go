@@ -27,6 +27,15 @@ const (
 	EventRefreshReuse   = "refresh_reuse"
 	EventLogout         = "logout"
 	EventSessionRevoked = "session_revoked"
+
+	EventMFAEnrolled        = "mfa_enrolled"
+	EventMFARemoved         = "mfa_removed"
+	EventMFAChallengePassed = "mfa_challenge_passed"
+	EventMFAChallengeFailed = "mfa_challenge_failed"
+	EventRecoveryCodeUsed   = "recovery_code_used"
+	EventRecoveryCodesNew   = "recovery_codes_renewed"
+	EventPasskeyCloned      = "passkey_clone_detected"
+	EventAdminMFARemoved    = "admin_mfa_removed"
 )
 
 // record stores one security event in st and logs it; see eventLog.record.

@@ -29,7 +29,8 @@ func normalizeLogin(login string) string { return strings.ToLower(strings.TrimSp
 // name's lock (see Lockout), so neither the answer, its timing nor a lock
 // tells whether the account exists. A locked name gets a *LockedError
 // before any password check. Only with the right password does it reveal
-// ErrEmailUnverified or ErrDisabled.
+// ErrEmailUnverified or ErrDisabled, or, for an account with a second
+// factor, an *MFARequiredError in place of the tokens (see LoginMFA).
 func (s *Service) Login(ctx context.Context, login, password string, c Client) (Tokens, error) {
 	name := normalizeLogin(login)
 	if name == "" || len(name) > loginNameMaxBytes || !ValidLoginName(name) {
@@ -73,6 +74,7 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	// the row locked, so a password change, reset or disable committed in
 	// the meantime can't be outlived by a session it never saw.
 	var tok Tokens
+	var mfa *MFARequiredError // the account has a second factor: no session yet
 	err = s.store.Tx(ctx, func(tx Store) error {
 		cur, err := tx.UserForUpdate(ctx, u.ID)
 		switch {
@@ -93,11 +95,17 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 				return err
 			}
 		}
+		if mfa, err = s.secondFactorDue(ctx, tx, cur, name); err != nil || mfa != nil {
+			return err
+		}
 		tok, err = s.openSession(ctx, tx, cur, c)
 		return err
 	})
 	if err != nil {
 		return Tokens{}, err
+	}
+	if mfa != nil {
+		return Tokens{}, mfa
 	}
 	s.record(ctx, s.store, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
 	return tok, nil
@@ -123,9 +131,15 @@ func passwordMatches(hash []byte, pw string) bool {
 	return bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
 }
 
-// openSession stores a new session for u in st and signs its first access
-// token.
+// openSession stores a new session for u in st, signed in with a password
+// alone, and signs its first access token.
 func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (Tokens, error) {
+	return s.openSessionAMR(ctx, st, u, c, []string{AMRPassword})
+}
+
+// openSessionAMR is openSession for a sign-in made as amr says; the amr is
+// stored with the session so its refreshed tokens keep it.
+func (s *Service) openSessionAMR(ctx context.Context, st Store, u User, c Client, amr []string) (Tokens, error) {
 	now := s.timestamp()
 	refresh, hash := newSecret()
 	sess := Session{
@@ -136,7 +150,10 @@ func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (
 	if err := st.CreateSession(ctx, sess); err != nil {
 		return Tokens{}, err
 	}
-	access, err := s.issue(ctx, u, sess.ID, now)
+	if err := st.SetSessionAMR(ctx, sess.ID, amr); err != nil {
+		return Tokens{}, err
+	}
+	access, err := s.issue(ctx, u, sess.ID, amr, now)
 	if err != nil {
 		return Tokens{}, err
 	}
@@ -144,8 +161,12 @@ func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (
 		RefreshToken: refresh, User: u, SessionID: sess.ID}, nil
 }
 
-// issue signs an access token for u under session sid.
-func (s *Service) issue(ctx context.Context, u User, sid string, now time.Time) (string, error) {
+// issue signs an access token for u under session sid, signed in as amr
+// says (nil: a password alone).
+func (s *Service) issue(ctx context.Context, u User, sid string, amr []string, now time.Time) (string, error) {
+	if len(amr) == 0 {
+		amr = []string{AMRPassword}
+	}
 	signer, err := s.signer.Signer(ctx)
 	if err != nil {
 		return "", err
@@ -154,6 +175,6 @@ func (s *Service) issue(ctx context.Context, u User, sid string, now time.Time) 
 		Issuer: s.cfg.Issuer, Subject: u.ID, Audience: []string{s.cfg.Audience},
 		ExpiresAt: now.Add(s.cfg.AccessTokenTTL), IssuedAt: now, ID: newID(),
 		SessionID: sid, UserID: u.ID, Username: u.Username, Email: u.Email,
-		IsAdmin: u.IsAdmin, EmailVerified: u.EmailVerified,
+		IsAdmin: u.IsAdmin, EmailVerified: u.EmailVerified, AMR: amr, AAL: aalOf(amr),
 	})
 }

@@ -60,7 +60,11 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, c Client) (T
 	if err != nil {
 		return Tokens{}, err
 	}
-	access, err := s.issue(ctx, u, sess.ID, now)
+	amr, err := s.store.SessionAMR(ctx, sess.ID)
+	if err != nil {
+		return Tokens{}, err
+	}
+	access, err := s.issue(ctx, u, sess.ID, amr, now)
 	if err != nil {
 		return Tokens{}, err
 	}

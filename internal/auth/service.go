@@ -38,6 +38,13 @@ type Config struct {
 	// session; a slow OnRevoke delays only the request that revoked. (The
 	// API's own lookup of revoked sessions is apiserver.Config.Revoked.)
 	OnRevoke func(ctx context.Context, sid string, expiresAt time.Time)
+	// Sealer encrypts TOTP secrets at rest (DB_ENCRYPTION_KEY); nil keeps
+	// them in plaintext.
+	Sealer Sealer
+	// TOTPIssuer names Bizy in authenticator apps; "" means "Bizy".
+	TOTPIssuer string
+	// Passkeys runs WebAuthn ceremonies; nil turns passkeys off.
+	Passkeys PasskeyCeremony
 }
 
 // Client describes who made a request, for the security event log. It is
