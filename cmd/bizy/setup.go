@@ -19,6 +19,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/mail"
 	"github.com/bizy-auth/bizy/internal/postgres"
 	"github.com/bizy-auth/bizy/internal/redis"
+	"github.com/bizy-auth/bizy/internal/seal"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/web"
@@ -240,6 +241,10 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 	}
 	// NewWorker labels its own lines component=mail.
 	d.mail = mail.NewWorker(log, db.Outbox(), sender, mail.WorkerConfig{From: cfg.MailFrom})
+	box, err := sealBox(cfg)
+	if err != nil {
+		return nil, err
+	}
 	d.svc, err = auth.NewService(log, d.store, signer, auth.Config{
 		BcryptCost:               cfg.BcryptCost,
 		AccessTokenTTL:           cfg.AccessTokenTTL,
@@ -252,6 +257,8 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		Mailer:                   templates,
 		MailQueued:               d.mail.Wake,
 		OnRevoke:                 onRevoke,
+		Sealer:                   box,
+		TOTPIssuer:               cfg.WebAuthnRPName,
 	})
 	if err != nil {
 		return nil, err
@@ -274,4 +281,17 @@ func newSender(log *slog.Logger, cfg config.Config) (mail.Sender, error) {
 		return nil, fmt.Errorf("SMTP_HOST: %w", err)
 	}
 	return s, nil
+}
+
+// sealBox returns the Box that encrypts secrets at rest with
+// DB_ENCRYPTION_KEY, or nil (plaintext) when it is unset.
+func sealBox(cfg config.Config) (auth.Sealer, error) {
+	if cfg.DBEncryptionKey == "" {
+		return nil, nil
+	}
+	key, err := seal.ParseKey(string(cfg.DBEncryptionKey))
+	if err != nil {
+		return nil, fmt.Errorf("DB_ENCRYPTION_KEY: %w", err)
+	}
+	return seal.NewBox(key)
 }

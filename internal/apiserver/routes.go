@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/tasks"
+	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -11,6 +12,9 @@ import (
 func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
 	user := requireUser(v, cfg.Revoked)
 	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
+	if cfg.AdminRequireMFA {
+		admin = func(h http.Handler) http.Handler { return user(web.RequireAAL2(requireAdmin(h))) }
+	}
 	proxy := handleProxy(auth)
 
 	mux.Handle("GET /health", handleHealth(svc, auth))
@@ -32,6 +36,18 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	mux.Handle("POST /api/auth/change-password", user(proxy))
 	mux.Handle("GET /api/auth/sessions", user(proxy))
 	mux.Handle("DELETE /api/auth/sessions/{id}", user(proxy))
+	// Second factors: the sign-in steps are open, the rest Bearer.
+	mux.Handle("POST /api/auth/login/mfa", proxy)
+	mux.Handle("POST /api/auth/login/passkey/begin", proxy)
+	mux.Handle("POST /api/auth/login/passkey/finish", proxy)
+	mux.Handle("GET /api/auth/mfa", user(proxy))
+	mux.Handle("POST /api/auth/mfa/totp", user(proxy))
+	mux.Handle("POST /api/auth/mfa/totp/confirm", user(proxy))
+	mux.Handle("DELETE /api/auth/mfa/totp", user(proxy))
+	mux.Handle("POST /api/auth/mfa/recovery-codes", user(proxy))
+	mux.Handle("POST /api/auth/passkeys/register/begin", user(proxy))
+	mux.Handle("POST /api/auth/passkeys/register/finish", user(proxy))
+	mux.Handle("DELETE /api/auth/passkeys/{id}", user(proxy))
 
 	// The pages for people, at their own paths, so the API's origin is the
 	// one public origin; a browser opening the API itself lands on them.

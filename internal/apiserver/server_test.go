@@ -58,6 +58,8 @@ type options struct {
 	authHandler func(real http.Handler) http.Handler
 	// revoked is the API's Config.Revoked.
 	revoked RevokedSessions
+	// adminRequireMFA is ADMIN_REQUIRE_MFA, for both services.
+	adminRequireMFA bool
 }
 
 // recorder keeps every request that reached the auth service.
@@ -192,7 +194,8 @@ func newFixture(t *testing.T, o options) *fixture {
 		t.Fatal(err)
 	}
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	var authH http.Handler = authserver.NewServer(log, authserver.Config{TrustedProxies: loopback}, f.authSvc, av, pub)
+	var authH http.Handler = authserver.NewServer(log, authserver.Config{TrustedProxies: loopback,
+		AdminRequireMFA: o.adminRequireMFA}, f.authSvc, av, pub)
 	if o.authHandler != nil {
 		authH = o.authHandler(authH)
 	}
@@ -225,6 +228,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		ProxyTimeout:       o.proxyTimeout,
 		Now:                f.clock.Now,
 		Revoked:            o.revoked,
+		AdminRequireMFA:    o.adminRequireMFA,
 	}, tasks.NewService(ts, f.clock.Now), v)
 	return f
 }

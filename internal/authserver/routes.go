@@ -6,6 +6,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/pages"
+	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -27,9 +28,20 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("GET /sessions", bearer(handleSessions(svc)))
 	mux.Handle("DELETE /sessions/{id}", bearer(pathAction(svc.RevokeUserSession)))
 	mux.Handle("GET /revocations", handleRevocations(svc))
+	// Second factors (mfa.go, passkeys.go).
+	mux.Handle("POST /login/mfa", handleLoginMFA(svc))
+	mux.Handle("GET /mfa", bearer(handleMFA(svc)))
+	mux.Handle("POST /mfa/totp", bearer(handleStartTOTP(svc)))
+	mux.Handle("POST /mfa/totp/confirm", bearer(handleConfirmTOTP(svc)))
+	mux.Handle("DELETE /mfa/totp", bearer(handleRemoveTOTP(svc)))
+	mux.Handle("POST /mfa/recovery-codes", bearer(web.RequireAAL2(handleNewRecoveryCodes(svc))))
 	// Admin routes: a live session, then the admin role as the database
-	// has it now (the token's is_admin claim may be stale).
+	// has it now (the token's is_admin claim may be stale), and with
+	// ADMIN_REQUIRE_MFA a session signed in with a second factor.
 	admin := func(h http.Handler) http.Handler { return bearer(requireAdmin(svc, h)) }
+	if cfg.AdminRequireMFA {
+		admin = func(h http.Handler) http.Handler { return bearer(web.RequireAAL2(requireAdmin(svc, h))) }
+	}
 	mux.Handle("GET /admin/users", admin(handleAdminUsers(svc)))
 	mux.Handle("GET /admin/users/{id}", admin(handleAdminUser(svc)))
 	mux.Handle("PATCH /admin/users/{id}", admin(handleAdminPatchUser(svc)))
@@ -37,6 +49,7 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /admin/users/{id}/unlock", admin(pathAction(svc.AdminUnlock)))
 	mux.Handle("POST /admin/users/{id}/revoke-sessions", admin(pathAction(svc.AdminRevokeSessions)))
 	mux.Handle("GET /admin/events", admin(handleAdminEvents(svc)))
+	mux.Handle("DELETE /admin/users/{id}/mfa", admin(pathAction(svc.AdminRemoveMFA)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(keys))
 	// The pages for people (/ui/…), and the GET /verify-email and GET
 	// /reset-password links of older mail, which show the same pages.

@@ -26,6 +26,9 @@ type Config struct {
 	Instrument func(http.Handler) http.Handler
 	// Pages configures the pages for people under /ui/.
 	Pages pages.Config
+	// AdminRequireMFA (ADMIN_REQUIRE_MFA) refuses the admin routes to a
+	// session without a second factor (aal2).
+	AdminRequireMFA bool
 }
 
 // KeyPublisher lists the public keys to publish at /.well-known/jwks.json.

@@ -44,6 +44,9 @@ type options struct {
 	// mailer renders the service's mail; nil renders empty messages. Use
 	// newMailFixture (mailbox_test.go) for the real templates.
 	mailer auth.Mailer
+	// adminRequireMFA is ADMIN_REQUIRE_MFA; passkeys runs WebAuthn.
+	adminRequireMFA bool
+	passkeys        auth.PasskeyCeremony
 }
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
@@ -116,7 +119,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		BcryptCost: 4, AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 720 * time.Hour,
 		Issuer: "bizy-auth", Audience: "bizy", RequireEmailVerification: o.requireVerified,
 		LockoutThreshold: o.lockoutThreshold, LockoutDuration: o.lockoutDuration, Now: f.clock.Now,
-		Mailer: o.mailer,
+		Mailer: o.mailer, Passkeys: o.passkeys,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +128,7 @@ func newFixture(t *testing.T, o options) *fixture {
 	if f.keys != nil {
 		pub = f.keys
 	}
-	f.h = NewServer(log, Config{}, f.svc, v, pub)
+	f.h = NewServer(log, Config{AdminRequireMFA: o.adminRequireMFA}, f.svc, v, pub)
 	return f
 }
 

@@ -69,6 +69,12 @@ type Config struct {
 	CookieDomain       string   // "" (host-only) or a lower-case domain name
 	CORSAllowedOrigins []string // lower-case scheme://host[:port]; empty means none
 
+	AdminRequireMFA bool   // admin routes and pages need aal2
+	DBEncryptionKey Secret // "" or a key seal.ParseKey accepts
+	WebAuthnRPID    string // never empty: the host of PublicURL unless set
+	WebAuthnRPName  string
+	WebAuthnOrigins []string // never empty: PublicURL's origin unless set
+
 	LogLevel  slog.Level
 	LogFormat string // "text", "json", or "" for the caller to pick (text on a terminal)
 }
@@ -156,6 +162,17 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 				netip.MustParsePrefix("127.0.0.0/8"),
 				netip.MustParsePrefix("::1/128"),
 			}
+		}
+	}
+
+	if c.WebAuthnRPID == "" && ok("PUBLIC_URL") {
+		if u, err := url.Parse(c.PublicURL); err == nil {
+			c.WebAuthnRPID = strings.ToLower(u.Hostname())
+		}
+	}
+	if len(c.WebAuthnOrigins) == 0 && ok("PUBLIC_URL", "WEBAUTHN_ORIGINS") {
+		if u, err := url.Parse(c.PublicURL); err == nil {
+			c.WebAuthnOrigins = []string{u.Scheme + "://" + strings.ToLower(u.Host)}
 		}
 	}
 

@@ -63,6 +63,9 @@ func TestDefaultsAreSPECs(t *testing.T) {
 		MailFrom:                 "Bizy <no-reply@localhost>",
 		PublicURL:                "http://localhost:4567",
 		CORSAllowedOrigins:       []string{"http://localhost:3000", "http://localhost:5173"},
+		WebAuthnRPID:             "localhost", // the host of PUBLIC_URL
+		WebAuthnRPName:           "Bizy",
+		WebAuthnOrigins:          []string{"http://localhost:4567"}, // PUBLIC_URL
 		LogLevel:                 slog.LevelInfo,
 	}
 	for _, mode := range []Mode{ModeAuth, ModeAPI, ModeTool} {
@@ -244,5 +247,18 @@ func TestLogValueShowsRateLimitsInForce(t *testing.T) {
 				t.Errorf("RATE_LIMIT_ENABLED=%s: log lacks %s:\n%s", env, w, b.String())
 			}
 		}
+	}
+}
+
+func TestSecondFactorSettings(t *testing.T) {
+	c := mustLoad(t, ModeAuth, []string{"--public-url", "https://Auth.Example.com:8443"},
+		map[string]string{"ADMIN_REQUIRE_MFA": "true", "DB_ENCRYPTION_KEY": strings.Repeat("ab", 32)})
+	if !c.AdminRequireMFA || c.DBEncryptionKey == "" || c.WebAuthnRPID != "auth.example.com" ||
+		!reflect.DeepEqual(c.WebAuthnOrigins, []string{"https://auth.example.com:8443"}) {
+		t.Errorf("config = %+v", c)
+	}
+	_, err := load(t, ModeAuth, nil, map[string]string{"DB_ENCRYPTION_KEY": "short"})
+	if err == nil || !strings.HasPrefix(err.Error(), "DB_ENCRYPTION_KEY: ") || strings.Contains(err.Error(), "short") {
+		t.Errorf("a bad key: %v", err)
 	}
 }

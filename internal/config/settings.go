@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/bizy-auth/bizy/internal/ratelimit"
+	"github.com/bizy-auth/bizy/internal/seal"
 )
 
 // setting is one row of the settings table: everything Bizy knows about one
@@ -101,6 +102,26 @@ var settings = []setting{
 		parse: func(c *Config, v string) (err error) { c.PublicURL, err = parseHTTPURL(v); return err }},
 	{env: "COOKIE_DOMAIN", help: "Domain of the pages' session cookie (bizy_session); unset: host-only",
 		parse: func(c *Config, v string) (err error) { c.CookieDomain, err = parseCookieDomain(v); return err }},
+	{env: "ADMIN_REQUIRE_MFA", def: "false", isBool: true,
+		help:  "admin routes and pages refuse a session without a second factor (aal2)",
+		parse: func(c *Config, v string) (err error) { c.AdminRequireMFA, err = parseBool(v); return err }},
+	{env: "DB_ENCRYPTION_KEY", help: "32 bytes (64 hex digits or base64): TOTP secrets are encrypted at rest with it (AES-GCM); prefer the env var",
+		parse: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if _, err := seal.ParseKey(v); err != nil {
+				return err
+			}
+			c.DBEncryptionKey = Secret(v)
+			return nil
+		}},
+	{env: "WEBAUTHN_RP_ID", shown: "host of PUBLIC_URL", help: "passkey relying party id: a domain, the host of the pages or a parent of it",
+		parse: func(c *Config, v string) error { c.WebAuthnRPID = strings.ToLower(v); return nil }},
+	{env: "WEBAUTHN_RP_NAME", def: "Bizy", help: "passkey relying party name, shown by authenticators",
+		parse: func(c *Config, v string) (err error) { c.WebAuthnRPName, err = parseNonEmpty(v); return err }},
+	{env: "WEBAUTHN_ORIGINS", shown: "PUBLIC_URL", help: "comma-separated origins passkey ceremonies may come from",
+		parse: func(c *Config, v string) (err error) { c.WebAuthnOrigins, err = parseOrigins(v); return err }},
 	{env: "CORS_ALLOWED_ORIGINS", def: "http://localhost:3000,http://localhost:5173",
 		help:  "comma-separated origins (scheme://host[:port]) the API answers cross-origin, or none",
 		parse: func(c *Config, v string) (err error) { c.CORSAllowedOrigins, err = parseOrigins(v); return err }},

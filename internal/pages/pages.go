@@ -27,6 +27,9 @@ type Config struct {
 	// RedirectAllowed, when set, reports whether an absolute URL is a
 	// registered OpenID redirect that return_to may name.
 	RedirectAllowed func(u string) bool
+	// AdminRequireMFA (ADMIN_REQUIRE_MFA) keeps the admin console from a
+	// session signed in without a second factor.
+	AdminRequireMFA bool
 	// Limiter, when set, applies the rate limits of SPEC's Protection
 	// table to the page POSTs; nil limits nothing.
 	Limiter Limiter
