@@ -17,6 +17,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/config"
 	"github.com/bizy-auth/bizy/internal/mail"
+	"github.com/bizy-auth/bizy/internal/passkey"
 	"github.com/bizy-auth/bizy/internal/postgres"
 	"github.com/bizy-auth/bizy/internal/redis"
 	"github.com/bizy-auth/bizy/internal/seal"
@@ -245,6 +246,10 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 	if err != nil {
 		return nil, err
 	}
+	rp, err := passkey.New(cfg.WebAuthnRPID, cfg.WebAuthnRPName, cfg.WebAuthnOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("WEBAUTHN_RP_ID: %w", err)
+	}
 	d.svc, err = auth.NewService(log, d.store, signer, auth.Config{
 		BcryptCost:               cfg.BcryptCost,
 		AccessTokenTTL:           cfg.AccessTokenTTL,
@@ -259,6 +264,7 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		OnRevoke:                 onRevoke,
 		Sealer:                   box,
 		TOTPIssuer:               cfg.WebAuthnRPName,
+		Passkeys:                 rp,
 	})
 	if err != nil {
 		return nil, err

@@ -1,8 +1,6 @@
 package auth_test
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -15,7 +13,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/clocktest"
 	"github.com/bizy-auth/bizy/internal/seal"
-	"github.com/bizy-auth/bizy/token"
+	"github.com/bizy-auth/bizy/internal/webtest"
 )
 
 // codeAt computes the TOTP code of secret at t, as an authenticator app would.
@@ -23,21 +21,6 @@ func codeAt(t *testing.T, secret string, at time.Time) string {
 	t.Helper()
 	c, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// claimsOf reads the claims of an access token without checking it.
-func claimsOf(t *testing.T, tok string) token.Claims {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c token.Claims
-	if err := json.Unmarshal(b, &c); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -90,7 +73,7 @@ func TestTOTP(t *testing.T) {
 				clock := clocktest.New(time.Date(2031, 1, 1, 12, 0, 10, 0, time.UTC))
 				svc := newService(t, st, clock, auth.Config{Sealer: box})
 				u := mustRegister(t, svc, "alice", false)
-				if tok := mustLogin(t, svc, "alice"); claimsOf(t, tok.AccessToken).AAL != "aal1" {
+				if tok := mustLogin(t, svc, "alice"); webtest.Claims(t, tok.AccessToken).AAL != "aal1" {
 					t.Error("a password login must be aal1")
 				}
 				secret, _ := enrolTOTP(t, svc, clock, u)
@@ -108,14 +91,14 @@ func TestTOTP(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				c := claimsOf(t, tok.AccessToken)
+				c := webtest.Claims(t, tok.AccessToken)
 				if c.AAL != "aal2" || !slices.Equal(c.AMR, []string{"pwd", "otp"}) {
 					t.Errorf("claims amr %v aal %q", c.AMR, c.AAL)
 				}
 				// A refresh keeps the level.
 				next, err := svc.Refresh(t.Context(), tok.RefreshToken, auth.Client{})
-				if err != nil || claimsOf(t, next.AccessToken).AAL != "aal2" {
-					t.Errorf("refreshed token: %v aal %q", err, claimsOf(t, next.AccessToken).AAL)
+				if err != nil || webtest.Claims(t, next.AccessToken).AAL != "aal2" {
+					t.Errorf("refreshed token: %v aal %q", err, webtest.Claims(t, next.AccessToken).AAL)
 				}
 				// The mfa_token works once.
 				if _, err := svc.LoginMFA(t.Context(), auth.MFAProof{Token: mfa.Token, Code: codeAt(t, secret, clock.Now())}, auth.Client{}); !errors.Is(err, auth.ErrInvalidMFAToken) {
@@ -168,7 +151,7 @@ func TestTOTP(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if c := claimsOf(t, tok.AccessToken); !slices.Equal(c.AMR, []string{"pwd", "recovery"}) || c.AAL != "aal2" {
+				if c := webtest.Claims(t, tok.AccessToken); !slices.Equal(c.AMR, []string{"pwd", "recovery"}) || c.AAL != "aal2" {
 					t.Errorf("amr %v aal %q", c.AMR, c.AAL)
 				}
 				mfa = passwordStep(t, svc, "carol")

@@ -35,6 +35,11 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /mfa/totp/confirm", bearer(handleConfirmTOTP(svc)))
 	mux.Handle("DELETE /mfa/totp", bearer(handleRemoveTOTP(svc)))
 	mux.Handle("POST /mfa/recovery-codes", bearer(web.RequireAAL2(handleNewRecoveryCodes(svc))))
+	mux.Handle("POST /passkeys/register/begin", bearer(handlePasskeyRegisterBegin(svc)))
+	mux.Handle("POST /passkeys/register/finish", bearer(handlePasskeyRegisterFinish(svc)))
+	mux.Handle("DELETE /passkeys/{id}", bearer(pathAction(svc.RemovePasskey)))
+	mux.Handle("POST /login/passkey/begin", handlePasskeyLoginBegin(svc))
+	mux.Handle("POST /login/passkey/finish", handlePasskeyLoginFinish(svc))
 	// Admin routes: a live session, then the admin role as the database
 	// has it now (the token's is_admin claim may be stale), and with
 	// ADMIN_REQUIRE_MFA a session signed in with a second factor.
