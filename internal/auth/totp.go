@@ -1,10 +1,12 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/base32"
 	"errors"
+	"image/png"
 	"strings"
 	"time"
 
@@ -49,6 +51,54 @@ const (
 type TOTPEnrolment struct {
 	Secret string // base32, as apps take it typed in
 	URI    string // otpauth://totp/…
+}
+
+// QRPNG renders the URI as a PNG QR code for an app to scan.
+func (e TOTPEnrolment) QRPNG() ([]byte, error) {
+	key, err := otp.NewKeyFromURL(e.URI)
+	if err != nil {
+		return nil, err
+	}
+	img, err := key.Image(256, 256)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// PendingTOTP shows again the enrolment StartTOTP made for userID and
+// ConfirmTOTP has not confirmed yet (a page re-shown after a wrong code);
+// ErrNotFound when there is none.
+func (s *Service) PendingTOTP(ctx context.Context, userID string) (TOTPEnrolment, error) {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	t, err := s.store.TOTP(ctx, userID)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	if !t.ConfirmedAt.IsZero() {
+		return TOTPEnrolment{}, ErrTOTPEnabled
+	}
+	secret, err := s.unseal(t.Secret, totpContext(userID))
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(string(secret))
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.totpIssuer(), AccountName: u.Username,
+		Period: totpPeriod, Digits: totpDigits, Algorithm: otp.AlgorithmSHA1, Secret: raw})
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	return TOTPEnrolment{Secret: key.Secret(), URI: key.URL()}, nil
 }
 
 func totpContext(userID string) string { return "mfa_totp.secret:" + userID }

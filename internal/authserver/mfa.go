@@ -1,15 +1,11 @@
 package authserver
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
-	"image/png"
 	"net/http"
 	"time"
-
-	"github.com/pquerna/otp"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/web"
@@ -54,24 +50,6 @@ func handleMFA(svc *auth.Service) web.Handler {
 	}
 }
 
-// QRPNG renders an otpauth:// URI as a PNG QR code for an authenticator
-// app to scan.
-func QRPNG(uri string) ([]byte, error) {
-	key, err := otp.NewKeyFromURL(uri)
-	if err != nil {
-		return nil, err
-	}
-	img, err := key.Image(256, 256)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 func handleStartTOTP(svc *auth.Service) web.Handler {
 	type response struct {
 		Secret     string `json:"secret"`
@@ -87,7 +65,7 @@ func handleStartTOTP(svc *auth.Service) web.Handler {
 		if err != nil {
 			return err
 		}
-		qr, err := QRPNG(e.URI)
+		qr, err := e.QRPNG()
 		if err != nil {
 			return err
 		}
