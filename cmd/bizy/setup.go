@@ -246,9 +246,9 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 	if err != nil {
 		return nil, err
 	}
-	rp, err := passkey.New(cfg.WebAuthnRPID, cfg.WebAuthnRPName, cfg.WebAuthnOrigins)
+	rp, err := passkeys(log, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("WEBAUTHN_RP_ID: %w", err)
+		return nil, err
 	}
 	d.svc, err = auth.NewService(log, d.store, signer, auth.Config{
 		BcryptCost:               cfg.BcryptCost,
@@ -300,4 +300,19 @@ func sealBox(cfg config.Config) (auth.Sealer, error) {
 		return nil, fmt.Errorf("DB_ENCRYPTION_KEY: %w", err)
 	}
 	return seal.NewBox(key)
+}
+
+// passkeys returns the WebAuthn relying party, or nil (passkeys off) when
+// there is no relying party id: PUBLIC_URL is an IP address, which
+// browsers refuse, and WEBAUTHN_RP_ID is unset.
+func passkeys(log *slog.Logger, cfg config.Config) (auth.PasskeyCeremony, error) {
+	if cfg.WebAuthnRPID == "" {
+		log.Info("passkeys off: PUBLIC_URL is an IP address; set WEBAUTHN_RP_ID to a domain to offer them")
+		return nil, nil
+	}
+	rp, err := passkey.New(cfg.WebAuthnRPID, cfg.WebAuthnRPName, cfg.WebAuthnOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("WEBAUTHN_RP_ID: %w", err)
+	}
+	return rp, nil
 }

@@ -71,7 +71,7 @@ type Config struct {
 
 	AdminRequireMFA bool   // admin routes and pages need aal2
 	DBEncryptionKey Secret // "" or a key seal.ParseKey accepts
-	WebAuthnRPID    string // never empty: the host of PublicURL unless set
+	WebAuthnRPID    string // the host of PublicURL unless set; "" (passkeys off) when that is an IP address
 	WebAuthnRPName  string
 	WebAuthnOrigins []string // never empty: PublicURL's origin unless set
 
@@ -166,7 +166,9 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 	}
 
 	if c.WebAuthnRPID == "" && ok("PUBLIC_URL") {
-		if u, err := url.Parse(c.PublicURL); err == nil {
+		// Browsers refuse an IP address as a relying party: PUBLIC_URL at
+		// one leaves passkeys off rather than failing to start.
+		if u, err := url.Parse(c.PublicURL); err == nil && net.ParseIP(u.Hostname()) == nil {
 			c.WebAuthnRPID = strings.ToLower(u.Hostname())
 		}
 	}

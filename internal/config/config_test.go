@@ -262,3 +262,13 @@ func TestSecondFactorSettings(t *testing.T) {
 		t.Errorf("a bad key: %v", err)
 	}
 }
+
+func TestWebAuthnRPIDNeverAnIP(t *testing.T) {
+	c := mustLoad(t, ModeAuth, []string{"--public-url", "http://127.0.0.1:8000"}, nil)
+	if c.WebAuthnRPID != "" {
+		t.Errorf("RP id derived from an IP address: %q", c.WebAuthnRPID)
+	}
+	if _, err := load(t, ModeAuth, []string{"--webauthn-rp-id", "10.0.0.1"}, nil); err == nil {
+		t.Error("an IP address accepted as WEBAUTHN_RP_ID")
+	}
+}

@@ -117,7 +117,7 @@ var settings = []setting{
 			return nil
 		}},
 	{env: "WEBAUTHN_RP_ID", shown: "host of PUBLIC_URL", help: "passkey relying party id: a domain, the host of the pages or a parent of it",
-		parse: func(c *Config, v string) error { c.WebAuthnRPID = strings.ToLower(v); return nil }},
+		parse: func(c *Config, v string) (err error) { c.WebAuthnRPID, err = parseRPID(v); return err }},
 	{env: "WEBAUTHN_RP_NAME", def: "Bizy", help: "passkey relying party name, shown by authenticators",
 		parse: func(c *Config, v string) (err error) { c.WebAuthnRPName, err = parseNonEmpty(v); return err }},
 	{env: "WEBAUTHN_ORIGINS", shown: "PUBLIC_URL", help: "comma-separated origins passkey ceremonies may come from",
