@@ -61,7 +61,8 @@ func (v *Verifier) Middleware(next http.Handler, opts ...MiddlewareOption) http.
 			// RFC 9470's step-up answer: the token is good but too weak.
 			w.Header().Set("WWW-Authenticate",
 				`Bearer error="insufficient_user_authentication", error_description="a second factor is required", acr_values="aal2"`)
-			writeProblem(w, http.StatusForbidden, "a second factor is required")
+			writeCodedProblem(w, http.StatusForbidden, CodeMFARequired,
+				"this needs a session signed in with a second factor (aal2)")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), c)))
@@ -75,10 +76,15 @@ type middlewareOptions struct {
 	aal2 bool
 }
 
+// CodeMFARequired is the code member of RequireAAL2's 403 problem, the
+// same code the Bizy services give.
+const CodeMFARequired = "mfa_required"
+
 // RequireAAL2 makes Middleware refuse a valid token whose assurance level
-// (Claims.Level) is not AAL2 — one from a password alone — with 403 and
-// `WWW-Authenticate: Bearer error="insufficient_user_authentication"`
-// (RFC 9470), so the client can ask the user for a second factor.
+// (Claims.Level) is not AAL2 — one from a password alone — with a 403
+// problem coded CodeMFARequired and `WWW-Authenticate: Bearer
+// error="insufficient_user_authentication"` (RFC 9470), so the client can
+// ask the user for a second factor.
 func RequireAAL2() MiddlewareOption {
 	return func(o *middlewareOptions) { o.aal2 = true }
 }
@@ -113,12 +119,18 @@ func Reason(err error) (string, bool) {
 }
 
 func writeProblem(w http.ResponseWriter, status int, detail string) {
+	writeCodedProblem(w, status, "", detail)
+}
+
+// writeCodedProblem is writeProblem with a code member, when code is set.
+func writeCodedProblem(w http.ResponseWriter, status int, code, detail string) {
 	body, _ := json.Marshal(struct {
 		Type   string `json:"type"`
 		Title  string `json:"title"`
 		Status int    `json:"status"`
 		Detail string `json:"detail"`
-	}{"about:blank", http.StatusText(status), status, detail})
+		Code   string `json:"code,omitempty"`
+	}{"about:blank", http.StatusText(status), status, detail, code})
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Cache-Control", "no-store")

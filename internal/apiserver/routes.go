@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/tasks"
-	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -12,8 +11,9 @@ import (
 func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
 	user := requireUser(v, cfg.Revoked)
 	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
-	if cfg.AdminRequireMFA {
-		admin = func(h http.Handler) http.Handler { return user(web.RequireAAL2(requireAdmin(h))) }
+	if cfg.AdminRequireMFA { // ADMIN_REQUIRE_MFA: a token of aal2
+		strong := requireUser(v, cfg.Revoked, token.RequireAAL2())
+		admin = func(h http.Handler) http.Handler { return strong(requireAdmin(h)) }
 	}
 	proxy := handleProxy(auth)
 

@@ -6,7 +6,6 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/pages"
-	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -17,6 +16,8 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /login", handleLogin(svc))
 	// Bearer routes: a good signature, then a live session.
 	bearer := func(h http.Handler) http.Handler { return v.Middleware(requireSession(svc, h)) }
+	// strong is bearer for a session signed in with a second factor (aal2).
+	strong := func(h http.Handler) http.Handler { return v.Middleware(requireSession(svc, h), token.RequireAAL2()) }
 	mux.Handle("GET /profile", bearer(handleProfile(svc)))
 	mux.Handle("POST /verify-email", handleVerifyEmail(svc))
 	mux.Handle("POST /resend-verification", handleResendVerification(svc))
@@ -34,7 +35,7 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /mfa/totp", bearer(handleStartTOTP(svc)))
 	mux.Handle("POST /mfa/totp/confirm", bearer(handleConfirmTOTP(svc)))
 	mux.Handle("DELETE /mfa/totp", bearer(handleRemoveTOTP(svc)))
-	mux.Handle("POST /mfa/recovery-codes", bearer(web.RequireAAL2(handleNewRecoveryCodes(svc))))
+	mux.Handle("POST /mfa/recovery-codes", strong(handleNewRecoveryCodes(svc)))
 	mux.Handle("POST /passkeys/register/begin", bearer(handlePasskeyRegisterBegin(svc)))
 	mux.Handle("POST /passkeys/register/finish", bearer(handlePasskeyRegisterFinish(svc)))
 	mux.Handle("DELETE /passkeys/{id}", bearer(pathAction(svc.RemovePasskey)))
@@ -45,7 +46,7 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	// ADMIN_REQUIRE_MFA a session signed in with a second factor.
 	admin := func(h http.Handler) http.Handler { return bearer(requireAdmin(svc, h)) }
 	if cfg.AdminRequireMFA {
-		admin = func(h http.Handler) http.Handler { return bearer(web.RequireAAL2(requireAdmin(svc, h))) }
+		admin = func(h http.Handler) http.Handler { return strong(requireAdmin(svc, h)) }
 	}
 	mux.Handle("GET /admin/users", admin(handleAdminUsers(svc)))
 	mux.Handle("GET /admin/users/{id}", admin(handleAdminUser(svc)))

@@ -67,8 +67,6 @@ func TestDomainErrorAnswers(t *testing.T) {
 			`{"type":"about:blank","title":"Unauthorized","status":401,"detail":"the code is wrong or was already used","code":"invalid_code"}`, ""},
 		{"dead mfa_token", auth.ErrInvalidMFAToken, 401,
 			`{"type":"about:blank","title":"Unauthorized","status":401,"detail":"the mfa_token is invalid, used up or expired; log in again","code":"invalid_mfa_token"}`, ""},
-		{"needs aal2", web.ErrNeedsAAL2, 403,
-			`{"type":"about:blank","title":"Forbidden","status":403,"detail":"this needs a session signed in with a second factor (aal2)","code":"mfa_required"}`, ""},
 		{"TOTP already on", auth.ErrTOTPEnabled, 409,
 			`{"type":"about:blank","title":"Conflict","status":409,"detail":"TOTP is already on; remove it first","code":"totp_enabled"}`, ""},
 		{"bad passkey answer", fmt.Errorf("%w: challenge mismatch", auth.ErrInvalidCredential), 400,
