@@ -20,6 +20,7 @@ var mfaCases = []struct {
 }{
 	{"MFA/TOTPLifecycle", testTOTPLifecycle},
 	{"MFA/TOTPStepOnceConcurrent", testTOTPStepConcurrent},
+	{"MFA/SingleUseConcurrent", testMFASingleUseConcurrent},
 	{"MFA/RecoveryCodesOnce", testRecoveryCodesOnce},
 	{"MFA/Passkeys", testPasskeys},
 	{"MFA/DeleteUserMFA", testDeleteUserMFA},
@@ -78,13 +79,20 @@ func testTOTPStepConcurrent(t *testing.T, s auth.Store) {
 	if err := s.ConfirmTOTP(ctx, u.ID, 1, at(0)); err != nil {
 		t.Fatal(err)
 	}
+	exactlyOne(t, "UseTOTPStep", func() error { return s.UseTOTPStep(ctx, u.ID, 2) })
+}
+
+// exactlyOne runs f ten times at once and fails t unless exactly one call
+// succeeds and the others return auth.ErrNotFound.
+func exactlyOne(t *testing.T, what string, f func() error) {
+	t.Helper()
 	var won atomic.Int32
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := s.UseTOTPStep(ctx, u.ID, 2)
+			err := f()
 			if err == nil {
 				won.Add(1)
 			} else if !errors.Is(err, auth.ErrNotFound) {
@@ -94,8 +102,22 @@ func testTOTPStepConcurrent(t *testing.T, s auth.Store) {
 	}
 	wg.Wait()
 	if won.Load() != 1 {
-		t.Errorf("%d of 10 concurrent uses of one step succeeded, want 1", won.Load())
+		t.Errorf("%s: %d of 10 concurrent calls succeeded, want 1", what, won.Load())
 	}
+}
+
+func testMFASingleUseConcurrent(t *testing.T, s auth.Store) {
+	ctx := t.Context()
+	u := mustCreateUser(t, s)
+	if err := s.ReplaceRecoveryCodes(ctx, u.ID, [][]byte{[]byte("a")}, at(0)); err != nil {
+		t.Fatal(err)
+	}
+	exactlyOne(t, "UseRecoveryCode", func() error { return s.UseRecoveryCode(ctx, u.ID, []byte("a"), at(time.Second)) })
+	f := auth.MFAFlow{Hash: []byte("c-" + uuid.NewString()), Kind: auth.FlowLoginMFA, CreatedAt: at(0), ExpiresAt: at(time.Minute)}
+	if err := s.CreateMFAFlow(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	exactlyOne(t, "DeleteMFAFlow", func() error { return s.DeleteMFAFlow(ctx, f.Hash) })
 }
 
 func testRecoveryCodesOnce(t *testing.T, s auth.Store) {
