@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,5 +60,24 @@ func TestSecondFactorThroughTheAPI(t *testing.T) {
 	}
 	if rec := f.do("GET", "/api/auth/mfa", nil, login.Token); rec.Code != http.StatusOK {
 		t.Errorf("GET /api/auth/mfa = %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestPasskeyRoutesAreProxied: the passkey paths reach the auth service
+// (which, without a relying party here, answers passkeys_unavailable).
+func TestPasskeyRoutesAreProxied(t *testing.T) {
+	f := newFixture(t, options{})
+	_, tok := f.mustUser("pax", false)
+	for _, c := range []struct{ method, path, bearer string }{
+		{"POST", "/api/auth/login/passkey/begin", ""},
+		{"POST", "/api/auth/passkeys/register/begin", tok},
+	} {
+		rec := f.do(c.method, c.path, nil, c.bearer)
+		if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "passkeys_unavailable") {
+			t.Errorf("%s %s = %d %s", c.method, c.path, rec.Code, rec.Body)
+		}
+	}
+	if rec := f.do("POST", "/api/auth/passkeys/register/begin", nil, ""); rec.Code != http.StatusUnauthorized {
+		t.Errorf("register without a token = %d", rec.Code)
 	}
 }
