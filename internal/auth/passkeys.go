@@ -172,6 +172,10 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, flowID string, credent
 	if err != nil {
 		if errors.Is(err, ErrInvalidCredential) || errors.Is(err, ErrNotFound) {
 			s.log.InfoContext(ctx, "passkey sign-in refused", "err", err)
+			if owner.ID != "" { // a known passkey whose answer did not check out
+				s.record(ctx, s.store, Event{Type: EventMFAChallengeFailed, UserID: owner.ID, LoginName: owner.Username,
+					IP: c.IP, UserAgent: c.UserAgent, Detail: "passkey"})
+			}
 			return Tokens{}, ErrBadCredentials
 		}
 		return Tokens{}, err
