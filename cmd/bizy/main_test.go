@@ -73,11 +73,23 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 // called) and waits until GET healthURL answers 200.
 func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 	t.Helper()
+	return startCmdLogging(t, &syncBuffer{}, healthURL, args...)
+}
+
+// startCmdLogs is startCmd that also returns the command's log.
+func startCmdLogs(t *testing.T, healthURL string, args ...string) (stop func(), logs *syncBuffer) {
+	t.Helper()
+	logs = &syncBuffer{}
+	return startCmdLogging(t, logs, healthURL, args...), logs
+}
+
+// startCmdLogging is startCmd with the command's log written to logs.
+func startCmdLogging(t *testing.T, logs *syncBuffer, healthURL string, args ...string) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var logs syncBuffer
 	go func() {
-		done <- run(ctx, args, noEnv, strings.NewReader(""), io.Discard, &logs)
+		done <- run(ctx, args, noEnv, strings.NewReader(""), io.Discard, logs)
 	}()
 	var once sync.Once
 	stop = func() {

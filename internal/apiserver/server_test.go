@@ -20,6 +20,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/authserver"
 	"github.com/bizy-auth/bizy/internal/clocktest"
 	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/webtest"
@@ -29,6 +30,9 @@ import (
 const goodPassword = "Tr1cky!Horse"
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
+
+// publicURL is the fixture's PUBLIC_URL, where forward auth sends browsers.
+const publicURL = "https://bizy.example.com"
 
 // allowedOrigin is the one origin the fixture's API answers cross-origin.
 const allowedOrigin = "http://localhost:3000"
@@ -58,6 +62,9 @@ type options struct {
 	authHandler func(real http.Handler) http.Handler
 	// revoked is the API's Config.Revoked.
 	revoked RevokedSessions
+	// rates, when set, gives the auth service a rate limiter in memory
+	// with these budgets.
+	rates *ratelimit.Rates
 	// adminRequireMFA is ADMIN_REQUIRE_MFA, for both services.
 	adminRequireMFA bool
 }
@@ -194,8 +201,11 @@ func newFixture(t *testing.T, o options) *fixture {
 		t.Fatal(err)
 	}
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	var authH http.Handler = authserver.NewServer(log, authserver.Config{TrustedProxies: loopback,
-		AdminRequireMFA: o.adminRequireMFA}, f.authSvc, av, pub)
+	acfg := authserver.Config{TrustedProxies: loopback, AdminRequireMFA: o.adminRequireMFA}
+	if o.rates != nil {
+		acfg.Limiter = ratelimit.NewMemory(*o.rates, f.clock.Now)
+	}
+	var authH http.Handler = authserver.NewServer(log, acfg, f.authSvc, av, pub)
 	if o.authHandler != nil {
 		authH = o.authHandler(authH)
 	}
@@ -225,6 +235,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		AuthServerURL:      f.authSrv.URL,
 		TrustedProxies:     o.trusted,
 		CORSAllowedOrigins: []string{allowedOrigin, "https://app.example.com"},
+		PublicURL:          publicURL,
 		ProxyTimeout:       o.proxyTimeout,
 		Now:                f.clock.Now,
 		Revoked:            o.revoked,

@@ -15,6 +15,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/clocktest"
 	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/webtest"
 	"github.com/bizy-auth/bizy/token"
@@ -32,6 +33,8 @@ type fixture struct {
 	// (options.store nil); tests reach its outbox through it.
 	db     *sqlite.DB
 	dbPath string
+	// limits is the server's limiter when options.rates made it.
+	limits *ratelimit.Memory
 }
 
 type options struct {
@@ -44,6 +47,14 @@ type options struct {
 	// mailer renders the service's mail; nil renders empty messages. Use
 	// newMailFixture (mailbox_test.go) for the real templates.
 	mailer auth.Mailer
+	// limiter, when set, is the server's rate limiter (Config.Limiter),
+	// and mailBudget the service's per-address mail budget.
+	limiter    ratelimit.Limiter
+	mailBudget auth.MailBudget
+	// rates, when set and limiter is not, gives the server and the
+	// service's mail budget a ratelimit.Memory with these budgets on the
+	// fixture's clock (f.limits).
+	rates *ratelimit.Rates
 	// adminRequireMFA is ADMIN_REQUIRE_MFA; passkeys runs WebAuthn.
 	adminRequireMFA bool
 	passkeys        auth.PasskeyCeremony
@@ -93,6 +104,10 @@ func newFixture(t *testing.T, o options) *fixture {
 	}
 	ctx := context.Background()
 	f := &fixture{t: t, store: o.store(t), clock: clocktest.New(time.Now().UTC()), db: db, dbPath: dbPath}
+	if o.limiter == nil && o.rates != nil {
+		f.limits = ratelimit.NewMemory(*o.rates, f.clock.Now)
+		o.limiter, o.mailBudget = f.limits, ratelimit.NewMailBudget(f.limits)
+	}
 	vcfg := token.Config{Issuer: "bizy-auth", Audience: "bizy", Now: f.clock.Now, CacheSize: 100}
 	var signer auth.TokenSigner
 	if o.hs256 {
@@ -119,7 +134,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		BcryptCost: 4, AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 720 * time.Hour,
 		Issuer: "bizy-auth", Audience: "bizy", RequireEmailVerification: o.requireVerified,
 		LockoutThreshold: o.lockoutThreshold, LockoutDuration: o.lockoutDuration, Now: f.clock.Now,
-		Mailer: o.mailer, Passkeys: o.passkeys,
+		Mailer: o.mailer, MailBudget: o.mailBudget, Passkeys: o.passkeys,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +143,7 @@ func newFixture(t *testing.T, o options) *fixture {
 	if f.keys != nil {
 		pub = f.keys
 	}
-	f.h = NewServer(log, Config{AdminRequireMFA: o.adminRequireMFA}, f.svc, v, pub)
+	f.h = NewServer(log, Config{Limiter: o.limiter, AdminRequireMFA: o.adminRequireMFA}, f.svc, v, pub)
 	return f
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/returnto"
 	"github.com/bizy-auth/bizy/internal/web"
 )
 
@@ -44,14 +45,14 @@ type Config struct {
 // pages serves every page; one is made by Mount. It is safe for
 // concurrent use.
 type pages struct {
-	log     *slog.Logger
-	cfg     Config
-	svc     *auth.Service
-	tmpl    *templates
-	secure  bool   // cookies are Secure
-	origin  string // PublicURL's scheme://host[:port]
-	allowed map[string]bool
-	cop     *http.CrossOriginProtection
+	log    *slog.Logger
+	cfg    Config
+	svc    *auth.Service
+	tmpl   *templates
+	secure bool   // cookies are Secure
+	origin string // PublicURL's scheme://host[:port]
+	ret    returnto.Rule
+	cop    *http.CrossOriginProtection
 }
 
 // Mount registers the pages on mux under /ui/, and at GET /verify-email
@@ -71,7 +72,7 @@ func newPages(log *slog.Logger, cfg Config, svc *auth.Service) *pages {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	p := &pages{log: log, cfg: cfg, svc: svc, tmpl: mustParseTemplates(), allowed: map[string]bool{}}
+	p := &pages{log: log, cfg: cfg, svc: svc, tmpl: mustParseTemplates()}
 	p.cop = http.NewCrossOriginProtection()
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)
@@ -79,7 +80,6 @@ func newPages(log *slog.Logger, cfg Config, svc *auth.Service) *pages {
 			panic("pages: PublicURL must be an absolute http(s) URL, got " + cfg.PublicURL)
 		}
 		p.secure, p.origin = u.Scheme == "https", strings.ToLower(u.Scheme+"://"+u.Host)
-		p.allowed[p.origin] = true
 		// Behind the API's proxy the Host is the auth service's, so a
 		// browser without Sec-Fetch-Site is judged by its Origin against
 		// PUBLIC_URL.
@@ -87,9 +87,11 @@ func newPages(log *slog.Logger, cfg Config, svc *auth.Service) *pages {
 			panic("pages: " + err.Error())
 		}
 	}
-	for _, o := range cfg.CORSAllowedOrigins {
-		p.allowed[strings.ToLower(o)] = true
+	origins := cfg.CORSAllowedOrigins
+	if p.origin != "" {
+		origins = append([]string{p.origin}, origins...)
 	}
+	p.ret = returnto.New(origins, cfg.RedirectAllowed)
 	p.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.renderError(w, r, http.StatusForbidden, "This form came from another site",
 			"Bizy only accepts forms sent from its own pages. Go back, reload the page and try again.")
@@ -204,7 +206,7 @@ func (p *pages) limit(budget string, h handler) handler {
 		if p.cfg.Limiter == nil {
 			return h(w, r)
 		}
-		ok, retry, err := p.cfg.Limiter.Allow(r.Context(), budget, p.client(r).IP)
+		ok, retry, err := p.cfg.Limiter.Allow(w, r, budget, p.client(r).IP)
 		if err != nil {
 			p.log.WarnContext(r.Context(), "rate limiter failed; request let through", "budget", budget, "err", err)
 		} else if !ok {
