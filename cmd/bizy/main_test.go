@@ -70,7 +70,9 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 }
 
 // startCmd runs a long-running bizy command until the test ends (or stop is
-// called) and waits until GET healthURL answers 200.
+// called) and waits until GET healthURL answers 200. The tests' exchanges
+// with the services it starts are checked against their OpenAPI documents
+// (watch).
 func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 	t.Helper()
 	return startCmdLogging(t, &syncBuffer{}, healthURL, args...)
@@ -106,6 +108,7 @@ func startCmdLogging(t *testing.T, logs *syncBuffer, healthURL string, args ...s
 		})
 	}
 	t.Cleanup(stop)
+	watch(t, args) // every exchange held to the services' OpenAPI documents
 	// Generous: a loaded 2-core machine running other suites with -race.
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		select {

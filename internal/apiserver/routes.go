@@ -5,11 +5,13 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/web"
+	"github.com/bizy-auth/bizy/openapi"
 	"github.com/bizy-auth/bizy/token"
 )
 
-// addRoutes lists the API's whole surface.
-func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
+// addRoutes lists the API's whole surface. Each route is documented in
+// openapi/src/api.yaml; a test holds the two lists equal.
+func addRoutes(mux web.Router, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
 	user := requireUser(v, cfg.Revoked)
 	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
 	if cfg.AdminRequireMFA { // ADMIN_REQUIRE_MFA: a token of aal2
@@ -22,6 +24,7 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	// Polled by machines (load balancers, probes, metrics scrapes): logged
 	// at DEBUG when they succeed.
 	mux.Handle("GET /health", web.Quiet(handleHealth(checks)))
+	mux.Handle("GET /openapi.json", openapi.Handler(openapi.API())) // see openapi/doc.go
 
 	// Proxied to the auth service at the same path without /api/auth.
 	mux.Handle("POST /api/auth/register", proxy)

@@ -19,11 +19,13 @@ import (
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/authserver"
 	"github.com/bizy-auth/bizy/internal/clocktest"
+	"github.com/bizy-auth/bizy/internal/openapitest"
 	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
 	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/webtest"
+	"github.com/bizy-auth/bizy/openapi"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -206,6 +208,8 @@ func newFixture(t *testing.T, o options) *fixture {
 		acfg.Limiter = ratelimit.NewMemory(*o.rates, f.clock.Now)
 	}
 	var authH http.Handler = authserver.NewServer(log, acfg, f.authSvc, av, pub)
+	// Every exchange with either server is held to its OpenAPI document.
+	authH = openapitest.NewChecker(t, openapi.Auth()).Handler(authH)
 	if o.authHandler != nil {
 		authH = o.authHandler(authH)
 	}
@@ -231,7 +235,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		}
 		ts = f.tasksDB.TasksStore()
 	}
-	f.h = NewServer(log, Config{
+	f.h = openapitest.NewChecker(t, openapi.API()).Handler(NewServer(log, Config{
 		AuthServerURL:      f.authSrv.URL,
 		TrustedProxies:     o.trusted,
 		CORSAllowedOrigins: []string{allowedOrigin, "https://app.example.com"},
@@ -240,7 +244,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		Now:                f.clock.Now,
 		Revoked:            o.revoked,
 		AdminRequireMFA:    o.adminRequireMFA,
-	}, tasks.NewService(ts, f.clock.Now), v)
+	}, tasks.NewService(ts, f.clock.Now), v))
 	return f
 }
 

@@ -8,11 +8,13 @@ import (
 	"github.com/bizy-auth/bizy/internal/pages"
 	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/web"
+	"github.com/bizy-auth/bizy/openapi"
 	"github.com/bizy-auth/bizy/token"
 )
 
-// addRoutes lists the auth service's whole surface.
-func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Service, v *token.Verifier, keys KeyPublisher) {
+// addRoutes lists the auth service's whole surface. Each route is
+// documented in openapi/src/auth.yaml; a test holds the two lists equal.
+func addRoutes(mux web.Router, log *slog.Logger, cfg Config, svc *auth.Service, v *token.Verifier, keys KeyPublisher) {
 	// Polled by machines (health checks, every API copy's revocation poll
 	// each second, metrics scrapes): logged at DEBUG when they succeed.
 	mux.Handle("GET /health", web.Quiet(handleHealth(svc)))
@@ -69,6 +71,7 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("GET /admin/events", admin(handleAdminEvents(svc)))
 	mux.Handle("DELETE /admin/users/{id}/mfa", admin(pathAction(svc.AdminRemoveMFA)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(keys))
+	mux.Handle("GET /openapi.json", openapi.Handler(openapi.Auth())) // see openapi/doc.go
 	// The pages for people (/ui/…), and the GET /verify-email and GET
 	// /reset-password links of older mail, which show the same pages.
 	pcfg := cfg.Pages

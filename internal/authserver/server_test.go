@@ -14,10 +14,12 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/clocktest"
+	"github.com/bizy-auth/bizy/internal/openapitest"
 	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
 	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/webtest"
+	"github.com/bizy-auth/bizy/openapi"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -143,7 +145,9 @@ func newFixture(t *testing.T, o options) *fixture {
 	if f.keys != nil {
 		pub = f.keys
 	}
-	f.h = NewServer(log, Config{Limiter: o.limiter, AdminRequireMFA: o.adminRequireMFA}, f.svc, v, pub)
+	// Every exchange is held to the OpenAPI document.
+	f.h = openapitest.NewChecker(t, openapi.Auth()).Handler(NewServer(log, Config{Limiter: o.limiter,
+		AdminRequireMFA: o.adminRequireMFA}, f.svc, v, pub))
 	return f
 }
 

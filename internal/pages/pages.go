@@ -61,7 +61,7 @@ type pages struct {
 // but the request's own and sets cookies without Secure; Mount panics if
 // PublicURL is set but not an absolute http(s) URL, which config
 // validation rules out.
-func Mount(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Service) {
+func Mount(mux web.Router, log *slog.Logger, cfg Config, svc *auth.Service) {
 	p := newPages(log, cfg, svc)
 	for pattern, h := range p.routes() {
 		mux.Handle(pattern, p.chain(h))
