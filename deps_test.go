@@ -33,7 +33,11 @@ var layers = map[string][]string{
 	// password list). No adapter, no server, no web.
 	"internal/auth": {"token", "internal/fault", "internal/invalid", "internal/input",
 		"github.com/google/uuid", "golang.org/x/crypto/bcrypt", "golang.org/x/crypto/blowfish",
-		"github.com/trustelem/zxcvbn/frequency"},
+		"github.com/trustelem/zxcvbn/frequency",
+		// TOTP (RFC 6238); otp draws in its QR encoder.
+		"github.com/pquerna/otp", "github.com/pquerna/otp/totp", "github.com/pquerna/otp/hotp",
+		"github.com/pquerna/otp/internal", "github.com/boombuler/barcode", "github.com/boombuler/barcode/qr",
+		"github.com/boombuler/barcode/utils"},
 	"internal/tasks": {"internal/fault", "internal/invalid", "internal/input", "github.com/google/uuid"},
 	// web is the HTTP edge both servers share: it knows problems, kinds of
 	// error and tokens, but no domain (auth, tasks) and no adapter.

@@ -45,6 +45,7 @@ type TokenInfo struct {
 	Email     string
 	IsAdmin   bool
 	ExpiresAt time.Time
+	AAL       string // "aal1" after a password alone, "aal2" after a second factor or a passkey
 }
 
 // Health is a service's health document: "ok" and each check's state.
@@ -94,12 +95,13 @@ func (c *Client) Register(ctx context.Context, r Registration) (User, error) {
 // that user. c itself keeps nothing. Errors: 401 CodeInvalidCredentials for
 // an unknown login or a wrong password alike, 403 CodeEmailNotVerified or
 // CodeAccountDisabled, 423 CodeAccountLocked and 429 CodeRateLimited with
-// RetryAfter.
+// RetryAfter. For an account with a second factor the right password
+// gives no tokens but a *MFARequiredError, whose Token LoginMFA takes.
 func (c *Client) Login(ctx context.Context, login, password string) (Tokens, error) {
-	var a tokenAnswer
+	var a loginAnswer
 	err := c.do(ctx, call{method: "POST", path: "/login",
 		body: map[string]string{"username": login, "password": password}}, &a)
-	return a.tokens(), err
+	return a.result(err)
 }
 
 // Refresh presents a refresh token (POST /refresh) and returns the new
@@ -223,10 +225,11 @@ func (c *Client) VerifyToken(ctx context.Context) (TokenInfo, error) {
 			IsAdmin  bool   `json:"is_admin"`
 		} `json:"user"`
 		ExpiresAt time.Time `json:"expires_at"`
+		AAL       string    `json:"aal"`
 	}
 	err := c.do(ctx, call{method: "GET", to: toAPI, path: "/api/auth/verify-token", bearer: true}, &a)
 	return TokenInfo{UserID: a.User.UserID, Username: a.User.Username, Email: a.User.Email,
-		IsAdmin: a.User.IsAdmin, ExpiresAt: a.ExpiresAt}, err
+		IsAdmin: a.User.IsAdmin, ExpiresAt: a.ExpiresAt, AAL: a.AAL}, err
 }
 
 // AuthServerHealth asks the API how the auth service is (GET

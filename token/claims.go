@@ -9,7 +9,7 @@ import (
 
 // Claims holds the claims of a Bizy access token. Its JSON form uses the
 // registered names iss, sub, aud, exp, iat, nbf and jti plus sid, user_id,
-// username, email, is_admin and email_verified; times are NumericDate
+// username, email, is_admin, email_verified, amr (RFC 8176) and aal; times are NumericDate
 // seconds and are omitted when zero. Audience is written as a single string
 // when it has one element and read from either a string or an array.
 type Claims struct {
@@ -27,7 +27,31 @@ type Claims struct {
 	Email         string
 	IsAdmin       bool
 	EmailVerified bool
+
+	// AMR lists how the user signed in (RFC 8176 values): ["pwd"],
+	// ["pwd","otp"], ["pwd","recovery"] or ["webauthn"].
+	AMR []string
+	// AAL is the authenticator assurance level: AAL1 after a password
+	// alone, AAL2 after a second factor or a passkey; "" in a token
+	// without the claim (see Level).
+	AAL string
 }
+
+// Level returns c's assurance level: AAL, or AAL1 when the token has no
+// aal claim.
+func (c Claims) Level() string {
+	if c.AAL == "" {
+		return AAL1
+	}
+	return c.AAL
+}
+
+// Authenticator assurance levels (NIST SP 800-63B), the values of the aal
+// claim.
+const (
+	AAL1 = "aal1"
+	AAL2 = "aal2"
+)
 
 // MarshalJSON encodes c in the wire form described on Claims.
 func (c Claims) MarshalJSON() ([]byte, error) {
@@ -62,6 +86,8 @@ type wireClaims struct {
 	Email         string           `json:"email,omitempty"`
 	IsAdmin       bool             `json:"is_admin"`
 	EmailVerified bool             `json:"email_verified"`
+	AMR           []string         `json:"amr,omitempty"`
+	AAL           string           `json:"aal,omitempty"`
 }
 
 func wireOf(c Claims) wireClaims {
@@ -79,11 +105,13 @@ func wireOf(c Claims) wireClaims {
 		Email:         c.Email,
 		IsAdmin:       c.IsAdmin,
 		EmailVerified: c.EmailVerified,
+		AMR:           c.AMR,
+		AAL:           c.AAL,
 	}
 }
 
 func (w *wireClaims) claims() Claims {
-	return Claims{
+	c := Claims{
 		Issuer:        w.Issuer,
 		Subject:       w.Subject,
 		Audience:      []string(w.Audience),
@@ -97,7 +125,10 @@ func (w *wireClaims) claims() Claims {
 		Email:         w.Email,
 		IsAdmin:       w.IsAdmin,
 		EmailVerified: w.EmailVerified,
+		AMR:           w.AMR,
+		AAL:           w.AAL,
 	}
+	return c
 }
 
 func (w *wireClaims) GetExpirationTime() (*jwt.NumericDate, error) { return w.ExpiresAt, nil }

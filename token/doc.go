@@ -11,7 +11,10 @@
 //
 // Verifier.Middleware guards an http.Handler: it answers 401 with an
 // RFC 9457 problem and an RFC 6750 WWW-Authenticate header, or passes the
-// request on with the claims available through FromContext.
+// request on with the claims available through FromContext. Claims.AMR
+// and Claims.Level say how the user signed in (aal1: a password alone;
+// aal2: a second factor or a passkey); the RequireAAL2 option makes
+// Middleware answer 403 to an aal1 token.
 //
 // A token that verifies says who the caller is and which session it
 // belongs to; it does not say the session is still alive. Callers that

@@ -30,9 +30,14 @@ func BearerToken(r *http.Request) (string, bool) {
 // Both carry an RFC 9457 application/problem+json body whose detail names
 // the reason (e.g. "token expired"). If the KeySource fails for another
 // reason than an unknown key, the answer is 503 rather than 401, so clients
-// do not discard good tokens during an outage. The handler is safe for
+// do not discard good tokens during an outage. Options add requirements
+// on the verified claims, such as RequireAAL2. The handler is safe for
 // concurrent use.
-func (v *Verifier) Middleware(next http.Handler) http.Handler {
+func (v *Verifier) Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
+	var o middlewareOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, ok := BearerToken(r)
 		if !ok {
@@ -52,8 +57,36 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			writeProblem(w, http.StatusUnauthorized, reason)
 			return
 		}
+		if o.aal2 && c.Level() != AAL2 {
+			// RFC 9470's step-up answer: the token is good but too weak.
+			w.Header().Set("WWW-Authenticate",
+				`Bearer error="insufficient_user_authentication", error_description="a second factor is required", acr_values="aal2"`)
+			writeCodedProblem(w, http.StatusForbidden, CodeMFARequired,
+				"this needs a session signed in with a second factor (aal2)")
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), c)))
 	})
+}
+
+// MiddlewareOption adds a requirement to Verifier.Middleware.
+type MiddlewareOption func(*middlewareOptions)
+
+type middlewareOptions struct {
+	aal2 bool
+}
+
+// CodeMFARequired is the code member of RequireAAL2's 403 problem, the
+// same code the Bizy services give.
+const CodeMFARequired = "mfa_required"
+
+// RequireAAL2 makes Middleware refuse a valid token whose assurance level
+// (Claims.Level) is not AAL2 — one from a password alone — with a 403
+// problem coded CodeMFARequired and `WWW-Authenticate: Bearer
+// error="insufficient_user_authentication"` (RFC 9470), so the client can
+// ask the user for a second factor.
+func RequireAAL2() MiddlewareOption {
+	return func(o *middlewareOptions) { o.aal2 = true }
 }
 
 var reasons = []struct {
@@ -86,12 +119,18 @@ func Reason(err error) (string, bool) {
 }
 
 func writeProblem(w http.ResponseWriter, status int, detail string) {
+	writeCodedProblem(w, status, "", detail)
+}
+
+// writeCodedProblem is writeProblem with a code member, when code is set.
+func writeCodedProblem(w http.ResponseWriter, status int, code, detail string) {
 	body, _ := json.Marshal(struct {
 		Type   string `json:"type"`
 		Title  string `json:"title"`
 		Status int    `json:"status"`
 		Detail string `json:"detail"`
-	}{"about:blank", http.StatusText(status), status, detail})
+		Code   string `json:"code,omitempty"`
+	}{"about:blank", http.StatusText(status), status, detail, code})
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Cache-Control", "no-store")

@@ -148,6 +148,7 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 		Metrics:            metrics.Handler(reg),
 		Instrument:         metrics.HTTP(reg),
 		Revoked:            list,
+		AdminRequireMFA:    cfg.AdminRequireMFA,
 	}, svc, v)
 	return d, nil
 }

@@ -158,8 +158,9 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 		Metrics:        metrics.Handler(reg),
 		Instrument:     metrics.HTTP(reg),
 		Pages: pages.Config{PublicURL: cfg.PublicURL, CookieDomain: cfg.CookieDomain,
-			CORSAllowedOrigins: cfg.CORSAllowedOrigins},
-		Limiter: lim,
+			CORSAllowedOrigins: cfg.CORSAllowedOrigins, AdminRequireMFA: cfg.AdminRequireMFA},
+		Limiter:         lim,
+		AdminRequireMFA: cfg.AdminRequireMFA,
 	}, d.svc, d.verifier, keyPublisher(d))
 	ln, err := net.Listen("tcp", cfg.AuthAddr)
 	if err != nil {

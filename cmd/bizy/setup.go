@@ -17,6 +17,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/config"
 	"github.com/bizy-auth/bizy/internal/mail"
+	"github.com/bizy-auth/bizy/internal/passkey"
 	"github.com/bizy-auth/bizy/internal/postgres"
 	"github.com/bizy-auth/bizy/internal/redis"
 	"github.com/bizy-auth/bizy/internal/seal"
@@ -272,6 +273,14 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 	// NewWorker labels its own lines component=mail.
 	d.mail = mail.NewWorker(log, db.Outbox(), sender, mail.WorkerConfig{From: cfg.MailFrom})
 	d.gate = auth.NewHashGate(auth.HashGateConfig{Concurrency: cfg.HashConcurrency, Queue: cfg.HashQueue, Wait: cfg.HashWait})
+	box, err := sealBox(cfg) // nil without DB_ENCRYPTION_KEY: a nil Box keeps plaintext
+	if err != nil {
+		return nil, err
+	}
+	rp, err := passkeys(log, cfg)
+	if err != nil {
+		return nil, err
+	}
 	d.svc, err = auth.NewService(log, d.store, signer, auth.Config{
 		BcryptCost:               cfg.BcryptCost,
 		AccessTokenTTL:           cfg.AccessTokenTTL,
@@ -290,6 +299,9 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		OnUserDeleted:            hooks.onDeleted,
 		MailBudget:               hooks.mailBudget,
 		HashGate:                 d.gate,
+		Sealer:                   box,
+		TOTPIssuer:               cfg.WebAuthnRPName,
+		Passkeys:                 rp,
 	})
 	if err != nil {
 		return nil, err
@@ -312,4 +324,19 @@ func newSender(log *slog.Logger, cfg config.Config) (mail.Sender, error) {
 		return nil, fmt.Errorf("SMTP_HOST: %w", err)
 	}
 	return s, nil
+}
+
+// passkeys returns the WebAuthn relying party, or nil (passkeys off) when
+// there is no relying party id: PUBLIC_URL is an IP address, which
+// browsers refuse, and WEBAUTHN_RP_ID is unset.
+func passkeys(log *slog.Logger, cfg config.Config) (auth.PasskeyCeremony, error) {
+	if cfg.WebAuthnRPID == "" {
+		log.Info("passkeys off: PUBLIC_URL is an IP address; set WEBAUTHN_RP_ID to a domain to offer them")
+		return nil, nil
+	}
+	rp, err := passkey.New(cfg.WebAuthnRPID, cfg.WebAuthnRPName, cfg.WebAuthnOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("WEBAUTHN_RP_ID: %w", err)
+	}
+	return rp, nil
 }

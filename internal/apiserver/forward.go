@@ -118,9 +118,8 @@ func (f *forwardAuth) identify(r *http.Request) (identity, error) {
 	return id, nil
 }
 
-// tokenAAL is the assurance level a token states: aal1 until tokens carry
-// the aal claim of second factors.
-func tokenAAL(*token.Claims) string { return "aal1" }
+// tokenAAL is the assurance level a token states (aal1 without the claim).
+func tokenAAL(c *token.Claims) string { return c.Level() }
 
 // refuse answers a request without a live credential.
 func (f *forwardAuth) refuse(w http.ResponseWriter, r *http.Request) error {

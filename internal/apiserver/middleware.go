@@ -23,8 +23,9 @@ var (
 // session_revoked; revoked may be nil. The checks are local: no call to the
 // auth service. Answers to authenticated requests are one user's data, so
 // they are marked no-store unless the handler says otherwise (a proxied
-// answer keeps the auth service's Cache-Control).
-func requireUser(v *token.Verifier, revoked RevokedSessions) func(http.Handler) http.Handler {
+// answer keeps the auth service's Cache-Control). opts add requirements on
+// the token (token.RequireAAL2).
+func requireUser(v *token.Verifier, revoked RevokedSessions, opts ...token.MiddlewareOption) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return v.Middleware(web.Handler(func(w http.ResponseWriter, r *http.Request) error {
 			c, err := web.ClaimsOf(r)
@@ -38,7 +39,7 @@ func requireUser(v *token.Verifier, revoked RevokedSessions) func(http.Handler) 
 			w.Header().Set("Cache-Control", "no-store")
 			next.ServeHTTP(w, r)
 			return nil
-		}))
+		}), opts...)
 	}
 }
 

@@ -14,6 +14,10 @@ import (
 func addRoutes(mux web.Router, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
 	user := requireUser(v, cfg.Revoked)
 	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
+	if cfg.AdminRequireMFA { // ADMIN_REQUIRE_MFA: a token of aal2
+		strong := requireUser(v, cfg.Revoked, token.RequireAAL2())
+		admin = func(h http.Handler) http.Handler { return strong(requireAdmin(h)) }
+	}
 	proxy := handleProxy(auth)
 
 	checks := newHealthChecks(svc, auth, cfg.Now)
@@ -40,6 +44,18 @@ func addRoutes(mux web.Router, cfg Config, svc *tasks.Service, v *token.Verifier
 	mux.Handle("POST /api/auth/change-password", user(proxy))
 	mux.Handle("GET /api/auth/sessions", user(proxy))
 	mux.Handle("DELETE /api/auth/sessions/{id}", user(proxy))
+	// Second factors: the sign-in steps are open, the rest Bearer.
+	mux.Handle("POST /api/auth/login/mfa", proxy)
+	mux.Handle("POST /api/auth/login/passkey/begin", proxy)
+	mux.Handle("POST /api/auth/login/passkey/finish", proxy)
+	mux.Handle("GET /api/auth/mfa", user(proxy))
+	mux.Handle("POST /api/auth/mfa/totp", user(proxy))
+	mux.Handle("POST /api/auth/mfa/totp/confirm", user(proxy))
+	mux.Handle("DELETE /api/auth/mfa/totp", user(proxy))
+	mux.Handle("POST /api/auth/mfa/recovery-codes", user(proxy))
+	mux.Handle("POST /api/auth/passkeys/register/begin", user(proxy))
+	mux.Handle("POST /api/auth/passkeys/register/finish", user(proxy))
+	mux.Handle("DELETE /api/auth/passkeys/{id}", user(proxy))
 
 	// The pages for people, at their own paths, so the API's origin is the
 	// one public origin; a browser opening the API itself lands on them.

@@ -49,6 +49,9 @@ type Config struct {
 	// verifies. nil means no such check. It is consulted on every
 	// authenticated request, so it must be cheap and safe for concurrent use.
 	Revoked RevokedSessions
+	// AdminRequireMFA (ADMIN_REQUIRE_MFA) refuses the admin routes to a
+	// token without a second factor (aal2).
+	AdminRequireMFA bool
 }
 
 // RevokedSessions reports whether a session has been revoked.

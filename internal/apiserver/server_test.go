@@ -67,6 +67,8 @@ type options struct {
 	// rates, when set, gives the auth service a rate limiter in memory
 	// with these budgets.
 	rates *ratelimit.Rates
+	// adminRequireMFA is ADMIN_REQUIRE_MFA, for both services.
+	adminRequireMFA bool
 }
 
 // recorder keeps every request that reached the auth service.
@@ -201,7 +203,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		t.Fatal(err)
 	}
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	acfg := authserver.Config{TrustedProxies: loopback}
+	acfg := authserver.Config{TrustedProxies: loopback, AdminRequireMFA: o.adminRequireMFA}
 	if o.rates != nil {
 		acfg.Limiter = ratelimit.NewMemory(*o.rates, f.clock.Now)
 	}
@@ -241,6 +243,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		ProxyTimeout:       o.proxyTimeout,
 		Now:                f.clock.Now,
 		Revoked:            o.revoked,
+		AdminRequireMFA:    o.adminRequireMFA,
 	}, tasks.NewService(ts, f.clock.Now), v))
 	return f
 }

@@ -21,6 +21,7 @@ func handleVerifyToken() web.Handler {
 		Valid     bool   `json:"valid"`
 		User      user   `json:"user"`
 		ExpiresAt string `json:"expires_at"`
+		AAL       string `json:"aal"`
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		c, err := web.ClaimsOf(r)
@@ -31,6 +32,7 @@ func handleVerifyToken() web.Handler {
 			Valid:     true,
 			User:      user{UserID: c.UserID, Username: c.Username, Email: c.Email, IsAdmin: c.IsAdmin},
 			ExpiresAt: c.ExpiresAt.UTC().Format(time.RFC3339),
+			AAL:       c.Level(),
 		})
 	}
 }

@@ -38,6 +38,15 @@ const (
 
 	// EventBusy is a request refused because the hashing gate was full.
 	EventBusy = "busy"
+
+	EventMFAEnrolled        = "mfa_enrolled"
+	EventMFARemoved         = "mfa_removed"
+	EventMFAChallengePassed = "mfa_challenge_passed"
+	EventMFAChallengeFailed = "mfa_challenge_failed"
+	EventRecoveryCodeUsed   = "recovery_code_used"
+	EventRecoveryCodesNew   = "recovery_codes_renewed"
+	EventPasskeyCloned      = "passkey_clone_detected"
+	EventAdminMFARemoved    = "admin_mfa_removed"
 )
 
 // Bounds, in bytes, of an Event's text fields as stored. A client IP is at

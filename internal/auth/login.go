@@ -36,7 +36,8 @@ func normalizeLogin(login string) string {
 // name's lock (see Lockout), so neither the answer, its timing nor a lock
 // tells whether the account exists. A locked name gets a *LockedError
 // before any password check. Only with the right password does it reveal
-// ErrEmailUnverified or ErrDisabled.
+// ErrEmailUnverified or ErrDisabled, or, for an account with a second
+// factor, an *MFARequiredError in place of the tokens (see LoginMFA).
 func (s *Service) Login(ctx context.Context, login, password string, c Client) (Tokens, error) {
 	c = c.storable() // the lockout's rows keep it too
 	name := normalizeLogin(login)
@@ -78,7 +79,7 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 	}
 	tok, err := s.openLoginSession(ctx, u, name, password, c)
 	if err != nil {
-		return Tokens{}, err
+		return Tokens{}, err // a *MFARequiredError when a second factor is due
 	}
 	return tok, nil
 }
@@ -118,6 +119,7 @@ func (s *Service) openLoginSession(ctx context.Context, u User, name, password s
 		var (
 			tok     Tokens
 			changed []byte
+			mfa     *MFARequiredError // a second factor is due: no session yet
 		)
 		err = s.store.Tx(ctx, func(tx Store) error {
 			cur, err := tx.UserForUpdate(ctx, u.ID)
@@ -140,11 +142,17 @@ func (s *Service) openLoginSession(ctx context.Context, u User, name, password s
 					return err
 				}
 			}
+			if mfa, err = s.secondFactorDue(ctx, tx, cur, name); err != nil || mfa != nil {
+				return err
+			}
 			if tok, err = s.openSession(ctx, tx, signer, cur, c); err != nil {
 				return err
 			}
 			return s.recordIn(ctx, tx, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
 		})
+		if err == nil && mfa != nil {
+			return Tokens{}, mfa
+		}
 		if err != nil || changed == nil {
 			return tok, err
 		}
@@ -180,9 +188,15 @@ func passwordMatches(hash []byte, pw string) bool {
 	return bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
 }
 
-// openSession stores a new session for u in st and signs its first access
-// token with signer.
+// openSession stores a new session for u in st, signed in with a password
+// alone, and signs its first access token with signer.
 func (s *Service) openSession(ctx context.Context, st Store, signer *token.Signer, u User, c Client) (Tokens, error) {
+	return s.openSessionAMR(ctx, st, signer, u, c, []string{AMRPassword})
+}
+
+// openSessionAMR is openSession for a sign-in made as amr says; the amr is
+// stored with the session so its refreshed tokens keep it.
+func (s *Service) openSessionAMR(ctx context.Context, st Store, signer *token.Signer, u User, c Client, amr []string) (Tokens, error) {
 	now := s.timestamp()
 	c = c.storable()
 	refresh, hash := newSecret()
@@ -194,7 +208,10 @@ func (s *Service) openSession(ctx context.Context, st Store, signer *token.Signe
 	if err := st.CreateSession(ctx, sess); err != nil {
 		return Tokens{}, err
 	}
-	access, err := s.sign(signer, u, sess.ID, now)
+	if err := st.SetSessionAMR(ctx, sess.ID, amr); err != nil {
+		return Tokens{}, err
+	}
+	access, err := s.sign(signer, u, sess.ID, amr, now)
 	if err != nil {
 		return Tokens{}, err
 	}
@@ -202,21 +219,26 @@ func (s *Service) openSession(ctx context.Context, st Store, signer *token.Signe
 		RefreshToken: refresh, User: u, SessionID: sess.ID}, nil
 }
 
-// issue signs an access token for u under session sid.
-func (s *Service) issue(ctx context.Context, u User, sid string, now time.Time) (string, error) {
+// issue signs an access token for u under session sid, signed in as amr
+// says (nil: a password alone).
+func (s *Service) issue(ctx context.Context, u User, sid string, amr []string, now time.Time) (string, error) {
+	if len(amr) == 0 {
+		amr = []string{AMRPassword}
+	}
 	signer, err := s.signer.Signer(ctx)
 	if err != nil {
 		return "", err
 	}
-	return s.sign(signer, u, sid, now)
+	return s.sign(signer, u, sid, amr, now)
 }
 
-// sign signs an access token for u under session sid with signer.
-func (s *Service) sign(signer *token.Signer, u User, sid string, now time.Time) (string, error) {
+// sign signs an access token for u under session sid, signed in as amr
+// says, with signer.
+func (s *Service) sign(signer *token.Signer, u User, sid string, amr []string, now time.Time) (string, error) {
 	return signer.Sign(token.Claims{
 		Issuer: s.cfg.Issuer, Subject: u.ID, Audience: []string{s.cfg.Audience},
 		ExpiresAt: now.Add(s.cfg.AccessTokenTTL), IssuedAt: now, ID: newID(),
 		SessionID: sid, UserID: u.ID, Username: u.Username, Email: u.Email,
-		IsAdmin: u.IsAdmin, EmailVerified: u.EmailVerified,
+		IsAdmin: u.IsAdmin, EmailVerified: u.EmailVerified, AMR: amr, AAL: aalOf(amr),
 	})
 }

@@ -13,6 +13,7 @@ type PageSession struct {
 	Secret  string // the cookie value; "" when the session was resumed
 	Session Session
 	User    User
+	AMR     []string // how the session was signed in (see MFAStore.SessionAMR)
 }
 
 // cookieSecretLen is the length of a secret newSecret makes: 32 bytes in
@@ -29,6 +30,11 @@ func (s *Service) PageLogin(ctx context.Context, login, password string, c Clien
 	if err != nil {
 		return PageSession{}, err
 	}
+	return s.pageSession(ctx, t)
+}
+
+// pageSession gives the session a sign-in opened a cookie secret.
+func (s *Service) pageSession(ctx context.Context, t Tokens) (PageSession, error) {
 	secret, hash := newSecret()
 	if err := s.store.SetSessionCookie(ctx, t.SessionID, hash); err != nil {
 		return PageSession{}, err
@@ -37,7 +43,11 @@ func (s *Service) PageLogin(ctx context.Context, login, password string, c Clien
 	if err != nil {
 		return PageSession{}, err
 	}
-	return PageSession{Secret: secret, Session: sess, User: t.User}, nil
+	amr, err := s.store.SessionAMR(ctx, sess.ID)
+	if err != nil {
+		return PageSession{}, err
+	}
+	return PageSession{Secret: secret, Session: sess, User: t.User, AMR: amr}, nil
 }
 
 // ResumePageSession returns the page session a cookie secret names, with
@@ -67,7 +77,11 @@ func (s *Service) ResumePageSession(ctx context.Context, secret string) (PageSes
 	case u.Disabled:
 		return PageSession{}, ErrUnauthenticated
 	}
-	return PageSession{Session: sess, User: u}, nil
+	amr, err := s.store.SessionAMR(ctx, sess.ID)
+	if err != nil {
+		return PageSession{}, err
+	}
+	return PageSession{Session: sess, User: u, AMR: amr}, nil
 }
 
 // LockedUntil returns when the last lock of u ends, whether it locks one

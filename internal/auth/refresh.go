@@ -84,10 +84,15 @@ func (s *Service) sessionUser(ctx context.Context, sess Session) (User, error) {
 	return u, nil
 }
 
-// sessionTokens signs a new access token for u under session sid and hands
-// it out with refresh, the session's current refresh token.
+// sessionTokens signs a new access token for u under session sid, with the
+// amr the session was signed in with, and hands it out with refresh, the
+// session's current refresh token.
 func (s *Service) sessionTokens(ctx context.Context, u User, sid, refresh string, now time.Time) (Tokens, error) {
-	access, err := s.issue(ctx, u, sid, now)
+	amr, err := s.store.SessionAMR(ctx, sid)
+	if err != nil {
+		return Tokens{}, err
+	}
+	access, err := s.issue(ctx, u, sid, amr, now)
 	if err != nil {
 		return Tokens{}, err
 	}

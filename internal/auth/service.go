@@ -61,6 +61,13 @@ type Config struct {
 	// resend-verification send to one address; past it they send nothing
 	// and record a mail_suppressed event. Nil sends without a bound.
 	MailBudget MailBudget
+	// Sealer encrypts TOTP secrets at rest (DB_ENCRYPTION_KEY); nil keeps
+	// them in plaintext.
+	Sealer Sealer
+	// TOTPIssuer names Bizy in authenticator apps; "" means "Bizy".
+	TOTPIssuer string
+	// Passkeys runs WebAuthn ceremonies; nil turns passkeys off.
+	Passkeys PasskeyCeremony
 }
 
 // Client describes who made a request, for the security event log. It is

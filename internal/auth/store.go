@@ -77,6 +77,7 @@ type Store interface {
 	RetentionStore
 	PageSessionStore
 	EventStatsStore
+	MFAStore
 
 	// Tx runs fn with a Store whose every call belongs to one transaction,
 	// committed when fn returns nil and rolled back otherwise.

@@ -53,6 +53,9 @@ func handleLogin(svc *auth.Service) web.Handler {
 			return err
 		}
 		t, err := svc.Login(r.Context(), req.Username, req.Password, c)
+		if done, err := writeMFARequired(w, err); done {
+			return err
+		}
 		if err != nil {
 			return err
 		}

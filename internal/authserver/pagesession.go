@@ -9,10 +9,6 @@ import (
 	"github.com/bizy-auth/bizy/internal/web"
 )
 
-// pageSessionAAL is the assurance level of a page session: a password,
-// until second factors land and a session records what it was opened with.
-const pageSessionAAL = "aal1"
-
 // handlePageSession answers GET /page-session: who the bizy_session cookie
 // sent with the request names, as the database has them now. It is how the
 // API's forward auth (GET /api/auth/forward) learns about a browser's
@@ -40,7 +36,7 @@ func handlePageSession(svc *auth.Service) web.Handler {
 		return web.JSON(w, http.StatusOK, response{
 			SessionID: ps.Session.ID,
 			ExpiresAt: ps.Session.ExpiresAt.UTC(),
-			AAL:       pageSessionAAL,
+			AAL:       ps.Level(), // as the session was signed in: aal2 after a second factor or a passkey
 			User:      ps.User,
 		})
 	}

@@ -33,6 +33,9 @@ type Config struct {
 	// (see routes.go); nil limits nothing. Its EmailAddress budget is the
 	// service's (auth.Config.MailBudget), not the server's.
 	Limiter ratelimit.Limiter
+	// AdminRequireMFA (ADMIN_REQUIRE_MFA) refuses the admin routes to a
+	// session without a second factor (aal2).
+	AdminRequireMFA bool
 }
 
 // KeyPublisher lists the public keys to publish at /.well-known/jwks.json.

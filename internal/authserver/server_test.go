@@ -65,6 +65,9 @@ type options struct {
 	reuseInterval time.Duration
 	// hashGate bounds the service's bcrypt work; nil: a roomy one.
 	hashGate *auth.HashGate
+	// adminRequireMFA is ADMIN_REQUIRE_MFA; passkeys runs WebAuthn.
+	adminRequireMFA bool
+	passkeys        auth.PasskeyCeremony
 }
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
@@ -146,7 +149,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		BcryptCost: 4, AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 720 * time.Hour,
 		Issuer: "bizy-auth", Audience: "bizy", RequireEmailVerification: o.requireVerified,
 		LockoutThreshold: o.lockoutThreshold, LockoutDuration: o.lockoutDuration, Now: f.clock.Now,
-		Mailer: o.mailer, MailBudget: o.mailBudget, RefreshReuseInterval: o.reuseInterval, HashGate: o.hashGate,
+		Mailer: o.mailer, MailBudget: o.mailBudget, RefreshReuseInterval: o.reuseInterval, HashGate: o.hashGate, Passkeys: o.passkeys,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +159,8 @@ func newFixture(t *testing.T, o options) *fixture {
 		pub = f.keys
 	}
 	// Every exchange is held to the OpenAPI document.
-	f.h = openapitest.NewChecker(t, openapi.Auth()).Handler(NewServer(log, Config{Limiter: o.limiter, TrustedProxies: o.trusted}, f.svc, v, pub))
+	f.h = openapitest.NewChecker(t, openapi.Auth()).Handler(NewServer(log, Config{Limiter: o.limiter, TrustedProxies: o.trusted,
+		AdminRequireMFA: o.adminRequireMFA}, f.svc, v, pub))
 	return f
 }
 

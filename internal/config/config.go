@@ -91,6 +91,10 @@ type Config struct {
 	// sealed, until `bizy keys reseal` has run.
 	DBEncryptionKey     Secret
 	DBEncryptionOldKeys []Secret
+	AdminRequireMFA     bool   // admin routes and pages need aal2
+	WebAuthnRPID        string // the host of PublicURL unless set; "" (passkeys off) when that is an IP address
+	WebAuthnRPName      string
+	WebAuthnOrigins     []string // never empty: PublicURL's origin unless set
 
 	LogLevel  slog.Level
 	LogFormat string // "text", "json", or "" for the caller to pick (text on a terminal)
@@ -192,6 +196,19 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 		c.AuthTrustedProxies = append(append([]netip.Prefix(nil), c.TrustedProxies...), loopbackNets()...)
 		if !given["TRUSTED_PROXIES"] {
 			c.AuthTrustedProxies = loopbackNets()
+		}
+	}
+
+	if c.WebAuthnRPID == "" && ok("PUBLIC_URL") {
+		// Browsers refuse an IP address as a relying party: PUBLIC_URL at
+		// one leaves passkeys off rather than failing to start.
+		if u, err := url.Parse(c.PublicURL); err == nil && net.ParseIP(u.Hostname()) == nil {
+			c.WebAuthnRPID = strings.ToLower(u.Hostname())
+		}
+	}
+	if len(c.WebAuthnOrigins) == 0 && ok("PUBLIC_URL", "WEBAUTHN_ORIGINS") {
+		if u, err := url.Parse(c.PublicURL); err == nil {
+			c.WebAuthnOrigins = []string{u.Scheme + "://" + strings.ToLower(u.Host)}
 		}
 	}
 

@@ -70,6 +70,9 @@ func TestDefaultsAreSPECs(t *testing.T) {
 		MailFrom:                 "Bizy <no-reply@localhost>",
 		PublicURL:                "http://localhost:4567",
 		CORSAllowedOrigins:       []string{"http://localhost:3000", "http://localhost:5173"},
+		WebAuthnRPID:             "localhost", // the host of PUBLIC_URL
+		WebAuthnRPName:           "Bizy",
+		WebAuthnOrigins:          []string{"http://localhost:4567"}, // PUBLIC_URL
 		LogLevel:                 slog.LevelInfo,
 	}
 	for _, mode := range []Mode{ModeAuth, ModeAPI, ModeTool} {
@@ -290,5 +293,28 @@ func TestProtectionSettings(t *testing.T) {
 				t.Errorf("%v: error %v, want one naming %s", bad, err, k)
 			}
 		}
+	}
+}
+
+func TestSecondFactorSettings(t *testing.T) {
+	c := mustLoad(t, ModeAuth, []string{"--public-url", "https://Auth.Example.com:8443"},
+		map[string]string{"ADMIN_REQUIRE_MFA": "true", "DB_ENCRYPTION_KEY": strings.Repeat("ab", 32)})
+	if !c.AdminRequireMFA || c.DBEncryptionKey == "" || c.WebAuthnRPID != "auth.example.com" ||
+		!reflect.DeepEqual(c.WebAuthnOrigins, []string{"https://auth.example.com:8443"}) {
+		t.Errorf("config = %+v", c)
+	}
+	_, err := load(t, ModeAuth, nil, map[string]string{"DB_ENCRYPTION_KEY": "short"})
+	if err == nil || !strings.HasPrefix(err.Error(), "DB_ENCRYPTION_KEY: ") || strings.Contains(err.Error(), "short") {
+		t.Errorf("a bad key: %v", err)
+	}
+}
+
+func TestWebAuthnRPIDNeverAnIP(t *testing.T) {
+	c := mustLoad(t, ModeAuth, []string{"--public-url", "http://127.0.0.1:8000"}, nil)
+	if c.WebAuthnRPID != "" {
+		t.Errorf("RP id derived from an IP address: %q", c.WebAuthnRPID)
+	}
+	if _, err := load(t, ModeAuth, []string{"--webauthn-rp-id", "10.0.0.1"}, nil); err == nil {
+		t.Error("an IP address accepted as WEBAUTHN_RP_ID")
 	}
 }

@@ -305,3 +305,16 @@ func parseCookieDomain(v string) (string, error) {
 	}
 	return d, nil
 }
+
+// parseRPID accepts a WebAuthn relying party id: a domain name, as
+// browsers require (not an IP address, no scheme or port).
+func parseRPID(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	v = strings.ToLower(v)
+	if net.ParseIP(v) != nil || strings.ContainsAny(v, ":/ ") || strings.Trim(v, ".") != v {
+		return "", fmt.Errorf("want a domain name such as example.com (not an IP address, no scheme or port), got %q", v)
+	}
+	return v, nil
+}

@@ -24,6 +24,11 @@ type accountView struct {
 	Account  auth.User
 	Sessions []sessionRow
 	Form     *form // change password
+	// Second factors.
+	MFA      auth.MFAStatus
+	AAL2     bool   // this session was signed in with a second factor
+	Passkeys bool   // passkeys are configured
+	MFAError string // why a change to them was refused
 }
 
 // handleAccount shows the profile, the password form and the sessions.
@@ -42,7 +47,12 @@ func (p *pages) accountView(w http.ResponseWriter, r *http.Request, f *form) (ac
 	if err != nil {
 		return accountView{}, err
 	}
-	v := accountView{page: p.base(w, r, "Your account"), Account: ps.User, Form: f}
+	mfa, err := p.svc.MFA(r.Context(), ps.User.ID)
+	if err != nil {
+		return accountView{}, err
+	}
+	v := accountView{page: p.base(w, r, "Your account"), Account: ps.User, Form: f, MFA: mfa,
+		AAL2: ps.Level() == "aal2", Passkeys: p.svc.Config().Passkeys != nil}
 	v.Wide = true
 	for _, s := range sessions {
 		v.Sessions = append(v.Sessions, sessionRow{ID: s.ID, Device: device(s.UserAgent), IP: s.IP,

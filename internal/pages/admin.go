@@ -47,11 +47,16 @@ func (p *pages) adminBase(w http.ResponseWriter, r *http.Request, title, section
 type userRow struct {
 	auth.User
 	LockedUntil time.Time
+	MFA         bool // has a second factor (TOTP or a passkey)
 }
 
 func (p *pages) userRow(r *http.Request, u auth.User) (userRow, error) {
 	until, err := p.svc.LockedUntil(r.Context(), u)
-	return userRow{User: u, LockedUntil: until}, err
+	if err != nil {
+		return userRow{}, err
+	}
+	mfa, err := p.svc.HasMFA(r.Context(), u.ID)
+	return userRow{User: u, LockedUntil: until, MFA: mfa}, err
 }
 
 type adminUsersView struct {

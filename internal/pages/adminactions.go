@@ -47,6 +47,10 @@ var adminActions = map[string]adminAction{
 		button: "Sign out everywhere", run: func(ctx context.Context, svc *auth.Service, actorID, userID string, c auth.Client) error {
 			return svc.AdminRevokeSessions(ctx, actorID, userID, c)
 		}},
+	"remove-mfa": {confirm: "Remove every second factor of this user (authenticator app, recovery codes, passkeys)? They sign in with their password alone until they set one up again.",
+		button: "Remove second factors", run: func(ctx context.Context, svc *auth.Service, actorID, userID string, c auth.Client) error {
+			return svc.AdminRemoveMFA(ctx, actorID, userID, c)
+		}},
 	"delete": {confirm: "Delete this user for good? Their account, sessions and tokens go; the security log keeps its entries. This cannot be undone.",
 		button: "Delete user", run: func(ctx context.Context, svc *auth.Service, actorID, userID string, c auth.Client) error {
 			return svc.AdminDeleteUser(ctx, actorID, userID, c)

@@ -22,6 +22,8 @@ var eventTypes = []string{
 	auth.EventRefresh, auth.EventRefreshReuse, auth.EventLogout, auth.EventSessionRevoked,
 	auth.EventAdminGranted, auth.EventUserCreatedCLI, auth.EventAdminUserUpdated, auth.EventAdminUserDeleted,
 	auth.EventAdminUnlock, auth.EventAdminSessionsRevoked,
+	auth.EventMFAEnrolled, auth.EventMFARemoved, auth.EventMFAChallengePassed, auth.EventMFAChallengeFailed,
+	auth.EventRecoveryCodeUsed, auth.EventRecoveryCodesNew, auth.EventPasskeyCloned, auth.EventAdminMFARemoved,
 }
 
 // timeLayout is the value of an <input type="datetime-local">, read as UTC.

@@ -28,6 +28,9 @@ type Config struct {
 	// RedirectAllowed, when set, reports whether an absolute URL is a
 	// registered OpenID redirect that return_to may name.
 	RedirectAllowed func(u string) bool
+	// AdminRequireMFA (ADMIN_REQUIRE_MFA) keeps the admin console from a
+	// session signed in without a second factor.
+	AdminRequireMFA bool
 	// Limiter, when set, applies the rate limits of SPEC's Protection
 	// table to the page POSTs; nil limits nothing.
 	Limiter Limiter
@@ -124,6 +127,16 @@ func (p *pages) routes() map[string]handler {
 		"GET /ui/account":                       p.signedIn(p.handleAccount),
 		"POST /ui/account/password":             p.signedIn(p.handleChangePassword),
 		"POST /ui/account/sessions/{id}/revoke": p.signedIn(p.handleRevokeSession),
+		"POST /ui/login/mfa":                    p.limit(BudgetLogin, p.handleLoginMFA),
+		"POST /ui/passkey/begin":                p.limit(BudgetLogin, p.handlePasskeyLoginBegin),
+		"POST /ui/passkey/finish":               p.limit(BudgetLogin, p.handlePasskeyLogin),
+		"POST /ui/account/totp":                 p.signedIn(p.handleTOTPStart),
+		"POST /ui/account/totp/confirm":         p.signedIn(p.handleTOTPConfirm),
+		"POST /ui/account/totp/remove":          p.signedIn(p.handleTOTPRemove),
+		"POST /ui/account/recovery-codes":       p.signedIn(p.handleNewRecoveryCodes),
+		"POST /ui/account/passkeys/begin":       p.signedIn(p.handlePasskeyAddBegin),
+		"POST /ui/account/passkeys/finish":      p.signedIn(p.handlePasskeyAdd),
+		"POST /ui/account/passkeys/{id}/remove": p.signedIn(p.handlePasskeyRemove),
 		"GET /ui/admin":                         p.admin(p.handleAdminHome),
 		"GET /ui/admin/users":                   p.admin(p.handleAdminUsers),
 		"GET /ui/admin/users/{id}":              p.admin(p.handleAdminUser),

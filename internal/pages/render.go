@@ -79,9 +79,11 @@ func newActionButton(v adminUserView, name, label, class, note string) actionBut
 // eventClass colours an event type's badge by what it says.
 func eventClass(typ string) string {
 	switch typ {
-	case auth.EventLoginSuccess, auth.EventEmailVerified, auth.EventRegister, auth.EventUnlock, auth.EventAdminUnlock:
+	case auth.EventLoginSuccess, auth.EventEmailVerified, auth.EventRegister, auth.EventUnlock, auth.EventAdminUnlock,
+		auth.EventMFAChallengePassed, auth.EventMFAEnrolled:
 		return "good"
-	case auth.EventLoginFailure, auth.EventRefreshReuse, auth.EventAdminUserDeleted, auth.EventAccountLocked:
+	case auth.EventLoginFailure, auth.EventRefreshReuse, auth.EventAdminUserDeleted, auth.EventAccountLocked,
+		auth.EventMFAChallengeFailed, auth.EventPasskeyCloned:
 		return "bad"
 	case auth.EventLock, auth.EventLoginLocked, auth.EventRateLimited, auth.EventBusy, auth.EventUnlockMailed:
 		return "warn"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/token"
 )
 
 // Cookies the pages set. Both hold 256 random bits; neither is ever the
@@ -159,8 +160,14 @@ func (p *pages) signedIn(h handler) handler {
 // as of sign-in); anyone else signed in gets 403.
 func (p *pages) admin(h handler) handler {
 	return p.signedIn(func(w http.ResponseWriter, r *http.Request) error {
-		if _, err := p.svc.RequireAdmin(r.Context(), visitorOf(r).session.User.ID); err != nil {
+		ps := visitorOf(r).session
+		if _, err := p.svc.RequireAdmin(r.Context(), ps.User.ID); err != nil {
 			return err
+		}
+		if p.cfg.AdminRequireMFA && ps.Level() != token.AAL2 {
+			p.renderError(w, r, http.StatusForbidden, "Sign in with a second factor",
+				"The admin console needs a session signed in with an authenticator app or a passkey. Set one up on your account page, sign out, and sign in with it.")
+			return nil
 		}
 		return h(w, r)
 	})

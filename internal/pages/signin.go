@@ -17,6 +17,10 @@ var notices = map[string]string{
 	"session_revoked":  "That session was signed out.",
 	"user_deleted":     "The user was deleted.",
 	"done":             "Done.",
+	"mfa_expired":      "That sign-in took too long or had too many wrong codes. Sign in again.",
+	"totp_removed":     "Your authenticator app was removed. Your other sessions were signed out.",
+	"passkey_added":    "Your passkey was added.",
+	"passkey_removed":  "The passkey was removed.",
 }
 
 type loginView struct {
@@ -24,6 +28,7 @@ type loginView struct {
 	Form       *form
 	ReturnTo   string
 	Unverified bool // the right password for an unverified address
+	Passkeys   bool // offer "Sign in with a passkey"
 }
 
 // handleLoginPage shows the sign-in form; a browser already signed in goes
@@ -34,7 +39,8 @@ func (p *pages) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, orDefault(ret, "/ui/account"), http.StatusSeeOther)
 		return nil
 	}
-	v := loginView{page: p.base(w, r, "Sign in"), Form: newForm("login", "password").leading(), ReturnTo: ret}
+	v := loginView{page: p.base(w, r, "Sign in"), Form: newForm("login", "password").leading(), ReturnTo: ret,
+		Passkeys: p.svc.Config().Passkeys != nil}
 	v.Notice = notices[r.URL.Query().Get("m")]
 	return p.render(w, r, http.StatusOK, "login", v)
 }
@@ -47,8 +53,9 @@ func (p *pages) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	f.require(map[string]string{"login": "your username or email", "password": "your password"})
 	ret := p.returnTo(r.PostFormValue("return_to"))
 	status := http.StatusUnprocessableEntity
-	v := loginView{Form: f, ReturnTo: ret}
+	v := loginView{Form: f, ReturnTo: ret, Passkeys: p.svc.Config().Passkeys != nil}
 	var locked *auth.LockedError
+	var mfa *auth.MFARequiredError
 	if f.OK() {
 		ps, err := p.svc.PageLogin(r.Context(), f.Values["login"], f.Values["password"], p.client(r))
 		switch {
@@ -56,6 +63,8 @@ func (p *pages) handleLogin(w http.ResponseWriter, r *http.Request) error {
 			p.setSessionCookie(w, ps)
 			http.Redirect(w, r, orDefault(ret, "/ui/account"), http.StatusSeeOther)
 			return nil
+		case errors.As(err, &mfa):
+			return p.renderSecondStep(w, r, http.StatusOK, mfa.Token, ret, newForm("code", "recovery_code").leading())
 		case errors.Is(err, auth.ErrBadCredentials):
 			status = http.StatusUnauthorized
 			f.Errors["password"] = "The username or password is incorrect"

@@ -108,6 +108,7 @@ func AuthStore(t *testing.T, open func(t *testing.T) Engine) {
 	cases = append(cases, adminUserCases...)
 	cases = append(cases, retentionCases...)
 	cases = append(cases, pageCases...)
+	cases = append(cases, mfaCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t).Store) })
 	}

@@ -5,12 +5,15 @@ package webtest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/bizy-auth/bizy/token"
 )
 
 // NewRequest builds a server-side test request for method and path. A nil
@@ -89,4 +92,23 @@ func WantProblem(t testing.TB, rec *httptest.ResponseRecorder, status int) Probl
 		t.Fatalf("problem body incomplete: %+v", p)
 	}
 	return p
+}
+
+// Claims reads the claims of a JWT without checking its signature, for
+// tests that look at what a service issued.
+func Claims(t testing.TB, jwt string) token.Claims {
+	t.Helper()
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", jwt)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c token.Claims
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
