@@ -139,7 +139,8 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 		Metrics:        metrics.Handler(reg),
 		Instrument:     metrics.HTTP(reg),
 		Pages: pages.Config{PublicURL: cfg.PublicURL, CookieDomain: cfg.CookieDomain,
-			CORSAllowedOrigins: cfg.CORSAllowedOrigins},
+			CORSAllowedOrigins: cfg.CORSAllowedOrigins, RedirectAllowed: d.oidc.RedirectAllowed, OpenID: d.oidc},
+		OpenID: d.oidc,
 	}, d.svc, d.verifier, keyPublisher(d))
 	ln, err := net.Listen("tcp", cfg.AuthAddr)
 	if err != nil {

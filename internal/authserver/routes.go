@@ -38,6 +38,9 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("POST /admin/users/{id}/revoke-sessions", admin(pathAction(svc.AdminRevokeSessions)))
 	mux.Handle("GET /admin/events", admin(handleAdminEvents(svc)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(keys))
+	if cfg.OpenID != nil {
+		addOpenIDRoutes(mux, cfg.OpenID, admin)
+	}
 	// The pages for people (/ui/…), and the GET /verify-email and GET
 	// /reset-password links of older mail, which show the same pages.
 	pages.Mount(mux, log, cfg.Pages, svc)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/input"
+	"github.com/bizy-auth/bizy/internal/oidc"
 	"github.com/bizy-auth/bizy/internal/pages"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
@@ -26,6 +27,9 @@ type Config struct {
 	Instrument func(http.Handler) http.Handler
 	// Pages configures the pages for people under /ui/.
 	Pages pages.Config
+	// OpenID, when set, is the OpenID Connect provider: /oauth/…,
+	// discovery, its keys in the JWKS and the admin API of its clients.
+	OpenID *oidc.Provider
 }
 
 // KeyPublisher lists the public keys to publish at /.well-known/jwks.json.
@@ -44,6 +48,9 @@ func (noKeys) JWKS(context.Context) (token.JWKSet, error) {
 func NewServer(log *slog.Logger, cfg Config, svc *auth.Service, verifier *token.Verifier, keys KeyPublisher) http.Handler {
 	if keys == nil {
 		keys = noKeys{}
+	}
+	if cfg.OpenID != nil {
+		keys = openIDKeys{keys, cfg.OpenID}
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, log, cfg, svc, verifier, keys)

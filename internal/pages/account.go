@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/oidc"
 )
 
 // sessionRow is one of the user's sessions as the account page lists it.
@@ -23,7 +24,8 @@ type accountView struct {
 	page
 	Account  auth.User
 	Sessions []sessionRow
-	Form     *form // change password
+	Form     *form          // change password
+	Apps     []oidc.Consent // the apps allowed to sign in with this account
 }
 
 // handleAccount shows the profile, the password form and the sessions.
@@ -42,7 +44,11 @@ func (p *pages) accountView(w http.ResponseWriter, r *http.Request, f *form) (ac
 	if err != nil {
 		return accountView{}, err
 	}
-	v := accountView{page: p.base(w, r, "Your account"), Account: ps.User, Form: f}
+	apps, err := p.apps(r, ps.User.ID)
+	if err != nil {
+		return accountView{}, err
+	}
+	v := accountView{page: p.base(w, r, "Your account"), Account: ps.User, Form: f, Apps: apps}
 	v.Wide = true
 	for _, s := range sessions {
 		v.Sessions = append(v.Sessions, sessionRow{ID: s.ID, Device: device(s.UserAgent), IP: s.IP,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/oidc"
 	"github.com/bizy-auth/bizy/internal/web"
 )
 
@@ -27,6 +28,9 @@ type Config struct {
 	// RedirectAllowed, when set, reports whether an absolute URL is a
 	// registered OpenID redirect that return_to may name.
 	RedirectAllowed func(u string) bool
+	// OpenID, when set, is the OpenID Connect provider whose sign-in,
+	// consent and client pages these pages serve (openid.go).
+	OpenID *oidc.Provider
 	// Limiter, when set, applies the rate limits of SPEC's Protection
 	// table to the page POSTs; nil limits nothing.
 	Limiter Limiter
@@ -61,6 +65,11 @@ func Mount(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Service) 
 	p := newPages(log, cfg, svc)
 	for pattern, h := range p.routes() {
 		mux.Handle(pattern, p.chain(h))
+	}
+	if cfg.OpenID != nil {
+		for pattern, h := range p.openIDRoutes() {
+			mux.Handle(pattern, p.chain(h))
+		}
 	}
 }
 

@@ -105,3 +105,19 @@ func testSigningKeysEmpty(t *testing.T, s auth.Store) {
 		t.Fatalf("SigningKeys = %v, %v; want none, nil", got, err)
 	}
 }
+
+// testAddSigningKeyPerAlgorithm: a new RS256 key leaves the EdDSA key
+// signing, and the other way round.
+func testAddSigningKeyPerAlgorithm(t *testing.T, s auth.Store) {
+	ed := mustAddKeys(t, s, at(0))[0]
+	rs := newKey(at(time.Hour))
+	rs.Algorithm = "RS256"
+	if err := s.AddSigningKey(t.Context(), rs); err != nil {
+		t.Fatalf("AddSigningKey: %v", err)
+	}
+	got, err := s.SigningKeys(t.Context(), time.Time{})
+	if err != nil {
+		t.Fatalf("SigningKeys: %v", err)
+	}
+	wantKeys(t, got, []auth.SigningKey{rs, ed})
+}

@@ -87,6 +87,7 @@ func AuthStore(t *testing.T, open func(t *testing.T) Engine) {
 		{"SigningKeys/AddRetiresOlder", testAddSigningKeyRetires},
 		{"SigningKeys/SinceFiltersNewestFirst", testSigningKeysSince},
 		{"SigningKeys/Empty", testSigningKeysEmpty},
+		{"SigningKeys/RetiresPerAlgorithm", testAddSigningKeyPerAlgorithm},
 		{"Lockout/CountsUp", testLockoutCounts},
 		{"Lockout/PerName", testLockoutPerName},
 		{"Lockout/LockResetsCount", testLockResetsCount},

@@ -1,0 +1,73 @@
+package authserver
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/oidc"
+	"github.com/bizy-auth/bizy/internal/web"
+	"github.com/bizy-auth/bizy/token"
+)
+
+// addOpenIDRoutes serves the OpenID provider's endpoints and the admin API
+// of its clients; admin wraps a route in the admin checks.
+func addOpenIDRoutes(mux *http.ServeMux, p *oidc.Provider, admin func(http.Handler) http.Handler) {
+	// /oauth/authorize, token, userinfo, revoke, introspect, logout. The
+	// pages serve GET /oauth/authorize first (an unknown client or
+	// redirect URI gets their error page) and hand the rest to p.
+	// TODO(rate limits): the RATE_LIMIT_REFRESH budget applies to POST
+	// /oauth/token; wrap this route (or the pattern "POST /oauth/token")
+	// where the limits are wired.
+	mux.Handle("/oauth/", p)
+	mux.Handle("GET /.well-known/openid-configuration", p)
+	mux.Handle("GET /admin/clients", admin(handleAdminClients(p)))
+	mux.Handle("POST /admin/clients", admin(handleAdminCreateClient(p)))
+	mux.Handle("DELETE /admin/clients/{id}", admin(pathAction(
+		func(ctx context.Context, _, id string, c auth.Client) error { return p.DeleteClient(ctx, id, c) })))
+}
+
+func handleAdminClients(p *oidc.Provider) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		cs, err := p.Clients(r.Context())
+		if err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusOK, page[oidc.Client]{Items: cs})
+	}
+}
+
+// createdClient is a new client with its secret, shown this once.
+type createdClient struct {
+	oidc.Client
+	Secret string `json:"client_secret,omitempty"`
+}
+
+func handleAdminCreateClient(p *oidc.Provider) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := web.Decode[oidc.NewClient](r)
+		if err != nil {
+			return err
+		}
+		c, secret, err := p.CreateClient(r.Context(), in)
+		if err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusCreated, createdClient{Client: c, Secret: secret})
+	}
+}
+
+// openIDKeys publishes the provider's RSA keys beside the Ed25519 keys
+// of access tokens, in the one JWKS.
+type openIDKeys struct {
+	KeyPublisher
+	p *oidc.Provider
+}
+
+func (k openIDKeys) JWKS(ctx context.Context) (token.JWKSet, error) {
+	set, err := k.KeyPublisher.JWKS(ctx)
+	if err != nil {
+		return set, err
+	}
+	return k.p.AddKeys(ctx, set)
+}
