@@ -32,7 +32,8 @@ type Pending struct {
 // again for this request: prompt=login, or a sign-in older than max_age.
 // A sign-in made after the request started always does.
 func (pd Pending) NeedsLogin(authTime, now time.Time) bool {
-	if !authTime.Before(pd.CreatedAt) {
+	// Stores keep microseconds: compare at that precision.
+	if !authTime.Truncate(time.Microsecond).Before(pd.CreatedAt.Truncate(time.Microsecond)) {
 		return false
 	}
 	if pd.PromptLogin {

@@ -5,15 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
-
-	"github.com/bizy-auth/bizy/internal/oidc"
 )
 
 // signInToApp runs the front channel: the app's authorization URL, Bizy's
@@ -205,6 +202,3 @@ func oauthError(err error) string {
 	}
 	return ""
 }
-
-var _ = slices.Contains[[]string]
-var _ = oidc.CodeTTL
