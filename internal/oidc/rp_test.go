@@ -202,3 +202,9 @@ func oauthError(err error) string {
 	}
 	return ""
 }
+
+// tokExpired is tok with its access token expired, so a TokenSource
+// refreshes.
+func tokExpired(tok *oauth2.Token) *oauth2.Token {
+	return &oauth2.Token{RefreshToken: tok.RefreshToken, Expiry: time.Now().Add(-time.Hour)}
+}
