@@ -65,8 +65,9 @@ func runClientCreate(ctx context.Context, args []string, getenv func(string) str
 		fs.Var(&uris, "redirect-uri", "a redirect URI (repeat for several)")
 		fs.BoolVar(&n.Public, "public", false, "a public client (single-page or native app): no secret, PKCE only")
 		fs.BoolVar(&n.FirstParty, "first-party", false, "a first-party app: users are not asked for consent")
+		fs.StringVar(&n.IDTokenAlg, "id-token-alg", "RS256", "how its ID tokens are signed: RS256 or EdDSA")
 	}
-	return withProvider(ctx, "client create", "bizy client create --name N --redirect-uri URI [--redirect-uri …] [--public] [--first-party] [flags]",
+	return withProvider(ctx, "client create", "bizy client create --name N --redirect-uri URI [--redirect-uri …] [--public] [--first-party] [--id-token-alg RS256|EdDSA] [flags]",
 		args, getenv, stderr, extra, func(p *oidc.Provider, _ []string) error {
 			n.RedirectURIs = uris
 			c, secret, err := p.CreateClient(ctx, n)

@@ -22,6 +22,8 @@ type NewClient struct {
 	RedirectURIs []string `json:"redirect_uris"`
 	Public       bool     `json:"public"`
 	FirstParty   bool     `json:"first_party"`
+	// IDTokenAlg is "RS256" (the default when empty) or "EdDSA".
+	IDTokenAlg string `json:"id_token_signed_response_alg"`
 }
 
 // Limits of a client registration.
@@ -39,6 +41,9 @@ func (n NewClient) Valid(context.Context) map[string]string {
 	}
 	if len(n.RedirectURIs) == 0 || len(n.RedirectURIs) > maxRedirectURIs {
 		errs["redirect_uris"] = "must name 1 to 20 redirect URIs"
+	}
+	if n.IDTokenAlg != "" && n.IDTokenAlg != Algorithm && n.IDTokenAlg != EdDSA {
+		errs["id_token_signed_response_alg"] = "must be RS256 or EdDSA"
 	}
 	for _, u := range n.RedirectURIs {
 		if msg := checkRedirectURI(u); msg != "" {
@@ -92,7 +97,10 @@ func (p *Provider) CreateClient(ctx context.Context, n NewClient) (Client, strin
 		return Client{}, "", &auth.ValidationError{Fields: errs}
 	}
 	c := Client{ID: uuid.NewString(), Name: strings.TrimSpace(n.Name), RedirectURIs: n.RedirectURIs,
-		Public: n.Public, FirstParty: n.FirstParty, CreatedAt: p.now().UTC()}
+		Public: n.Public, FirstParty: n.FirstParty, IDTokenAlg: n.IDTokenAlg, CreatedAt: p.now().UTC()}
+	if c.IDTokenAlg == "" {
+		c.IDTokenAlg = Algorithm
+	}
 	var secret string
 	if !n.Public {
 		secret = randomToken()

@@ -142,8 +142,15 @@ type rp struct {
 
 func (e *env) newRP(public, firstParty bool, scopes ...string) *rp {
 	e.t.Helper()
-	c, secret, err := e.provider.CreateClient(e.t.Context(), oidc.NewClient{Name: "Test app",
-		RedirectURIs: []string{redirectURI}, Public: public, FirstParty: firstParty})
+	return e.newRPWith(oidc.NewClient{Public: public, FirstParty: firstParty}, scopes...)
+}
+
+// newRPWith registers n (its name and redirect URI set here) and returns
+// its relying party.
+func (e *env) newRPWith(n oidc.NewClient, scopes ...string) *rp {
+	e.t.Helper()
+	n.Name, n.RedirectURIs = "Test app", []string{redirectURI}
+	c, secret, err := e.provider.CreateClient(e.t.Context(), n)
 	if err != nil {
 		e.t.Fatal(err)
 	}

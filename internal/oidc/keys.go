@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -17,9 +18,13 @@ import (
 	"github.com/bizy-auth/bizy/token"
 )
 
-// Algorithm is the JWS algorithm of ID tokens and client access tokens:
-// RS256, which every relying party accepts.
-const Algorithm = "RS256"
+// Algorithms of ID tokens and client access tokens: RS256, which every
+// relying party accepts (the default), or EdDSA, per client, signed with
+// the Ed25519 key of Bizy's own access tokens.
+const (
+	Algorithm = "RS256"
+	EdDSA     = "EdDSA"
+)
 
 // rsaBits is the size of the RSA keys made.
 const rsaBits = 2048
@@ -30,8 +35,9 @@ const keysReload = 10 * time.Second
 
 // Keys holds the RSA keys kept in an auth.KeyStore beside the Ed25519
 // keys of access tokens: the newest signs, and retired ones stay
-// published until the tokens they signed have expired. It is safe for
-// concurrent use.
+// published until the tokens they signed have expired. It also reads the
+// Ed25519 keys (made and rotated by auth.KeyRing) for clients whose
+// tokens are EdDSA. It is safe for concurrent use.
 type Keys struct {
 	store  auth.KeyStore
 	now    func() time.Time
@@ -40,11 +46,17 @@ type Keys struct {
 	mu       sync.Mutex
 	loadedAt time.Time
 	keys     []rsaKey // newest first; keys[0] signs
+	ed       []edKey  // the same for Ed25519
 }
 
 type rsaKey struct {
 	id      string
 	private *rsa.PrivateKey
+}
+
+type edKey struct {
+	id      string
+	private ed25519.PrivateKey
 }
 
 // NewKeys returns Keys over store whose retired keys stay published for
@@ -104,7 +116,15 @@ func (k *Keys) load(ctx context.Context, maxAge time.Duration) ([]rsaKey, error)
 		return nil, err
 	}
 	var keys []rsaKey
+	var ed []edKey
 	for _, sk := range all {
+		if sk.Algorithm == EdDSA && len(sk.PrivateKey) == ed25519.PrivateKeySize {
+			if sk.RetiredAt.IsZero() {
+				ed = append([]edKey{{sk.ID, sk.PrivateKey}}, ed...)
+			} else {
+				ed = append(ed, edKey{sk.ID, sk.PrivateKey})
+			}
+		}
 		if sk.Algorithm != Algorithm {
 			continue
 		}
@@ -118,25 +138,52 @@ func (k *Keys) load(ctx context.Context, maxAge time.Duration) ([]rsaKey, error)
 			keys = append(keys, rsaKey{sk.ID, priv})
 		}
 	}
-	k.keys, k.loadedAt = keys, now
+	k.keys, k.ed, k.loadedAt = keys, ed, now
 	return keys, nil
 }
 
-// signing returns the key that signs.
-func (k *Keys) signing(ctx context.Context) (rsaKey, error) {
+// signing returns the key that signs for alg.
+func (k *Keys) signing(ctx context.Context, alg string) (signingKey, error) {
 	keys, err := k.load(ctx, keysReload)
 	if err != nil {
-		return rsaKey{}, err
+		return signingKey{}, err
+	}
+	if alg == EdDSA {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		if len(k.ed) == 0 {
+			return signingKey{}, fmt.Errorf("no Ed25519 signing key for an EdDSA client (JWT_ALGORITHM is HS256?)")
+		}
+		return signingKey{k.ed[0].id, jose.EdDSA, k.ed[0].private}, nil
 	}
 	if len(keys) == 0 {
-		return rsaKey{}, fmt.Errorf("no RSA signing key; run `bizy keys rotate`")
+		return signingKey{}, fmt.Errorf("no RSA signing key; run `bizy keys rotate`")
 	}
-	return keys[0], nil
+	return signingKey{keys[0].id, jose.RS256, keys[0].private}, nil
 }
 
-// published returns the public keys to publish, at most a second old.
+// published returns the RSA public keys to publish, at most a second old.
 func (k *Keys) published(ctx context.Context) ([]rsaKey, error) {
 	return k.load(ctx, time.Second)
+}
+
+// verifying returns every public key op may check a token of its own
+// with (access tokens at userinfo and introspection, id_token_hint).
+func (k *Keys) verifying(ctx context.Context) ([]publicKey, error) {
+	keys, err := k.published(ctx)
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []publicKey
+	for _, key := range keys {
+		out = append(out, publicKey{key.id, jose.RS256, &key.private.PublicKey})
+	}
+	for _, key := range k.ed {
+		out = append(out, publicKey{key.id, jose.EdDSA, key.private.Public()})
+	}
+	return out, nil
 }
 
 // AddTo appends the published RSA public keys to set, for the one JWKS
@@ -152,16 +199,25 @@ func (k *Keys) AddTo(ctx context.Context, set token.JWKSet) (token.JWKSet, error
 	return set, nil
 }
 
-// signingKey and publicKey adapt rsaKey to op.SigningKey and op.Key.
-type signingKey struct{ rsaKey }
+// signingKey and publicKey are keys as op takes them (op.SigningKey,
+// op.Key).
+type signingKey struct {
+	id  string
+	alg jose.SignatureAlgorithm
+	key any
+}
 
-func (s signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return jose.RS256 }
-func (s signingKey) Key() any                                    { return s.private }
+func (s signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return s.alg }
+func (s signingKey) Key() any                                    { return s.key }
 func (s signingKey) ID() string                                  { return s.id }
 
-type publicKey struct{ rsaKey }
+type publicKey struct {
+	id  string
+	alg jose.SignatureAlgorithm
+	key any
+}
 
 func (p publicKey) ID() string                         { return p.id }
-func (p publicKey) Algorithm() jose.SignatureAlgorithm { return jose.RS256 }
+func (p publicKey) Algorithm() jose.SignatureAlgorithm { return p.alg }
 func (p publicKey) Use() string                        { return "sig" }
-func (p publicKey) Key() any                           { return &p.private.PublicKey }
+func (p publicKey) Key() any                           { return p.key }

@@ -83,6 +83,10 @@ func New(log *slog.Logger, cfg Config, store Store, authStore auth.Store, svc *a
 		op.WithCustomRevocationEndpoint(op.NewEndpoint("oauth/revoke")),
 		op.WithCustomEndSessionEndpoint(op.NewEndpoint("oauth/logout")),
 		op.WithCustomKeysEndpoint(op.NewEndpoint(".well-known/jwks.json")),
+		// op checks its own tokens (userinfo, introspection, id_token_hint)
+		// with RS256 only unless told: a client may have chosen EdDSA.
+		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(Algorithm, EdDSA)),
+		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(Algorithm, EdDSA)),
 	}
 	if strings.HasPrefix(cfg.Issuer, "http://") {
 		opts = append(opts, op.WithAllowInsecure()) // PUBLIC_URL on http: development
@@ -130,8 +134,9 @@ type requestKey struct{}
 // the HTTP request: the caller for the event log, and the page cookie for
 // /oauth/logout.
 type requestInfo struct {
-	client auth.Client
-	cookie string
+	client   auth.Client
+	cookie   string
+	clientID string // the OAuth client calling /oauth/token, when it says
 }
 
 // PageCookie names the page session cookie (pages.SessionCookie), which
@@ -148,6 +153,14 @@ func (p *Provider) withRequest(h http.Handler) http.Handler {
 		if c, err := r.Cookie(PageCookie); err == nil {
 			info.cookie = c.Value
 		}
+		if r.Method == http.MethodPost && r.URL.Path == "/oauth/token" {
+			// Parsed here once (op's ParseForm then keeps r.PostForm), so
+			// SigningKey knows whose algorithm to sign with.
+			info.clientID = r.PostFormValue("client_id")
+			if id, _, ok := r.BasicAuth(); ok {
+				info.clientID, _ = url.QueryUnescape(id)
+			}
+		}
 		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, info)))
 	})
 }
@@ -155,6 +168,11 @@ func (p *Provider) withRequest(h http.Handler) http.Handler {
 func clientOf(ctx context.Context) auth.Client {
 	info, _ := ctx.Value(requestKey{}).(requestInfo)
 	return info.client
+}
+
+func clientIDOf(ctx context.Context) string {
+	info, _ := ctx.Value(requestKey{}).(requestInfo)
+	return info.clientID
 }
 
 func cookieOf(ctx context.Context) string {

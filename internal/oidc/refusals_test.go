@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/bizy-auth/bizy/internal/oidc"
@@ -169,6 +170,30 @@ func TestConsent(t *testing.T) {
 		pg = b.get(app.conf.AuthCodeURL("s6", newPKCE().opts()...))
 		if q := callback(t, b.consent(pg, "deny")); q.Get("error") != "access_denied" || q.Get("state") != "s6" {
 			t.Errorf("deny: %v", q)
+		}
+	})
+}
+
+// TestEdDSAClient: a client registered for EdDSA gets ID and access
+// tokens signed with the Ed25519 key, which go-oidc verifies from the JWKS.
+func TestEdDSAClient(t *testing.T) {
+	forEngine(t, func(t *testing.T, e *env) {
+		e.user("erin")
+		app := e.newRPWith(oidc.NewClient{FirstParty: true, IDTokenAlg: oidc.EdDSA})
+		app.verifier = app.provider.Verifier(&gooidc.Config{ClientID: app.client.ID, SupportedSigningAlgs: []string{gooidc.EdDSA}})
+		p := newPKCE()
+		tok, err := app.exchange(app.signInToApp(e.browser(), "erin", p, "s", "n").Get("code"), p)
+		if err != nil {
+			t.Fatalf("exchange: %v", err)
+		}
+		app.verifyID(tok, "n")
+		var head struct{ Alg string }
+		decodeJWTPart(t, tok.AccessToken, 0, &head)
+		if head.Alg != "EdDSA" {
+			t.Errorf("access token alg %q", head.Alg)
+		}
+		if _, err := app.userinfo(tok); err != nil {
+			t.Errorf("userinfo with an EdDSA access token: %v", err)
 		}
 	})
 }

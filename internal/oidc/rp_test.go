@@ -164,13 +164,16 @@ func (r *rp) revoke(tok, hint string) {
 	}
 }
 
-func decodeJWT(t *testing.T, jwt string, v any) {
+func decodeJWT(t *testing.T, jwt string, v any) { t.Helper(); decodeJWTPart(t, jwt, 1, v) }
+
+// decodeJWTPart decodes the header (0) or payload (1) of jwt into v.
+func decodeJWTPart(t *testing.T, jwt string, part int, v any) {
 	t.Helper()
 	parts := strings.Split(jwt, ".")
 	if len(parts) != 3 {
 		t.Fatalf("not a JWT: %q", jwt)
 	}
-	b, err := base64URLDecode(parts[1])
+	b, err := base64URLDecode(parts[part])
 	if err == nil {
 		err = json.Unmarshal(b, v)
 	}

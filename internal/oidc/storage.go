@@ -289,23 +289,31 @@ func (s storage) RevokeToken(ctx context.Context, tok, userID, clientID string) 
 	return nil
 }
 
+// SigningKey returns the key of the algorithm the calling client asked
+// for at registration: op asks for one key per token, so the client comes
+// from the request (withRequest).
 func (s storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
-	k, err := s.p.keys.signing(ctx)
-	return signingKey{k}, err
+	alg := Algorithm
+	if id := clientIDOf(ctx); id != "" {
+		if c, err := s.p.store.Client(ctx, id); err == nil && c.IDTokenAlg == EdDSA {
+			alg = EdDSA
+		}
+	}
+	return s.p.keys.signing(ctx, alg)
 }
 
 func (s storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return []jose.SignatureAlgorithm{jose.RS256}, nil
+	return []jose.SignatureAlgorithm{jose.RS256, jose.EdDSA}, nil
 }
 
 func (s storage) KeySet(ctx context.Context) ([]op.Key, error) {
-	keys, err := s.p.keys.published(ctx)
+	keys, err := s.p.keys.verifying(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]op.Key, len(keys))
 	for i, k := range keys {
-		out[i] = publicKey{k}
+		out[i] = k
 	}
 	return out, nil
 }

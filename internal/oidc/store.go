@@ -11,13 +11,16 @@ import (
 // of which only the SHA-256 is kept (the secret is 256 random bits, so a
 // slow hash would add nothing).
 type Client struct {
-	ID           string    `json:"client_id"`
-	Name         string    `json:"name"`
-	SecretHash   []byte    `json:"-"`
-	RedirectURIs []string  `json:"redirect_uris"`
-	Public       bool      `json:"public"`
-	FirstParty   bool      `json:"first_party"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           string   `json:"client_id"`
+	Name         string   `json:"name"`
+	SecretHash   []byte   `json:"-"`
+	RedirectURIs []string `json:"redirect_uris"`
+	Public       bool     `json:"public"`
+	FirstParty   bool     `json:"first_party"`
+	// IDTokenAlg signs the client's ID and access tokens: "RS256" (the
+	// default) or "EdDSA" (the name is Dynamic Client Registration's).
+	IDTokenAlg string    `json:"id_token_signed_response_alg"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // AuthRequest is an authorization request between /oauth/authorize and the

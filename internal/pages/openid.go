@@ -213,11 +213,13 @@ func (p *pages) handleAdminCreateClient(w http.ResponseWriter, r *http.Request) 
 	}
 	c, secret, err := p.cfg.OpenID.CreateClient(r.Context(), oidc.NewClient{Name: f.Values["name"],
 		RedirectURIs: strings.Fields(f.Values["redirect_uris"]),
-		Public:       r.PostFormValue("public") == "true", FirstParty: r.PostFormValue("first_party") == "true"})
+		Public:       r.PostFormValue("public") == "true", FirstParty: r.PostFormValue("first_party") == "true",
+		IDTokenAlg: r.PostFormValue("id_token_alg")})
 	var ve *auth.ValidationError
 	if errors.As(err, &ve) {
 		for field, msg := range ve.Fields {
-			f.Errors[field] = map[string]string{"name": "Name ", "redirect_uris": "Redirect URIs "}[field] + msg
+			f.Errors[field] = map[string]string{"name": "Name ", "redirect_uris": "Redirect URIs ",
+				"id_token_signed_response_alg": "The algorithm "}[field] + msg
 		}
 		return p.renderClients(w, r, http.StatusUnprocessableEntity, f, nil)
 	}

@@ -43,8 +43,8 @@ func affected(what string, res pgconn.CommandTag, err error) error {
 
 func (s oidcStore) CreateClient(ctx context.Context, c oidc.Client) error {
 	_, err := s.db.pool.Exec(ctx, `INSERT INTO oidc_clients
-		(id, name, secret_hash, redirect_uris, public, first_party, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.ID, c.Name, c.SecretHash, strings.Join(c.RedirectURIs, "\n"), c.Public, c.FirstParty, c.CreatedAt)
+		(id, name, secret_hash, redirect_uris, public, first_party, created_at, id_token_alg) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		c.ID, c.Name, c.SecretHash, strings.Join(c.RedirectURIs, "\n"), c.Public, c.FirstParty, c.CreatedAt, c.IDTokenAlg)
 	if isCode(err, codeUniqueViolation) {
 		return fmt.Errorf("postgres: create client: %w", auth.ErrConflict)
 	}
@@ -54,13 +54,13 @@ func (s oidcStore) CreateClient(ctx context.Context, c oidc.Client) error {
 	return nil
 }
 
-const clientColumns = `id, name, secret_hash, redirect_uris, public, first_party, created_at`
+const clientColumns = `id, name, secret_hash, redirect_uris, public, first_party, created_at, id_token_alg`
 
 func scanClient(sc interface{ Scan(...any) error }) (oidc.Client, error) {
 	var c oidc.Client
 	var uris string
 	var created time.Time
-	if err := sc.Scan(&c.ID, &c.Name, &c.SecretHash, &uris, &c.Public, &c.FirstParty, &created); err != nil {
+	if err := sc.Scan(&c.ID, &c.Name, &c.SecretHash, &uris, &c.Public, &c.FirstParty, &created, &c.IDTokenAlg); err != nil {
 		return oidc.Client{}, err
 	}
 	c.RedirectURIs, c.CreatedAt = strings.Split(uris, "\n"), created.UTC()

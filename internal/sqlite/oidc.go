@@ -41,8 +41,8 @@ func affected(what string, res sql.Result, err error) error {
 
 func (s oidcStore) CreateClient(ctx context.Context, c oidc.Client) error {
 	_, err := s.db.write.ExecContext(ctx, `INSERT INTO oidc_clients
-		(id, name, secret_hash, redirect_uris, public, first_party, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Name, c.SecretHash, strings.Join(c.RedirectURIs, "\n"), c.Public, c.FirstParty, toDB(c.CreatedAt))
+		(id, name, secret_hash, redirect_uris, public, first_party, created_at, id_token_alg) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Name, c.SecretHash, strings.Join(c.RedirectURIs, "\n"), c.Public, c.FirstParty, toDB(c.CreatedAt), c.IDTokenAlg)
 	if isUnique(err) {
 		return fmt.Errorf("sqlite: create client: %w", auth.ErrConflict)
 	}
@@ -52,13 +52,13 @@ func (s oidcStore) CreateClient(ctx context.Context, c oidc.Client) error {
 	return nil
 }
 
-const clientColumns = `id, name, secret_hash, redirect_uris, public, first_party, created_at`
+const clientColumns = `id, name, secret_hash, redirect_uris, public, first_party, created_at, id_token_alg`
 
 func scanClient(sc interface{ Scan(...any) error }) (oidc.Client, error) {
 	var c oidc.Client
 	var uris string
 	var created int64
-	if err := sc.Scan(&c.ID, &c.Name, &c.SecretHash, &uris, &c.Public, &c.FirstParty, &created); err != nil {
+	if err := sc.Scan(&c.ID, &c.Name, &c.SecretHash, &uris, &c.Public, &c.FirstParty, &created, &c.IDTokenAlg); err != nil {
 		return oidc.Client{}, err
 	}
 	c.RedirectURIs, c.CreatedAt = strings.Split(uris, "\n"), fromDB(created)

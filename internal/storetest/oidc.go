@@ -48,7 +48,7 @@ func mustCreateClient(t *testing.T, s oidc.Store, public bool) oidc.Client {
 	t.Helper()
 	c := oidc.Client{ID: uuid.NewString(), Name: "App " + uuid.NewString()[:8],
 		RedirectURIs: []string{"https://app.example/cb", "http://127.0.0.1:9/cb"}, Public: public,
-		FirstParty: !public, CreatedAt: at(0 * time.Minute)}
+		FirstParty: !public, CreatedAt: at(0 * time.Minute), IDTokenAlg: map[bool]string{true: "EdDSA", false: "RS256"}[public]}
 	if !public {
 		c.SecretHash = []byte("sha256:" + c.ID)
 	}
@@ -61,7 +61,8 @@ func mustCreateClient(t *testing.T, s oidc.Store, public bool) oidc.Client {
 func wantClient(t *testing.T, got, want oidc.Client) {
 	t.Helper()
 	if got.ID != want.ID || got.Name != want.Name || string(got.SecretHash) != string(want.SecretHash) ||
-		!slices.Equal(got.RedirectURIs, want.RedirectURIs) || got.Public != want.Public || got.FirstParty != want.FirstParty {
+		!slices.Equal(got.RedirectURIs, want.RedirectURIs) || got.Public != want.Public || got.FirstParty != want.FirstParty ||
+		got.IDTokenAlg != want.IDTokenAlg {
 		t.Errorf("client = %+v, want %+v", got, want)
 	}
 	wantTime(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
