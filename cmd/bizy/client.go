@@ -45,7 +45,7 @@ func runClient(ctx context.Context, args []string, getenv func(string) string, s
 					fmt.Fprintln(stderr, "Usage: bizy client delete CLIENT_ID [flags]")
 					return errUsage
 				}
-				if err := p.DeleteClient(ctx, rest[0], cliClient); err != nil {
+				if err := p.DeleteClient(ctx, "", rest[0], cliClient); err != nil {
 					return fmt.Errorf("client delete: %w", err)
 				}
 				fmt.Fprintf(stdout, "client %s deleted; its sessions are revoked\n", rest[0])
@@ -70,7 +70,7 @@ func runClientCreate(ctx context.Context, args []string, getenv func(string) str
 	return withProvider(ctx, "client create", "bizy client create --name N --redirect-uri URI [--redirect-uri …] [--public] [--first-party] [--id-token-alg RS256|EdDSA] [flags]",
 		args, getenv, stderr, extra, func(p *oidc.Provider, _ []string) error {
 			n.RedirectURIs = uris
-			c, secret, err := p.CreateClient(ctx, n)
+			c, secret, err := p.CreateClient(ctx, "", n, cliClient)
 			var ve *auth.ValidationError
 			if errors.As(err, &ve) {
 				return fmt.Errorf("client create: %v", ve)

@@ -24,7 +24,9 @@ func addOpenIDRoutes(mux *http.ServeMux, p *oidc.Provider, admin func(http.Handl
 	mux.Handle("GET /admin/clients", admin(handleAdminClients(p)))
 	mux.Handle("POST /admin/clients", admin(handleAdminCreateClient(p)))
 	mux.Handle("DELETE /admin/clients/{id}", admin(pathAction(
-		func(ctx context.Context, _, id string, c auth.Client) error { return p.DeleteClient(ctx, id, c) })))
+		func(ctx context.Context, actor, id string, c auth.Client) error {
+			return p.DeleteClient(ctx, actor, id, c)
+		})))
 }
 
 func handleAdminClients(p *oidc.Provider) web.Handler {
@@ -49,7 +51,11 @@ func handleAdminCreateClient(p *oidc.Provider) web.Handler {
 		if err != nil {
 			return err
 		}
-		c, secret, err := p.CreateClient(r.Context(), in)
+		claims, from, err := caller(r)
+		if err != nil {
+			return err
+		}
+		c, secret, err := p.CreateClient(r.Context(), claims.UserID, in, from)
 		if err != nil {
 			return err
 		}

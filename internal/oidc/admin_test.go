@@ -86,6 +86,8 @@ func TestAdminClientsAPI(t *testing.T) {
 		if status, _ := e.call("DELETE", "/admin/clients/"+app.client.ID, tok, ""); status != http.StatusNotFound {
 			t.Errorf("delete again = %d, want 404", status)
 		}
+		e.wantEvent(t, auth.EventClientCreated)
+		e.wantEvent(t, auth.EventClientDeleted)
 	})
 }
 

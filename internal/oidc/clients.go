@@ -89,10 +89,11 @@ func hashSecret(secret string) []byte {
 	return sum[:]
 }
 
-// CreateClient registers a client and returns it with its secret ("" for
-// a public client), which is shown this once and stored only hashed. An
-// invalid registration is an *auth.ValidationError.
-func (p *Provider) CreateClient(ctx context.Context, n NewClient) (Client, string, error) {
+// CreateClient registers a client for the admin actorID ("" from the
+// command line) and returns it with its secret ("" for a public client),
+// which is shown this once and stored only hashed. An invalid
+// registration is an *auth.ValidationError.
+func (p *Provider) CreateClient(ctx context.Context, actorID string, n NewClient, from auth.Client) (Client, string, error) {
 	if errs := n.Valid(ctx); len(errs) > 0 {
 		return Client{}, "", &auth.ValidationError{Fields: errs}
 	}
@@ -109,6 +110,7 @@ func (p *Provider) CreateClient(ctx context.Context, n NewClient) (Client, strin
 	if err := p.store.CreateClient(ctx, c); err != nil {
 		return Client{}, "", err
 	}
+	p.event(ctx, auth.EventClientCreated, actorID, "client "+c.ID+" ("+c.Name+")", from)
 	return c, secret, nil
 }
 
@@ -121,9 +123,10 @@ func (p *Provider) Clients(ctx context.Context) ([]Client, error) {
 	return cs, err
 }
 
-// DeleteClient revokes every session opened for client id, then removes
-// the client with its consents. An unknown id is auth.ErrNotFound.
-func (p *Provider) DeleteClient(ctx context.Context, id string, c auth.Client) error {
+// DeleteClient revokes, for the admin actorID, every session opened for
+// client id, then removes the client with its consents. An unknown id is
+// auth.ErrNotFound.
+func (p *Provider) DeleteClient(ctx context.Context, actorID, id string, c auth.Client) error {
 	if _, err := p.store.Client(ctx, id); err != nil {
 		return err
 	}
@@ -136,7 +139,11 @@ func (p *Provider) DeleteClient(ctx context.Context, id string, c auth.Client) e
 			return err
 		}
 	}
-	return p.store.DeleteClient(ctx, id)
+	if err := p.store.DeleteClient(ctx, id); err != nil {
+		return err
+	}
+	p.event(ctx, auth.EventClientDeleted, actorID, "client "+id, c)
+	return nil
 }
 
 // authenticate checks a confidential client's secret in constant time. A

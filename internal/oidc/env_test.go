@@ -150,7 +150,7 @@ func (e *env) newRP(public, firstParty bool, scopes ...string) *rp {
 func (e *env) newRPWith(n oidc.NewClient, scopes ...string) *rp {
 	e.t.Helper()
 	n.Name, n.RedirectURIs = "Test app", []string{redirectURI}
-	c, secret, err := e.provider.CreateClient(e.t.Context(), n)
+	c, secret, err := e.provider.CreateClient(e.t.Context(), "", n, auth.Client{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -284,3 +284,12 @@ func callback(t *testing.T, p page) url.Values {
 func ctx(t *testing.T) context.Context { return t.Context() }
 
 func base64URLDecode(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// wantEvent fails t unless the security event log holds an event of typ.
+func (e *env) wantEvent(t *testing.T, typ string) {
+	t.Helper()
+	evs, _, err := e.svc.Events(t.Context(), auth.EventFilter{Type: typ, Limit: 100})
+	if err != nil || len(evs) == 0 {
+		t.Errorf("no %s event (%v)", typ, err)
+	}
+}

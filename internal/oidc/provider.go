@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/cors"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
@@ -87,6 +88,12 @@ func New(log *slog.Logger, cfg Config, store Store, authStore auth.Store, svc *a
 		// with RS256 only unless told: a client may have chosen EdDSA.
 		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(Algorithm, EdDSA)),
 		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(Algorithm, EdDSA)),
+		// op's default CORS reflects any origin with credentials; apps
+		// call the token, userinfo and revoke endpoints with explicit
+		// tokens, never with the browser's cookies.
+		op.WithCORSOptions(&cors.Options{AllowOriginFunc: func(string) bool { return true },
+			AllowedMethods: []string{http.MethodGet, http.MethodPost},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"}}),
 	}
 	if strings.HasPrefix(cfg.Issuer, "http://") {
 		opts = append(opts, op.WithAllowInsecure()) // PUBLIC_URL on http: development
@@ -116,6 +123,11 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // loginURL is where op sends the browser to sign in for request id.
 func (p *Provider) loginURL(id string) string {
 	return ContinuePath + "?id=" + url.QueryEscape(id)
+}
+
+// event records a security event of the provider.
+func (p *Provider) event(ctx context.Context, typ, userID, detail string, c auth.Client) {
+	p.svc.RecordEvent(ctx, auth.Event{Type: typ, UserID: userID, IP: c.IP, UserAgent: c.UserAgent, Detail: detail})
 }
 
 // revoke ends session sid of userID, as a revocation anywhere else in

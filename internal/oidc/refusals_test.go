@@ -9,6 +9,7 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/oidc"
 )
 
@@ -95,6 +96,8 @@ func TestRefusals(t *testing.T) {
 			if _, err := app.userinfo(tok); err == nil {
 				t.Error("the tokens of a reused code still work")
 			}
+			e.wantEvent(t, auth.EventAppCodeReuse)
+			e.wantEvent(t, auth.EventAppSignIn)
 		})
 		t.Run("ExpiredCode", func(t *testing.T) {
 			p := newPKCE()

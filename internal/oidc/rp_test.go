@@ -11,6 +11,8 @@ import (
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/bizy-auth/bizy/internal/auth"
 )
 
 // signInToApp runs the front channel: the app's authorization URL, Bizy's
@@ -112,6 +114,7 @@ func TestRelyingParty(t *testing.T) {
 		if _, err := app.userinfo(fresh); err == nil {
 			t.Fatal("userinfo worked after refresh token reuse revoked the session")
 		}
+		e.wantEvent(t, auth.EventAppRefreshReuse)
 
 		// Revoke (RFC 7009) ends the session of a new sign-in.
 		p2, n2 := newPKCE(), randomString()

@@ -111,6 +111,7 @@ func (s storage) codeReused(ctx context.Context, ar *authRequest) error {
 	if err != nil {
 		return err
 	}
+	s.p.event(ctx, auth.EventAppCodeReuse, ar.UserID, "client "+ar.ClientID+"; session "+sid+" revoked", clientOf(ctx))
 	if sid != "" {
 		if err := s.p.revoke(ctx, ar.UserID, sid, clientOf(ctx)); err != nil {
 			return err
@@ -195,6 +196,7 @@ func (s storage) openSession(ctx context.Context, r *authRequest, hash []byte, n
 		return "", oidc.ErrInvalidGrant().WithDescription("code already used")
 	}
 	r.issuedSID = sess.ID
+	s.p.event(ctx, auth.EventAppSignIn, u.ID, "client "+r.ClientID+"; session "+sess.ID, c)
 	return sess.ID, nil
 }
 
@@ -229,6 +231,7 @@ func (s storage) grantByRefresh(ctx context.Context, tok string) (Grant, []byte,
 		return Grant{}, nil, err
 	}
 	if !current {
+		s.p.event(ctx, auth.EventAppRefreshReuse, sess.UserID, "a rotated-out refresh token was presented; session "+sess.ID+" revoked", clientOf(ctx))
 		_ = s.p.revoke(ctx, sess.UserID, sess.ID, clientOf(ctx))
 		return Grant{}, nil, fmt.Errorf("%w: reused", op.ErrInvalidRefreshToken)
 	}

@@ -211,10 +211,10 @@ func (p *pages) handleAdminCreateClient(w http.ResponseWriter, r *http.Request) 
 	if !f.OK() {
 		return p.renderClients(w, r, http.StatusUnprocessableEntity, f, nil)
 	}
-	c, secret, err := p.cfg.OpenID.CreateClient(r.Context(), oidc.NewClient{Name: f.Values["name"],
+	c, secret, err := p.cfg.OpenID.CreateClient(r.Context(), visitorOf(r).session.User.ID, oidc.NewClient{Name: f.Values["name"],
 		RedirectURIs: strings.Fields(f.Values["redirect_uris"]),
 		Public:       r.PostFormValue("public") == "true", FirstParty: r.PostFormValue("first_party") == "true",
-		IDTokenAlg: r.PostFormValue("id_token_alg")})
+		IDTokenAlg: r.PostFormValue("id_token_alg")}, p.client(r))
 	var ve *auth.ValidationError
 	if errors.As(err, &ve) {
 		for field, msg := range ve.Fields {
@@ -235,7 +235,7 @@ func (p *pages) handleAdminDeleteClient(w http.ResponseWriter, r *http.Request) 
 	if !input.ValidID(id) {
 		return auth.ErrNotFound
 	}
-	if err := p.cfg.OpenID.DeleteClient(r.Context(), id, p.client(r)); err != nil {
+	if err := p.cfg.OpenID.DeleteClient(r.Context(), visitorOf(r).session.User.ID, id, p.client(r)); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/ui/admin/clients?m=client_deleted", http.StatusSeeOther)
