@@ -39,7 +39,11 @@ func runClient(ctx context.Context, args []string, getenv func(string) string, s
 				return printJSON(stdout, cs)
 			})
 	case "delete":
-		return withProvider(ctx, "client delete", "bizy client delete CLIENT_ID [flags]", args[1:], getenv, stderr, nil,
+		args = args[1:]
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") { // the id before the flags, or after
+			args = append(args[1:], args[0])
+		}
+		return withProvider(ctx, "client delete", "bizy client delete CLIENT_ID [flags]", args, getenv, stderr, nil,
 			func(p *oidc.Provider, rest []string) error {
 				if len(rest) != 1 {
 					fmt.Fprintln(stderr, "Usage: bizy client delete CLIENT_ID [flags]")

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -121,6 +122,20 @@ func TestRefusals(t *testing.T) {
 			}
 			if q := callback(t, b.signIn(pg, "bob")); q.Get("code") == "" {
 				t.Errorf("prompt=login: callback %v", q)
+			}
+		})
+		t.Run("MaxAgeAsksAgain", func(t *testing.T) {
+			e.clock.Advance(2 * time.Minute) // bob signed in at least two minutes ago
+			pg := b.get(app.conf.AuthCodeURL("s7", append(newPKCE().opts(), oauth2.SetAuthURLParam("max_age", "60"))...))
+			if pg.url.Path != "/ui/login" || !strings.Contains(pg.body, `name="password"`) {
+				t.Fatalf("max_age=60: at %s (%d), want the sign-in form", pg.url, pg.status)
+			}
+			if q := callback(t, b.signIn(pg, "bob")); q.Get("code") == "" {
+				t.Errorf("max_age: callback %v", q)
+			}
+			// Just signed in: max_age=60 is met.
+			if q := callback(t, b.get(app.conf.AuthCodeURL("s8", append(newPKCE().opts(), oauth2.SetAuthURLParam("max_age", "60"))...))); q.Get("code") == "" {
+				t.Errorf("max_age met: callback %v", q)
 			}
 		})
 		t.Run("PublicClientNeedsNoSecret", func(t *testing.T) {

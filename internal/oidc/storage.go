@@ -242,7 +242,13 @@ func (s storage) grantByRefresh(ctx context.Context, tok string) (Grant, []byte,
 	if errors.Is(err, auth.ErrNotFound) {
 		return Grant{}, nil, op.ErrInvalidRefreshToken
 	}
-	return g, hash, err
+	if err != nil {
+		return Grant{}, nil, err
+	}
+	if u, err := s.p.auth.UserByID(ctx, g.UserID); err != nil || u.Disabled {
+		return Grant{}, nil, op.ErrInvalidRefreshToken // a disabled or deleted user's app stays out
+	}
+	return g, hash, nil
 }
 
 // TerminateSession ends, for /oauth/logout, the user's sessions with the
