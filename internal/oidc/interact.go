@@ -167,3 +167,25 @@ func (p *Provider) RevokeConsent(ctx context.Context, userID, clientID string, c
 	}
 	return nil
 }
+
+// AppSessions maps each of userID's sessions opened for an app to the
+// app's name, so the account page can say which app holds it.
+func (p *Provider) AppSessions(ctx context.Context, userID string) (map[string]string, error) {
+	grants, err := p.store.UserGrants(ctx, userID)
+	if err != nil || len(grants) == 0 {
+		return nil, err
+	}
+	clients, err := p.store.Clients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(clients))
+	for _, c := range clients {
+		names[c.ID] = c.Name
+	}
+	out := make(map[string]string, len(grants))
+	for _, g := range grants {
+		out[g.SessionID] = names[g.ClientID]
+	}
+	return out, nil
+}

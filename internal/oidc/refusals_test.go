@@ -163,8 +163,9 @@ func TestConsent(t *testing.T) {
 		if pg.url.Path != oidc.ContinuePath || !strings.Contains(pg.body, "Allow Test app?") {
 			t.Fatalf("expected the consent page, at %s (%d)", pg.url, pg.status)
 		}
-		if q := callback(t, b.consent(pg, "allow")); q.Get("code") == "" {
-			t.Fatalf("after allow: %v", q)
+		q := callback(t, b.consent(pg, "allow"))
+		if _, err := app.exchange(q.Get("code"), p); err != nil {
+			t.Fatalf("after allow: %v, exchange: %v", q, err)
 		}
 		// Remembered: straight back to the app.
 		if q := callback(t, b.get(app.conf.AuthCodeURL("s", newPKCE().opts()...))); q.Get("code") == "" {
@@ -175,13 +176,16 @@ func TestConsent(t *testing.T) {
 		if !strings.Contains(acct.body, "Apps you allowed") {
 			t.Fatalf("account page lists no apps")
 		}
+		if !strings.Contains(acct.body, "App: Test app") {
+			t.Errorf("the app's sessions are not named on the account page")
+		}
 		pg = b.post(e.url+"/ui/account/apps/"+app.client.ID+"/revoke", url.Values{"csrf": {field(t, csrfRE, acct)}})
 		if pg.url.Path != "/ui/account" || pg.status != http.StatusOK {
 			t.Fatalf("revoke app: at %s (%d)", pg.url, pg.status)
 		}
 		// Asked again; prompt=none now gets consent_required, a denial
 		// access_denied.
-		q := callback(t, b.get(app.conf.AuthCodeURL("s5", append(newPKCE().opts(), oauth2.SetAuthURLParam("prompt", "none"))...)))
+		q = callback(t, b.get(app.conf.AuthCodeURL("s5", append(newPKCE().opts(), oauth2.SetAuthURLParam("prompt", "none"))...)))
 		if q.Get("error") != "consent_required" {
 			t.Errorf("prompt=none after revoking: %v", q)
 		}

@@ -100,6 +100,8 @@ type Store interface {
 	GrantSessions(ctx context.Context, userID, clientID string) ([]string, error)
 	// ClientGrants returns every grant to clientID.
 	ClientGrants(ctx context.Context, clientID string) ([]Grant, error)
+	// UserGrants returns every grant of userID.
+	UserGrants(ctx context.Context, userID string) ([]Grant, error)
 
 	// SaveConsent stores c, replacing the user's consent to that client.
 	SaveConsent(ctx context.Context, c Consent) error

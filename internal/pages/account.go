@@ -44,14 +44,18 @@ func (p *pages) accountView(w http.ResponseWriter, r *http.Request, f *form) (ac
 	if err != nil {
 		return accountView{}, err
 	}
-	apps, err := p.apps(r, ps.User.ID)
+	apps, appSessions, err := p.apps(r, ps.User.ID)
 	if err != nil {
 		return accountView{}, err
 	}
 	v := accountView{page: p.base(w, r, "Your account"), Account: ps.User, Form: f, Apps: apps}
 	v.Wide = true
 	for _, s := range sessions {
-		v.Sessions = append(v.Sessions, sessionRow{ID: s.ID, Device: device(s.UserAgent), IP: s.IP,
+		d := device(s.UserAgent)
+		if app, ok := appSessions[s.ID]; ok {
+			d = "App: " + app // signed in with Bizy; the user agent is the app's server
+		}
+		v.Sessions = append(v.Sessions, sessionRow{ID: s.ID, Device: d, IP: s.IP,
 			CreatedAt: s.CreatedAt, LastActive: s.RefreshedAt, Current: s.ID == ps.Session.ID})
 	}
 	return v, nil

@@ -170,12 +170,18 @@ func (p *pages) handleRevokeApp(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apps lists the apps the user has allowed, for the account page.
-func (p *pages) apps(r *http.Request, userID string) ([]oidc.Consent, error) {
+// apps lists the apps the user has allowed, and names the app of each
+// session an app holds, for the account page.
+func (p *pages) apps(r *http.Request, userID string) ([]oidc.Consent, map[string]string, error) {
 	if p.cfg.OpenID == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return p.cfg.OpenID.Consents(r.Context(), userID)
+	consents, err := p.cfg.OpenID.Consents(r.Context(), userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	sessions, err := p.cfg.OpenID.AppSessions(r.Context(), userID)
+	return consents, sessions, err
 }
 
 type adminClientsView struct {

@@ -241,16 +241,26 @@ func (s oidcStore) GrantSessions(ctx context.Context, userID, clientID string) (
 }
 
 func (s oidcStore) ClientGrants(ctx context.Context, clientID string) ([]oidc.Grant, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE client_id = $1 ORDER BY session_id`, clientID)
+	return s.grantsWhere(ctx, "client_id", clientID)
+}
+
+func (s oidcStore) UserGrants(ctx context.Context, userID string) ([]oidc.Grant, error) {
+	return s.grantsWhere(ctx, "user_id", userID)
+}
+
+// grantsWhere returns the grants whose column (a constant of the caller's)
+// equals v.
+func (s oidcStore) grantsWhere(ctx context.Context, column, v string) ([]oidc.Grant, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE `+column+` = $1 ORDER BY session_id`, v)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: client grants: %w", err)
+		return nil, fmt.Errorf("postgres: grants: %w", err)
 	}
 	defer rows.Close()
 	var out []oidc.Grant
 	for rows.Next() {
 		g, err := scanGrant(rows)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: client grants: %w", err)
+			return nil, fmt.Errorf("postgres: grants: %w", err)
 		}
 		out = append(out, g)
 	}

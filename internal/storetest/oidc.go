@@ -274,6 +274,13 @@ func testGrants(t *testing.T, e OIDCEngine) {
 	if err != nil || len(cg) != 1 || cg[0].SessionID != g1.SessionID {
 		t.Errorf("ClientGrants = %v, %v", cg, err)
 	}
+	ug, err := e.OIDC.UserGrants(ctx, u.ID)
+	if err != nil || len(ug) != 2 {
+		t.Errorf("UserGrants = %v, %v; want two", ug, err)
+	}
+	if none, err := e.OIDC.UserGrants(ctx, mustCreateUser(t, e.Auth).ID); err != nil || len(none) != 0 {
+		t.Errorf("UserGrants(another user) = %v, %v", none, err)
+	}
 }
 
 func sameSet(a, b []string) bool {
