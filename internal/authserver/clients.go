@@ -13,13 +13,20 @@ import (
 // addOpenIDRoutes serves the OpenID provider's endpoints and the admin API
 // of its clients; admin wraps a route in the admin checks.
 func addOpenIDRoutes(mux *http.ServeMux, p *oidc.Provider, admin func(http.Handler) http.Handler) {
-	// /oauth/authorize, token, userinfo, revoke, introspect, logout. The
-	// pages serve GET /oauth/authorize first (an unknown client or
-	// redirect URI gets their error page) and hand the rest to p.
-	// TODO(rate limits): the RATE_LIMIT_REFRESH budget applies to POST
-	// /oauth/token; wrap this route (or the pattern "POST /oauth/token")
-	// where the limits are wired.
-	mux.Handle("/oauth/", p)
+	// The protocol is op's (p.ServeHTTP). GET /oauth/authorize is the
+	// pages' (an unknown client or redirect URI gets their error page),
+	// which hand the rest to p.
+	mux.Handle("POST /oauth/authorize", p)
+	// Rate limits: the RATE_LIMIT_REFRESH budget applies to this route
+	// (SPEC's Protection table); wrap it where the limits are wired.
+	mux.Handle("POST /oauth/token", p)
+	mux.Handle("GET /oauth/userinfo", p)
+	mux.Handle("POST /oauth/userinfo", p)
+	mux.Handle("POST /oauth/introspect", p)
+	mux.Handle("POST /oauth/revoke", p)
+	mux.Handle("GET /oauth/logout", p)
+	mux.Handle("POST /oauth/logout", p)
+	mux.Handle("OPTIONS /oauth/{endpoint}", p) // CORS preflight of apps in browsers
 	mux.Handle("GET /.well-known/openid-configuration", p)
 	mux.Handle("GET /admin/clients", admin(handleAdminClients(p)))
 	mux.Handle("POST /admin/clients", admin(handleAdminCreateClient(p)))

@@ -68,3 +68,17 @@ func TestCORSWithoutCredentials(t *testing.T) {
 			resp.Header.Get("Access-Control-Allow-Credentials"))
 	}
 }
+
+// TestNoCallbackRoute: op's own login callback is not served; only the
+// pages finish a request.
+func TestNoCallbackRoute(t *testing.T) {
+	e := newEnv(t, engines(t)[0])
+	resp, err := http.Get(e.url + "/oauth/authorize/callback?id=7f1f2d8e-0000-4000-8000-000000000000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/oauth/authorize/callback = %d, want 404", resp.StatusCode)
+	}
+}

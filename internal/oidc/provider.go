@@ -108,15 +108,12 @@ func New(log *slog.Logger, cfg Config, store Store, authStore auth.Store, svc *a
 
 func (p *Provider) now() time.Time { return p.cfg.Now() }
 
-// ServeHTTP serves the provider's endpoints. The auth server routes
-// /oauth/ and GET /.well-known/openid-configuration here; the JWKS stays
-// its own route, where these keys are published beside Ed25519's.
+// ServeHTTP serves the provider's endpoints. The auth server routes each
+// of /oauth/… and GET /.well-known/openid-configuration here, but not
+// op's /oauth/authorize/callback (Bizy's pages call Finish instead); the
+// JWKS stays its own route, where these keys are published beside
+// Ed25519's.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/oauth/authorize/callback" {
-		// op's own return from a login UI: Bizy's pages call Finish instead.
-		web.NotFound(w, r)
-		return
-	}
 	p.h.ServeHTTP(w, r)
 }
 
