@@ -16,6 +16,8 @@ const module = "github.com/bizy-auth/bizy/"
 var layers = map[string][]string{
 	// token is public: importable by other modules, so nothing internal.
 	"token": {"github.com/golang-jwt/jwt/v5"},
+	// openapi is public too: the documents and a handler, nothing else.
+	"openapi": nil,
 	// The leaf packages every layer may use.
 	"internal/fault":   nil,
 	"internal/invalid": nil,

@@ -25,8 +25,10 @@ import (
 	"github.com/bizy-auth/bizy/internal/clocktest"
 	"github.com/bizy-auth/bizy/internal/mail"
 	"github.com/bizy-auth/bizy/internal/mail/mailtest"
+	"github.com/bizy-auth/bizy/internal/openapitest"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/tasks"
+	"github.com/bizy-auth/bizy/openapi"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -53,7 +55,14 @@ type bizy struct {
 
 // newBizy starts the system; Close stops it. Examples use it directly;
 // tests use startBizy.
-func newBizy() (b *bizy, err error) {
+func newBizy() (*bizy, error) { return newCheckedBizy(nil) }
+
+// newCheckedBizy is newBizy with each server's handler passed through
+// check, with the server's OpenAPI document, when check is set.
+func newCheckedBizy(check func(doc []byte, h http.Handler) http.Handler) (b *bizy, err error) {
+	if check == nil {
+		check = func(_ []byte, h http.Handler) http.Handler { return h }
+	}
 	b = &bizy{clock: clocktest.New(time.Now().UTC().Truncate(time.Second)), sent: &mailtest.Recorder{}}
 	defer func() {
 		if err != nil {
@@ -103,7 +112,8 @@ func newBizy() (b *bizy, err error) {
 	b.mail = mail.NewWorker(log, db.Outbox(), b.sent, mail.WorkerConfig{From: "Bizy <no-reply@bizy.test>",
 		Now: b.clock.Now, After: func(time.Duration) <-chan time.Time { return nil }})
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	authSrv := httptest.NewServer(authserver.NewServer(log, authserver.Config{TrustedProxies: loopback}, b.svc, authV, keys))
+	authSrv := httptest.NewServer(check(openapi.Auth(),
+		authserver.NewServer(log, authserver.Config{TrustedProxies: loopback}, b.svc, authV, keys)))
 	b.close = append(b.close, authSrv.Close)
 	b.AuthURL = authSrv.URL
 
@@ -114,8 +124,8 @@ func newBizy() (b *bizy, err error) {
 	if err != nil {
 		return b, err
 	}
-	b.API = apiserver.NewServer(log, apiserver.Config{AuthServerURL: authSrv.URL, Now: b.clock.Now},
-		tasks.NewService(db.TasksStore(), b.clock.Now), apiV)
+	b.API = check(openapi.API(), apiserver.NewServer(log, apiserver.Config{AuthServerURL: authSrv.URL, Now: b.clock.Now},
+		tasks.NewService(db.TasksStore(), b.clock.Now), apiV))
 	apiSrv := httptest.NewServer(b.API)
 	b.close = append(b.close, apiSrv.Close)
 	b.APIURL = apiSrv.URL
@@ -129,10 +139,13 @@ func (b *bizy) Close() {
 	}
 }
 
-// startBizy starts the system for one test.
+// startBizy starts the system for one test, which fails if an exchange
+// with either service is not as its OpenAPI document says.
 func startBizy(t *testing.T) *bizy {
 	t.Helper()
-	b, err := newBizy()
+	b, err := newCheckedBizy(func(doc []byte, h http.Handler) http.Handler {
+		return openapitest.NewChecker(t, doc).Handler(h)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 // Package deploy holds no code: its tests check the deployment files in this
-// directory (docker-compose.yml, kubernetes/) and the Dockerfile, since no
-// Docker engine or Kubernetes cluster runs where the tests do.
+// directory (docker-compose.yml, kubernetes/, forward-auth/traefik.yml) and
+// the Dockerfile, since no Docker engine, Kubernetes cluster or Traefik runs
+// where the tests do. The nginx and Caddy files of forward-auth/ run for
+// real in cmd/bizy's tests.
 //
 // The checks read Bizy's settings through the binary's own config package:
 // which environment variables exist comes from the flags config.Bind

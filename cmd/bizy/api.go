@@ -142,6 +142,7 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 		AuthServerURL:      cfg.AuthServerURL,
 		TrustedProxies:     cfg.TrustedProxies,
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		PublicURL:          cfg.PublicURL,
 		Metrics:            metrics.Handler(reg),
 		Instrument:         metrics.HTTP(reg),
 		Revoked:            list,

@@ -70,14 +70,28 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 }
 
 // startCmd runs a long-running bizy command until the test ends (or stop is
-// called) and waits until GET healthURL answers 200.
+// called) and waits until GET healthURL answers 200. The tests' exchanges
+// with the services it starts are checked against their OpenAPI documents
+// (watch).
 func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
+	t.Helper()
+	return startCmdLogging(t, &syncBuffer{}, healthURL, args...)
+}
+
+// startCmdLogs is startCmd that also returns the command's log.
+func startCmdLogs(t *testing.T, healthURL string, args ...string) (stop func(), logs *syncBuffer) {
+	t.Helper()
+	logs = &syncBuffer{}
+	return startCmdLogging(t, logs, healthURL, args...), logs
+}
+
+// startCmdLogging is startCmd with the command's log written to logs.
+func startCmdLogging(t *testing.T, logs *syncBuffer, healthURL string, args ...string) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var logs syncBuffer
 	go func() {
-		done <- run(ctx, args, noEnv, strings.NewReader(""), io.Discard, &logs)
+		done <- run(ctx, args, noEnv, strings.NewReader(""), io.Discard, logs)
 	}()
 	var once sync.Once
 	stop = func() {
@@ -94,6 +108,7 @@ func startCmd(t *testing.T, healthURL string, args ...string) (stop func()) {
 		})
 	}
 	t.Cleanup(stop)
+	watch(t, args) // every exchange held to the services' OpenAPI documents
 	// Generous: a loaded 2-core machine running other suites with -race.
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		select {

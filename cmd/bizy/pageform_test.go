@@ -21,7 +21,7 @@ var (
 func confirmByPage(t *testing.T, link string) (int, string) {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
+	c := &http.Client{Jar: jar, Transport: checked} // held to the OpenAPI documents
 	res, err := c.Get(link)
 	if err != nil {
 		t.Fatal(err)

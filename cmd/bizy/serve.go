@@ -14,7 +14,9 @@ import (
 	"github.com/bizy-auth/bizy/internal/config"
 	"github.com/bizy-auth/bizy/internal/metrics"
 	"github.com/bizy-auth/bizy/internal/pages"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/redis"
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // Server time-outs: slow or stuck clients can't hold connections forever.
@@ -116,7 +118,7 @@ func publishRevocation(log *slog.Logger, pub *redis.Publisher) func(context.Cont
 // listenAuth builds the auth service over db and opens its listener.
 func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database) (net.Listener, http.Handler, *authDeps, error) {
 	var revoked func(context.Context, string, time.Time)
-	var rc io.Closer
+	var rc *goredis.Client
 	if cfg.RedisURL != "" {
 		c, err := openRedis(ctx, log, cfg.RedisURL)
 		if err != nil {
@@ -124,23 +126,28 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 		}
 		rc, revoked = c, publishRevocation(log, redis.NewPublisher(c, redis.Channel))
 	}
-	d, err := buildAuth(ctx, log, cfg, db, revoked)
+	lim, limStats := newLimiter(log, cfg, rc)
+	d, err := buildAuth(ctx, log, cfg, db, authHooks{onRevoke: revoked, mailBudget: ratelimit.NewMailBudget(lim)})
 	if err != nil {
 		if rc != nil {
 			rc.Close()
 		}
 		return nil, nil, nil, err
 	}
-	d.redis = rc
+	if rc != nil { // a nil *Client must not become a non-nil io.Closer
+		d.redis = rc
+	}
 	reg := metrics.NewRegistry()
 	metrics.RegisterMail(reg, log, d.mail, db.Outbox())
+	metrics.RegisterRateLimit(reg, limStats)
 	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{
 		TrustedProxies: cfg.TrustedProxies,
 		Metrics:        metrics.Handler(reg),
 		Instrument:     metrics.HTTP(reg),
 		Pages: pages.Config{PublicURL: cfg.PublicURL, CookieDomain: cfg.CookieDomain,
 			CORSAllowedOrigins: cfg.CORSAllowedOrigins, RedirectAllowed: d.oidc.RedirectAllowed, OpenID: d.oidc},
-		OpenID: d.oidc,
+		Limiter: lim,
+		OpenID:  d.oidc,
 	}, d.svc, d.verifier, keyPublisher(d))
 	ln, err := net.Listen("tcp", cfg.AuthAddr)
 	if err != nil {

@@ -59,23 +59,27 @@ func parseFlags(name, usage string, mode config.Mode, args []string, getenv func
 }
 
 // newLogger builds the process logger. An unset LOG_FORMAT means text on a
-// terminal and JSON otherwise.
+// terminal and JSON otherwise; text is the short, coloured form of
+// newTextHandler (colour only on a terminal).
 func newLogger(cfg config.Config, stderr io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	terminal := false
+	if f, ok := stderr.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			terminal = true
+		}
+	}
 	format := cfg.LogFormat
 	if format == "" {
 		format = "json"
-		if f, ok := stderr.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				format = "text"
-			}
+		if terminal {
+			format = "text"
 		}
 	}
 	var h slog.Handler
 	if format == "text" {
-		h = slog.NewTextHandler(stderr, opts)
+		h = newTextHandler(stderr, cfg.LogLevel, terminal)
 	} else {
-		h = slog.NewJSONHandler(stderr, opts)
+		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
 	}
 	return slog.New(web.LogHandler(h))
 }
@@ -194,7 +198,7 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	if err != nil {
 		return nil, err
 	}
-	d, err := buildAuth(ctx, log, cfg, db, nil)
+	d, err := buildAuth(ctx, log, cfg, db, authHooks{})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -202,8 +206,16 @@ func openAuth(ctx context.Context, log *slog.Logger, cfg config.Config) (*authDe
 	return d, nil
 }
 
-// onRevoke, when not nil, is told of every revoked session (Redis fan-out).
-func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, onRevoke func(context.Context, string, time.Time)) (*authDeps, error) {
+// authHooks are what the running service adds to the one the CLI tools
+// build; each may be nil.
+type authHooks struct {
+	// onRevoke is told of every revoked session (Redis fan-out).
+	onRevoke func(context.Context, string, time.Time)
+	// mailBudget bounds the mail to one address (RATE_LIMIT_EMAIL_ADDRESS).
+	mailBudget auth.MailBudget
+}
+
+func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db database, hooks authHooks) (*authDeps, error) {
 	if err := db.MigrateAuth(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -255,7 +267,8 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		LockoutDuration:          cfg.LockoutDuration,
 		Mailer:                   templates,
 		MailQueued:               d.mail.Wake,
-		OnRevoke:                 onRevoke,
+		OnRevoke:                 hooks.onRevoke,
+		MailBudget:               hooks.mailBudget,
 	})
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 const (
 	corsAllowMethods  = "GET, POST, PATCH, DELETE, OPTIONS"
 	corsAllowHeaders  = "Authorization, Content-Type, X-Request-ID"
-	corsExposeHeaders = "X-Request-ID, Retry-After"
+	corsExposeHeaders = "X-Request-ID, Retry-After, RateLimit-Policy, RateLimit"
 	corsMaxAge        = "600"
 )
 

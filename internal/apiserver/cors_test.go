@@ -70,7 +70,7 @@ func TestCORS(t *testing.T) {
 				}
 				return
 			}
-			if h.Get("Access-Control-Expose-Headers") != "X-Request-ID, Retry-After" {
+			if h.Get("Access-Control-Expose-Headers") != "X-Request-ID, Retry-After, RateLimit-Policy, RateLimit" {
 				t.Errorf("Expose-Headers = %q", h.Get("Access-Control-Expose-Headers"))
 			}
 		})

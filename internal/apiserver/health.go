@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/fault"
+	"github.com/bizy-auth/bizy/internal/health"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/web"
 )
@@ -45,6 +46,34 @@ func (c *authClient) health(ctx context.Context) (json.RawMessage, error) {
 	return body, nil
 }
 
+// healthChecks are the API's two dependency checks, each cached for about
+// a second and shared by concurrent callers (internal/health), so a flood of
+// unauthenticated probes neither loads the database nor reaches the auth
+// service more than once a second per copy.
+type healthChecks struct {
+	db   *health.Cached[struct{}]
+	auth *health.Cached[authHealth]
+}
+
+// authHealth is what one call to the auth service's /health found.
+type authHealth struct {
+	body    json.RawMessage
+	latency time.Duration
+}
+
+func newHealthChecks(svc *tasks.Service, auth *authClient, now func() time.Time) healthChecks {
+	return healthChecks{
+		db: health.NewCached(func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, svc.Ping(ctx)
+		}, health.DefaultTTL, healthTimeout, now),
+		auth: health.NewCached(func(ctx context.Context) (authHealth, error) {
+			start := now()
+			body, err := auth.health(ctx)
+			return authHealth{body: body, latency: now().Sub(start)}, err
+		}, health.DefaultTTL, healthTimeout, now),
+	}
+}
+
 // handleHealth checks the database and the auth service at once. Only the
 // API's own database decides the status code: without the auth service the
 // API still serves every request with a valid token, so it is "degraded",
@@ -52,7 +81,7 @@ func (c *authClient) health(ctx context.Context) (json.RawMessage, error) {
 // service that answers but reports itself unhealthy counts as unreachable,
 // since proxied calls would fail all the same. With the database down the
 // answer is 503 with status "unavailable", as the auth service's is.
-func handleHealth(svc *tasks.Service, auth *authClient) web.Handler {
+func handleHealth(checks healthChecks) web.Handler {
 	type response struct {
 		Status string            `json:"status"`
 		Checks map[string]string `json:"checks"`
@@ -64,8 +93,8 @@ func handleHealth(svc *tasks.Service, auth *authClient) web.Handler {
 			wg             sync.WaitGroup
 			dbErr, authErr error
 		)
-		wg.Go(func() { dbErr = svc.Ping(ctx) })
-		wg.Go(func() { _, authErr = auth.health(ctx) })
+		wg.Go(func() { _, dbErr = checks.db.Do(ctx) })
+		wg.Go(func() { _, authErr = checks.auth.Do(ctx) })
 		wg.Wait()
 
 		res, code := response{Status: "ok", Checks: map[string]string{"database": "ok", "auth_server": "ok"}}, http.StatusOK
@@ -83,16 +112,15 @@ func handleHealth(svc *tasks.Service, auth *authClient) web.Handler {
 // handleAuthServerHealth answers the auth service's own health document and
 // how long it took to get it, or a 503 problem when it does not answer
 // (code auth_unavailable) or answers that it is unhealthy (auth_unhealthy).
-func handleAuthServerHealth(auth *authClient, now func() time.Time) web.Handler {
+// It shares /health's cached check: the figures are at most a second old.
+func handleAuthServerHealth(checks healthChecks) web.Handler {
 	type response struct {
 		Status     string          `json:"status"`
 		AuthServer json.RawMessage `json:"auth_server"`
 		LatencyMS  float64         `json:"latency_ms"`
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
-		start := now()
-		body, err := auth.health(r.Context())
-		latency := now().Sub(start)
+		res, err := checks.auth.Do(r.Context())
 		w.Header().Set("Cache-Control", "no-store")
 		switch {
 		case errors.Is(err, errAuthUnhealthy):
@@ -101,7 +129,7 @@ func handleAuthServerHealth(auth *authClient, now func() time.Time) web.Handler 
 		case err != nil:
 			return authUnavailable(r, err)
 		}
-		return web.JSON(w, http.StatusOK, response{Status: "ok", AuthServer: body,
-			LatencyMS: float64(latency.Microseconds()) / 1000})
+		return web.JSON(w, http.StatusOK, response{Status: "ok", AuthServer: res.body,
+			LatencyMS: float64(res.latency.Microseconds()) / 1000})
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/bizy-auth/bizy/internal/webtest"
 )
@@ -77,5 +79,46 @@ func TestAuthServerUnhealthy(t *testing.T) {
 	rec := f.do("GET", "/health", nil, "")
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"status":"degraded"`) {
 		t.Fatalf("health = %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestHealthFloodReachesAuthOncePerSecond: a flood of unauthenticated
+// health probes (both /health and auth-server-health) reaches the auth
+// service once per second of the API's clock, not once per probe, and a
+// database that goes down shows within that second.
+func TestHealthFloodReachesAuthOncePerSecond(t *testing.T) {
+	f := newFixture(t, options{})
+	var wg sync.WaitGroup
+	flood := func() {
+		for i := range 100 {
+			path := "/health"
+			if i%2 == 1 {
+				path = "/api/auth/auth-server-health"
+			}
+			wg.Go(func() {
+				if rec := f.do("GET", path, nil, ""); rec.Code != http.StatusOK {
+					t.Errorf("%s = %d %s", path, rec.Code, rec.Body)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	flood()
+	if n := f.authRec.count("/health"); n != 1 {
+		t.Fatalf("100 probes reached the auth service's /health %d times, want 1", n)
+	}
+	f.clock.Advance(time.Second)
+	flood()
+	if n := f.authRec.count("/health"); n != 2 {
+		t.Fatalf("after a second, the auth service's /health was reached %d times in all, want 2", n)
+	}
+
+	f.tasksDB.Close()
+	if rec := f.do("GET", "/health", nil, ""); rec.Code != http.StatusOK {
+		t.Fatalf("health within the cached second = %d, want the cached 200", rec.Code)
+	}
+	f.clock.Advance(time.Second)
+	if rec := f.do("GET", "/health", nil, ""); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("health a second after the database closed = %d %s, want 503", rec.Code, rec.Body)
 	}
 }

@@ -33,9 +33,11 @@ var forwardHeaders = []string{"Content-Type", "Authorization", "Accept"}
 // returnHeaders are the auth service's response headers passed back to the
 // client. The API sets its own security headers and request ID, but the
 // auth service's Content-Security-Policy replaces the API's: it is the same
-// strict policy on every JSON answer, and the pages' own on theirs.
+// strict policy on every JSON answer, and the pages' own on theirs. The
+// rate-limit fields go back with Retry-After, so a client of the API sees
+// its budget as the auth service counts it.
 var returnHeaders = []string{"Content-Type", "Retry-After", "WWW-Authenticate", "Cache-Control", "Location",
-	"Content-Security-Policy"}
+	"Content-Security-Policy", "RateLimit-Policy", "RateLimit"}
 
 // errNoAuthURL is why every proxied call fails when AuthServerURL is unusable.
 var errNoAuthURL = errors.New("AUTH_SERVER_URL is not an http(s) URL")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/webtest"
 	"github.com/bizy-auth/bizy/token"
@@ -188,6 +189,37 @@ func TestProxyPassesRetryAfter(t *testing.T) {
 	if rec.Header().Get("Retry-After") == "" {
 		t.Fatal("423 without Retry-After")
 	}
+}
+
+// TestProxyPassesRateLimits: the API passes each client's IP on, so the
+// auth service counts each client's budget apart, and its 429 comes back
+// with Retry-After and the RateLimit fields, readable cross-origin.
+func TestProxyPassesRateLimits(t *testing.T) {
+	f := newFixture(t, options{rates: &ratelimit.Rates{Login: ratelimit.Rate{N: 2, Window: time.Minute}}})
+	bad := map[string]string{"username": "nobody", "password": "Wrong!Pass1"}
+	login := func(ip string) *httptest.ResponseRecorder {
+		req := f.request("POST", "/api/auth/login", bad, "")
+		req.RemoteAddr = ip + ":40000"
+		req.Header.Set("Origin", allowedOrigin)
+		return f.serve(req)
+	}
+	for range 2 {
+		webtest.WantProblem(t, login("198.51.100.7"), http.StatusUnauthorized)
+	}
+	rec := login("198.51.100.7")
+	if p := webtest.WantProblem(t, rec, http.StatusTooManyRequests); p.Code != "rate_limited" {
+		t.Errorf("code = %q, want rate_limited", p.Code)
+	}
+	h := rec.Header()
+	if h.Get("Retry-After") != "30" || h.Get("RateLimit-Policy") != `"login";q=2;w=60` || h.Get("RateLimit") != `"login";r=0;t=30` {
+		t.Errorf("429 through the API: Retry-After %q, RateLimit-Policy %q, RateLimit %q",
+			h.Get("Retry-After"), h.Get("RateLimit-Policy"), h.Get("RateLimit"))
+	}
+	if !strings.Contains(h.Get("Access-Control-Expose-Headers"), "RateLimit-Policy, RateLimit") {
+		t.Errorf("Expose-Headers = %q", h.Get("Access-Control-Expose-Headers"))
+	}
+	// Another client of the same API has a budget of its own.
+	webtest.WantProblem(t, login("198.51.100.8"), http.StatusUnauthorized)
 }
 
 func TestProxyBodyLimit(t *testing.T) {

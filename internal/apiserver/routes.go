@@ -4,16 +4,23 @@ import (
 	"net/http"
 
 	"github.com/bizy-auth/bizy/internal/tasks"
+	"github.com/bizy-auth/bizy/internal/web"
+	"github.com/bizy-auth/bizy/openapi"
 	"github.com/bizy-auth/bizy/token"
 )
 
-// addRoutes lists the API's whole surface.
-func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
+// addRoutes lists the API's whole surface. Each route is documented in
+// openapi/src/api.yaml; a test holds the two lists equal.
+func addRoutes(mux web.Router, cfg Config, svc *tasks.Service, v *token.Verifier, auth *authClient) {
 	user := requireUser(v, cfg.Revoked)
 	admin := func(h http.Handler) http.Handler { return user(requireAdmin(h)) }
 	proxy := handleProxy(auth)
 
-	mux.Handle("GET /health", handleHealth(svc, auth))
+	checks := newHealthChecks(svc, auth, cfg.Now)
+	// Polled by machines (load balancers, probes, metrics scrapes): logged
+	// at DEBUG when they succeed.
+	mux.Handle("GET /health", web.Quiet(handleHealth(checks)))
+	mux.Handle("GET /openapi.json", openapi.Handler(openapi.API())) // see openapi/doc.go
 
 	// Proxied to the auth service at the same path without /api/auth.
 	mux.Handle("POST /api/auth/register", proxy)
@@ -45,7 +52,9 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusSeeOther))
 
 	mux.Handle("GET /api/auth/verify-token", user(handleVerifyToken()))
-	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(auth, cfg.Now))
+	// Forward auth for reverse proxies in front of other apps (forward.go).
+	mux.Handle("GET /api/auth/forward", newForwardAuth(cfg, v, auth).handle())
+	mux.Handle("GET /api/auth/auth-server-health", handleAuthServerHealth(checks))
 
 	// Tasks and goals: the same five handlers over each (resource.go).
 	ts := taskResource(svc)
@@ -64,6 +73,6 @@ func addRoutes(mux *http.ServeMux, cfg Config, svc *tasks.Service, v *token.Veri
 
 	mux.Handle("GET /api/admin/stats", admin(handleAdminStats(svc)))
 	if cfg.Metrics != nil {
-		mux.Handle("GET /metrics", cfg.Metrics)
+		mux.Handle("GET /metrics", web.Quiet(cfg.Metrics))
 	}
 }

@@ -25,8 +25,12 @@ type Config struct {
 	// about its own client, the address it passes on to the auth service.
 	TrustedProxies []netip.Prefix
 	// CORSAllowedOrigins are the origins answered cross-origin, matched
-	// exactly (scheme, host and port).
+	// exactly (scheme, host and port). Forward auth also sends browsers
+	// back to them after signing in, as the pages' return_to rule does.
 	CORSAllowedOrigins []string
+	// PublicURL is the public origin (PUBLIC_URL), where the sign-in page
+	// is: forward auth sends browsers to PublicURL/ui/login.
+	PublicURL string
 	// ProxyTimeout bounds each proxied call, headers and body; zero means
 	// DefaultProxyTimeout.
 	ProxyTimeout time.Duration

@@ -19,16 +19,22 @@ import (
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/authserver"
 	"github.com/bizy-auth/bizy/internal/clocktest"
+	"github.com/bizy-auth/bizy/internal/openapitest"
 	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/tasks"
 	"github.com/bizy-auth/bizy/internal/webtest"
+	"github.com/bizy-auth/bizy/openapi"
 	"github.com/bizy-auth/bizy/token"
 )
 
 const goodPassword = "Tr1cky!Horse"
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
+
+// publicURL is the fixture's PUBLIC_URL, where forward auth sends browsers.
+const publicURL = "https://bizy.example.com"
 
 // allowedOrigin is the one origin the fixture's API answers cross-origin.
 const allowedOrigin = "http://localhost:3000"
@@ -58,6 +64,9 @@ type options struct {
 	authHandler func(real http.Handler) http.Handler
 	// revoked is the API's Config.Revoked.
 	revoked RevokedSessions
+	// rates, when set, gives the auth service a rate limiter in memory
+	// with these budgets.
+	rates *ratelimit.Rates
 }
 
 // recorder keeps every request that reached the auth service.
@@ -192,7 +201,13 @@ func newFixture(t *testing.T, o options) *fixture {
 		t.Fatal(err)
 	}
 	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	var authH http.Handler = authserver.NewServer(log, authserver.Config{TrustedProxies: loopback}, f.authSvc, av, pub)
+	acfg := authserver.Config{TrustedProxies: loopback}
+	if o.rates != nil {
+		acfg.Limiter = ratelimit.NewMemory(*o.rates, f.clock.Now)
+	}
+	var authH http.Handler = authserver.NewServer(log, acfg, f.authSvc, av, pub)
+	// Every exchange with either server is held to its OpenAPI document.
+	authH = openapitest.NewChecker(t, openapi.Auth()).Handler(authH)
 	if o.authHandler != nil {
 		authH = o.authHandler(authH)
 	}
@@ -218,14 +233,15 @@ func newFixture(t *testing.T, o options) *fixture {
 		}
 		ts = f.tasksDB.TasksStore()
 	}
-	f.h = NewServer(log, Config{
+	f.h = openapitest.NewChecker(t, openapi.API()).Handler(NewServer(log, Config{
 		AuthServerURL:      f.authSrv.URL,
 		TrustedProxies:     o.trusted,
 		CORSAllowedOrigins: []string{allowedOrigin, "https://app.example.com"},
+		PublicURL:          publicURL,
 		ProxyTimeout:       o.proxyTimeout,
 		Now:                f.clock.Now,
 		Revoked:            o.revoked,
-	}, tasks.NewService(ts, f.clock.Now), v)
+	}, tasks.NewService(ts, f.clock.Now), v))
 	return f
 }
 

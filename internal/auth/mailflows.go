@@ -76,13 +76,16 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User
 // ResendVerification queues a new verification mail when email belongs to
 // an unverified account. It returns at once and does the work in the
 // background, so neither the answer nor its timing tells whether the
-// address is known.
+// address is known. Past the address's MailBudget it sends nothing.
 func (s *Service) ResendVerification(ctx context.Context, email string, c Client) {
 	email = NormalizeEmail(email)
 	if !ValidLoginName(email) {
 		return // no account can have it
 	}
 	s.background(ctx, func(ctx context.Context) error {
+		if !s.takeMail(ctx, email, "verification", c) {
+			return nil
+		}
 		u, err := s.store.UserByLogin(ctx, email)
 		if errors.Is(err, ErrNotFound) || err == nil && (u.Email != email || u.EmailVerified || u.Disabled) {
 			return nil // nothing to send, and nothing to tell
@@ -101,13 +104,17 @@ func (s *Service) ResendVerification(ctx context.Context, email string, c Client
 }
 
 // ForgotPassword queues a reset mail when email belongs to an account. Like
-// ResendVerification it answers at once and works in the background.
+// ResendVerification it answers at once, works in the background and
+// sends nothing past the address's MailBudget.
 func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) {
 	email = NormalizeEmail(email)
 	if !ValidLoginName(email) {
 		return // no account can have it
 	}
 	s.background(ctx, func(ctx context.Context) error {
+		if !s.takeMail(ctx, email, "password reset", c) {
+			return nil
+		}
 		u, err := s.store.UserByLogin(ctx, email)
 		if errors.Is(err, ErrNotFound) || err == nil && u.Email != email {
 			s.record(ctx, s.store, Event{Type: EventResetRequested, LoginName: email, IP: c.IP, UserAgent: c.UserAgent,

@@ -38,6 +38,10 @@ type Config struct {
 	// session; a slow OnRevoke delays only the request that revoked. (The
 	// API's own lookup of revoked sessions is apiserver.Config.Revoked.)
 	OnRevoke func(ctx context.Context, sid string, expiresAt time.Time)
+	// MailBudget, when set, bounds the mail forgot-password and
+	// resend-verification send to one address; past it they send nothing
+	// and record a mail_suppressed event. Nil sends without a bound.
+	MailBudget MailBudget
 }
 
 // Client describes who made a request, for the security event log. It is

@@ -6,20 +6,21 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/oidc"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
 
 // addOpenIDRoutes serves the OpenID provider's endpoints and the admin API
 // of its clients; admin wraps a route in the admin checks.
-func addOpenIDRoutes(mux *http.ServeMux, p *oidc.Provider, admin func(http.Handler) http.Handler) {
+func addOpenIDRoutes(mux web.Router, p *oidc.Provider, lim limits, admin func(http.Handler) http.Handler) {
 	// The protocol is op's (p.ServeHTTP). GET /oauth/authorize is the
 	// pages' (an unknown client or redirect URI gets their error page),
 	// which hand the rest to p.
 	mux.Handle("POST /oauth/authorize", p)
-	// Rate limits: the RATE_LIMIT_REFRESH budget applies to this route
-	// (SPEC's Protection table); wrap it where the limits are wired.
-	mux.Handle("POST /oauth/token", p)
+	// The token endpoint spends RATE_LIMIT_REFRESH, as /refresh does
+	// (SPEC's Protection table).
+	mux.Handle("POST /oauth/token", lim.route(ratelimit.Refresh, p))
 	mux.Handle("GET /oauth/userinfo", p)
 	mux.Handle("POST /oauth/userinfo", p)
 	mux.Handle("POST /oauth/introspect", p)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/health"
 	"github.com/bizy-auth/bizy/internal/web"
 )
 
@@ -13,7 +14,13 @@ import (
 // rather than hanging the load balancer's probe.
 const healthTimeout = 2 * time.Second
 
+// handleHealth answers from a database check cached for about a second and
+// shared by concurrent callers (internal/health), so a flood of probes
+// costs about what a 404 costs.
 func handleHealth(svc *auth.Service) web.Handler {
+	db := health.NewCached(func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, svc.Ping(ctx)
+	}, health.DefaultTTL, healthTimeout, nil)
 	type response struct {
 		Status string            `json:"status"`
 		Checks map[string]string `json:"checks"`
@@ -21,7 +28,7 @@ func handleHealth(svc *auth.Service) web.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 		defer cancel()
-		if err := svc.Ping(ctx); err != nil {
+		if _, err := db.Do(ctx); err != nil {
 			return web.JSON(w, http.StatusServiceUnavailable, response{Status: "unavailable", Checks: map[string]string{"database": "unreachable"}})
 		}
 		return web.JSON(w, http.StatusOK, response{Status: "ok", Checks: map[string]string{"database": "ok"}})

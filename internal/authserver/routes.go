@@ -6,27 +6,40 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/pages"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
+	"github.com/bizy-auth/bizy/internal/web"
+	"github.com/bizy-auth/bizy/openapi"
 	"github.com/bizy-auth/bizy/token"
 )
 
-// addRoutes lists the auth service's whole surface.
-func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Service, v *token.Verifier, keys KeyPublisher) {
-	mux.Handle("GET /health", handleHealth(svc))
-	mux.Handle("POST /register", handleRegister(svc))
-	mux.Handle("POST /login", handleLogin(svc))
+// addRoutes lists the auth service's whole surface. Each route is
+// documented in openapi/src/auth.yaml; a test holds the two lists equal.
+func addRoutes(mux web.Router, log *slog.Logger, cfg Config, svc *auth.Service, v *token.Verifier, keys KeyPublisher) {
+	// Polled by machines (health checks, every API copy's revocation poll
+	// each second, metrics scrapes): logged at DEBUG when they succeed.
+	mux.Handle("GET /health", web.Quiet(handleHealth(svc)))
+	// Each route that spends a budget of SPEC's Protection section is
+	// wrapped in it; the pages spend the same budgets through lim.
+	lim := limits{lim: cfg.Limiter, svc: svc}
+	mux.Handle("POST /register", lim.route(ratelimit.Register, handleRegister(svc)))
+	mux.Handle("POST /login", lim.route(ratelimit.Login, handleLogin(svc)))
 	// Bearer routes: a good signature, then a live session.
 	bearer := func(h http.Handler) http.Handler { return v.Middleware(requireSession(svc, h)) }
 	mux.Handle("GET /profile", bearer(handleProfile(svc)))
-	mux.Handle("POST /verify-email", handleVerifyEmail(svc))
-	mux.Handle("POST /resend-verification", handleResendVerification(svc))
-	mux.Handle("POST /forgot-password", handleForgotPassword(svc))
-	mux.Handle("POST /reset-password", handleResetPassword(svc))
+	mux.Handle("POST /verify-email", lim.route(ratelimit.Verify, handleVerifyEmail(svc)))
+	mux.Handle("POST /resend-verification", lim.route(ratelimit.Email, handleResendVerification(svc)))
+	mux.Handle("POST /forgot-password", lim.route(ratelimit.Email, handleForgotPassword(svc)))
+	mux.Handle("POST /reset-password", lim.route(ratelimit.Verify, handleResetPassword(svc)))
+	// Every use of a mailed token spends Verify; so will POST /unlock:
+	// mux.Handle("POST /unlock", lim.route(ratelimit.Verify, handleUnlock(svc))).
 	mux.Handle("POST /change-password", bearer(handleChangePassword(svc)))
-	mux.Handle("POST /refresh", handleRefresh(svc))
+	mux.Handle("POST /refresh", lim.route(ratelimit.Refresh, handleRefresh(svc)))
 	mux.Handle("POST /logout", bearer(handleLogout(svc)))
 	mux.Handle("GET /sessions", bearer(handleSessions(svc)))
 	mux.Handle("DELETE /sessions/{id}", bearer(pathAction(svc.RevokeUserSession)))
-	mux.Handle("GET /revocations", handleRevocations(svc))
+	mux.Handle("GET /revocations", web.Quiet(handleRevocations(svc)))
+	// Who a page session cookie names, for the API's forward auth.
+	mux.Handle("GET /page-session", handlePageSession(svc))
 	// Admin routes: a live session, then the admin role as the database
 	// has it now (the token's is_admin claim may be stale).
 	admin := func(h http.Handler) http.Handler { return bearer(requireAdmin(svc, h)) }
@@ -39,12 +52,17 @@ func addRoutes(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Servi
 	mux.Handle("GET /admin/events", admin(handleAdminEvents(svc)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(keys))
 	if cfg.OpenID != nil {
-		addOpenIDRoutes(mux, cfg.OpenID, admin)
+		addOpenIDRoutes(mux, cfg.OpenID, lim, admin)
 	}
+	mux.Handle("GET /openapi.json", openapi.Handler(openapi.Auth())) // see openapi/doc.go
 	// The pages for people (/ui/…), and the GET /verify-email and GET
 	// /reset-password links of older mail, which show the same pages.
-	pages.Mount(mux, log, cfg.Pages, svc)
+	pcfg := cfg.Pages
+	if cfg.Limiter != nil {
+		pcfg.Limiter = lim
+	}
+	pages.Mount(mux, log, pcfg, svc)
 	if cfg.Metrics != nil {
-		mux.Handle("GET /metrics", cfg.Metrics)
+		mux.Handle("GET /metrics", web.Quiet(cfg.Metrics))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/input"
 	"github.com/bizy-auth/bizy/internal/oidc"
 	"github.com/bizy-auth/bizy/internal/pages"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/web"
 	"github.com/bizy-auth/bizy/token"
 )
@@ -25,8 +26,14 @@ type Config struct {
 	// Instrument, when set, wraps the routes to observe each request; it
 	// sees the matched route pattern in r.Pattern once the request is served.
 	Instrument func(http.Handler) http.Handler
-	// Pages configures the pages for people under /ui/.
+	// Pages configures the pages for people under /ui/. When Limiter is
+	// set, it replaces Pages.Limiter, so pages and JSON routes share it.
 	Pages pages.Config
+	// Limiter, when set, enforces the rate limits of SPEC's Protection
+	// section per client IP on every route and page that spends a budget
+	// (see routes.go); nil limits nothing. Its EmailAddress budget is the
+	// service's (auth.Config.MailBudget), not the server's.
+	Limiter ratelimit.Limiter
 	// OpenID, when set, is the OpenID Connect provider: /oauth/…,
 	// discovery, its keys in the JWKS and the admin API of its clients.
 	OpenID *oidc.Provider

@@ -14,9 +14,12 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/clocktest"
+	"github.com/bizy-auth/bizy/internal/openapitest"
 	"github.com/bizy-auth/bizy/internal/postgres/pgtest"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/webtest"
+	"github.com/bizy-auth/bizy/openapi"
 	"github.com/bizy-auth/bizy/token"
 )
 
@@ -32,6 +35,8 @@ type fixture struct {
 	// (options.store nil); tests reach its outbox through it.
 	db     *sqlite.DB
 	dbPath string
+	// limits is the server's limiter when options.rates made it.
+	limits *ratelimit.Memory
 }
 
 type options struct {
@@ -44,6 +49,14 @@ type options struct {
 	// mailer renders the service's mail; nil renders empty messages. Use
 	// newMailFixture (mailbox_test.go) for the real templates.
 	mailer auth.Mailer
+	// limiter, when set, is the server's rate limiter (Config.Limiter),
+	// and mailBudget the service's per-address mail budget.
+	limiter    ratelimit.Limiter
+	mailBudget auth.MailBudget
+	// rates, when set and limiter is not, gives the server and the
+	// service's mail budget a ratelimit.Memory with these budgets on the
+	// fixture's clock (f.limits).
+	rates *ratelimit.Rates
 }
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
@@ -90,6 +103,10 @@ func newFixture(t *testing.T, o options) *fixture {
 	}
 	ctx := context.Background()
 	f := &fixture{t: t, store: o.store(t), clock: clocktest.New(time.Now().UTC()), db: db, dbPath: dbPath}
+	if o.limiter == nil && o.rates != nil {
+		f.limits = ratelimit.NewMemory(*o.rates, f.clock.Now)
+		o.limiter, o.mailBudget = f.limits, ratelimit.NewMailBudget(f.limits)
+	}
 	vcfg := token.Config{Issuer: "bizy-auth", Audience: "bizy", Now: f.clock.Now, CacheSize: 100}
 	var signer auth.TokenSigner
 	if o.hs256 {
@@ -116,7 +133,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		BcryptCost: 4, AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 720 * time.Hour,
 		Issuer: "bizy-auth", Audience: "bizy", RequireEmailVerification: o.requireVerified,
 		LockoutThreshold: o.lockoutThreshold, LockoutDuration: o.lockoutDuration, Now: f.clock.Now,
-		Mailer: o.mailer,
+		Mailer: o.mailer, MailBudget: o.mailBudget,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +142,8 @@ func newFixture(t *testing.T, o options) *fixture {
 	if f.keys != nil {
 		pub = f.keys
 	}
-	f.h = NewServer(log, Config{}, f.svc, v, pub)
+	// Every exchange is held to the OpenAPI document.
+	f.h = openapitest.NewChecker(t, openapi.Auth()).Handler(NewServer(log, Config{Limiter: o.limiter}, f.svc, v, pub))
 	return f
 }
 

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
@@ -15,22 +14,20 @@ import (
 
 // FileSender is the embedded default used when no SMTP host is set: it
 // writes each message as an RFC 5322 .eml file under Dir (DATA_DIR/mail) and
-// logs where to click, so the quick start works without a mail server. It is
-// safe for concurrent use.
+// logs the file's name, so the quick start works without a mail server. It
+// is safe for concurrent use.
 type FileSender struct {
 	Dir string
 	Log *slog.Logger     // nil: slog.Default()
 	Now func() time.Time // nil: time.Now; names the file and dates the message
 }
 
-// linkPattern finds the first http(s) link of a text body.
-var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
-
 // Send writes e to Dir/<UTC timestamp>-<messageID>.eml with mode 0600 (the
 // file holds a live token), creating Dir with mode 0700 if needed. The file
 // appears whole or not at all: it is written to a temporary name, synced and
-// renamed. Send then logs at INFO the recipient, the subject and the first
-// link of the text body, and nothing else of the body. Errors from the file
+// renamed. Send then logs at INFO the recipient, the subject and the file,
+// and nothing of the body: its link carries a live token, which belongs in
+// the private mail folder, not in logs that are shipped and kept. Errors from the file
 // system are temporary; a message that cannot be built is Permanent.
 func (s *FileSender) Send(ctx context.Context, from string, e auth.Email, messageID string) error {
 	if err := ctx.Err(); err != nil {
@@ -62,7 +59,6 @@ func (s *FileSender) Send(ctx context.Context, from string, e auth.Email, messag
 	log.InfoContext(ctx, "mail written to file (no SMTP_HOST set)",
 		slog.String("to", e.To),
 		slog.String("subject", e.Subject),
-		slog.String("link", linkPattern.FindString(e.Text)),
 		slog.String("file", name),
 	)
 	return nil

@@ -78,13 +78,15 @@ func TestFileSenderWritesEML(t *testing.T) {
 	}
 	for k, want := range map[string]string{
 		"level": "INFO", "to": "ann@example.com", "subject": e.Subject,
-		"link": "http://localhost:4567/ui/verify-email?token=tok123",
 	} {
 		if entry[k] != want {
 			t.Errorf("log %s = %v, want %q", k, entry[k], want)
 		}
 	}
-	if strings.Contains(logs.String(), "Welcome") {
+	if f, _ := entry["file"].(string); !strings.HasPrefix(f, s.Dir) || !strings.HasSuffix(f, ".eml") {
+		t.Errorf("log file = %v, want the .eml under %s", entry["file"], s.Dir)
+	}
+	if strings.Contains(logs.String(), "Welcome") || strings.Contains(logs.String(), "tok123") {
 		t.Errorf("log carries the body: %s", logs.String())
 	}
 }

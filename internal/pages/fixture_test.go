@@ -17,8 +17,10 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/clocktest"
+	"github.com/bizy-auth/bizy/internal/openapitest"
 	"github.com/bizy-auth/bizy/internal/sqlite"
 	"github.com/bizy-auth/bizy/internal/web"
+	"github.com/bizy-auth/bizy/openapi"
 )
 
 const goodPassword = "Tr1cky!Horse"
@@ -95,7 +97,8 @@ func newFixture(t *testing.T, cfg Config) *fixture {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	var h http.Handler = mux
+	// Every exchange is held to the auth service's OpenAPI document.
+	var h http.Handler = openapitest.NewChecker(t, openapi.Auth()).Handler(mux)
 	f.srv = httptest.NewUnstartedServer(web.ResolveClient(nil, web.SecurityHeaders(h)))
 	f.srv.Start()
 	t.Cleanup(f.srv.Close)

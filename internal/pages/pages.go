@@ -10,6 +10,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/oidc"
+	"github.com/bizy-auth/bizy/internal/returnto"
 	"github.com/bizy-auth/bizy/internal/web"
 )
 
@@ -45,14 +46,14 @@ type Config struct {
 // pages serves every page; one is made by Mount. It is safe for
 // concurrent use.
 type pages struct {
-	log     *slog.Logger
-	cfg     Config
-	svc     *auth.Service
-	tmpl    *templates
-	secure  bool   // cookies are Secure
-	origin  string // PublicURL's scheme://host[:port]
-	allowed map[string]bool
-	cop     *http.CrossOriginProtection
+	log    *slog.Logger
+	cfg    Config
+	svc    *auth.Service
+	tmpl   *templates
+	secure bool   // cookies are Secure
+	origin string // PublicURL's scheme://host[:port]
+	ret    returnto.Rule
+	cop    *http.CrossOriginProtection
 }
 
 // Mount registers the pages on mux under /ui/, and at GET /verify-email
@@ -61,7 +62,7 @@ type pages struct {
 // but the request's own and sets cookies without Secure; Mount panics if
 // PublicURL is set but not an absolute http(s) URL, which config
 // validation rules out.
-func Mount(mux *http.ServeMux, log *slog.Logger, cfg Config, svc *auth.Service) {
+func Mount(mux web.Router, log *slog.Logger, cfg Config, svc *auth.Service) {
 	p := newPages(log, cfg, svc)
 	for pattern, h := range p.routes() {
 		mux.Handle(pattern, p.chain(h))
@@ -77,7 +78,7 @@ func newPages(log *slog.Logger, cfg Config, svc *auth.Service) *pages {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	p := &pages{log: log, cfg: cfg, svc: svc, tmpl: mustParseTemplates(), allowed: map[string]bool{}}
+	p := &pages{log: log, cfg: cfg, svc: svc, tmpl: mustParseTemplates()}
 	p.cop = http.NewCrossOriginProtection()
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)
@@ -85,7 +86,6 @@ func newPages(log *slog.Logger, cfg Config, svc *auth.Service) *pages {
 			panic("pages: PublicURL must be an absolute http(s) URL, got " + cfg.PublicURL)
 		}
 		p.secure, p.origin = u.Scheme == "https", strings.ToLower(u.Scheme+"://"+u.Host)
-		p.allowed[p.origin] = true
 		// Behind the API's proxy the Host is the auth service's, so a
 		// browser without Sec-Fetch-Site is judged by its Origin against
 		// PUBLIC_URL.
@@ -93,9 +93,11 @@ func newPages(log *slog.Logger, cfg Config, svc *auth.Service) *pages {
 			panic("pages: " + err.Error())
 		}
 	}
-	for _, o := range cfg.CORSAllowedOrigins {
-		p.allowed[strings.ToLower(o)] = true
+	origins := cfg.CORSAllowedOrigins
+	if p.origin != "" {
+		origins = append([]string{p.origin}, origins...)
 	}
+	p.ret = returnto.New(origins, cfg.RedirectAllowed)
 	p.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.renderError(w, r, http.StatusForbidden, "This form came from another site",
 			"Bizy only accepts forms sent from its own pages. Go back, reload the page and try again.")
@@ -200,7 +202,7 @@ func (p *pages) limit(budget string, h handler) handler {
 		if p.cfg.Limiter == nil {
 			return h(w, r)
 		}
-		ok, retry, err := p.cfg.Limiter.Allow(r.Context(), budget, p.client(r).IP)
+		ok, retry, err := p.cfg.Limiter.Allow(w, r, budget, p.client(r).IP)
 		if err != nil {
 			p.log.WarnContext(r.Context(), "rate limiter failed; request let through", "budget", budget, "err", err)
 		} else if !ok {

@@ -21,7 +21,7 @@ type budgetLimiter struct {
 	err    error
 }
 
-func (l *budgetLimiter) Allow(_ context.Context, budget, key string) (bool, time.Duration, error) {
+func (l *budgetLimiter) Allow(_ http.ResponseWriter, _ *http.Request, budget, key string) (bool, time.Duration, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.asked = append(l.asked, budget+" "+key)

@@ -1,85 +1,26 @@
 package ratelimit
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
-	"net"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/clocktest"
+	"github.com/bizy-auth/bizy/internal/redis/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
-// testServer is a redis-server of the test's own on a free loopback port,
-// which the test may stop, restart on the same port, or freeze; never the
-// shared Redis. It runs with the Redis suites (BIZY_TEST_REDIS_URL), and a
-// missing redis-server binary then fails the test.
-type testServer struct {
-	t    *testing.T
-	bin  string
-	port string
-	dir  string
-	cmd  *exec.Cmd
-	out  bytes.Buffer
-}
-
-func startTestServer(t *testing.T) *testServer {
+// startTestServer runs a redis-server of the test's own
+// (redistest.Start), never the shared Redis. It runs with the Redis suites
+// (BIZY_TEST_REDIS_URL), and a missing redis-server binary then fails the
+// test.
+func startTestServer(t *testing.T) *redistest.Server {
 	t.Helper()
 	testRedisURL(t)
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatalf("the Redis suites need redis-server on PATH: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
-	s := &testServer{t: t, bin: bin, port: port, dir: t.TempDir()}
-	s.start()
-	t.Cleanup(s.kill)
-	return s
-}
-
-func (s *testServer) url() string { return "redis://127.0.0.1:" + s.port + "/0" }
-
-// start runs redis-server without persistence, so a restart comes back
-// empty, and waits until it answers.
-func (s *testServer) start() {
-	s.t.Helper()
-	s.out.Reset()
-	s.cmd = exec.Command(s.bin, "--port", s.port, "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir)
-	s.cmd.Stdout, s.cmd.Stderr = &s.out, &s.out
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("start redis-server: %v", err)
-	}
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + s.port, MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(15 * time.Second)
-	for c.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("redis-server on port %s did not answer within 15 s:\n%s", s.port, s.out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// kill stops the server for good; the port is free again after.
-func (s *testServer) kill() {
-	if s.cmd == nil || s.cmd.ProcessState != nil {
-		return
-	}
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
+	return redistest.Start(t)
 }
 
 // logCounter is a slog.Handler that keeps the message of each record.
@@ -162,7 +103,7 @@ func TestRedisFallsBackToMemoryAndReturns(t *testing.T) {
 	srv := startTestServer(t)
 	clock := clocktest.New(t0)
 	rates := Rates{Login: Rate{3, time.Hour}}
-	a, b := newServiceCopy(t, srv.url(), rates, clock), newServiceCopy(t, srv.url(), rates, clock)
+	a, b := newServiceCopy(t, srv.URL(), rates, clock), newServiceCopy(t, srv.URL(), rates, clock)
 	ctx := context.Background()
 
 	spend(t, a.lim, Login, "ip", 2)
@@ -171,7 +112,7 @@ func TestRedisFallsBackToMemoryAndReturns(t *testing.T) {
 		t.Fatal("a 4th login was allowed while Redis answers: the copies do not share")
 	}
 
-	srv.kill()
+	srv.Kill()
 	// Each copy now counts on its own, from a whole budget, and still refuses.
 	for i, cp := range []serviceCopy{a, b} {
 		spend(t, cp.lim, Login, "ip", 3)
@@ -208,7 +149,7 @@ func TestRedisFallsBackToMemoryAndReturns(t *testing.T) {
 		t.Errorf("a failed probe changed the state or logged again: %+v", a.lim.Stats())
 	}
 
-	srv.start() // same port, empty
+	srv.Restart() // same port, empty
 	sent = a.sent.n.Load()
 	a.lim.Allow(ctx, Login, "other")
 	if a.lim.Stats().UsingRedis || a.sent.n.Load() != sent {
@@ -233,7 +174,7 @@ func TestRedisHangingServerCannotStallRequests(t *testing.T) {
 	srv := startTestServer(t)
 	// The client's own time-outs are a minute: only the limiter's bound
 	// can answer in time.
-	c := newClient(t, srv.url(), func(o *redis.Options) {
+	c := newClient(t, srv.URL(), func(o *redis.Options) {
 		o.DialTimeout, o.ReadTimeout, o.WriteTimeout = time.Minute, time.Minute, time.Minute
 	})
 	clock := clocktest.New(t0)
@@ -244,10 +185,7 @@ func TestRedisHangingServerCannotStallRequests(t *testing.T) {
 	waitForRedis(t, lim, clock)
 	fallbacks := lim.Stats().Fallbacks
 
-	if err := srv.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.cmd.Process.Signal(syscall.SIGCONT) }) // before kill: cleanups run last first
+	srv.Freeze()
 	start := time.Now()
 	d := lim.Allow(context.Background(), Login, "k")
 	if took := time.Since(start); took > 5*time.Second {

@@ -68,3 +68,47 @@ func TestLogLinesCarryTheRequestID(t *testing.T) {
 		})
 	}
 }
+
+// TestAccessLogQuietRoutes: behind middleware that copies the request (as
+// both servers' chains do), the access line still names the matched route;
+// a Quiet route's successes are logged at DEBUG and its failures at INFO.
+func TestAccessLogQuietRoutes(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	failing := false
+	mux := http.NewServeMux()
+	mux.Handle("GET /health", Quiet(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})))
+	mux.Handle("GET /things/{id}", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	copyRequest := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(r.Context()))
+		})
+	}
+	h := RequestID(log, AccessLog(log, copyRequest(Routes(mux))))
+	for _, tc := range []struct {
+		path  string
+		fail  bool
+		level string
+		route string
+	}{
+		{"/health", false, "DEBUG", "GET /health"},
+		{"/health", true, "INFO", "GET /health"},
+		{"/things/7", false, "INFO", "GET /things/{id}"},
+		{"/nowhere", false, "INFO", "unmatched"},
+	} {
+		buf.Reset()
+		failing = tc.fail
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", tc.path, nil))
+		var line map[string]any
+		if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+			t.Fatalf("%s: %v: %s", tc.path, err, buf.String())
+		}
+		if line["level"] != tc.level || line["route"] != tc.route {
+			t.Errorf("%s (failing %v): level %v route %v, want %s %s", tc.path, tc.fail, line["level"], line["route"], tc.level, tc.route)
+		}
+	}
+}

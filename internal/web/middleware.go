@@ -94,18 +94,33 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// AccessLog logs one line per request with its route pattern, status and
-// duration. The request ID comes from the context through LogHandler.
+// AccessLog logs one line per request, "request", with its method, route
+// pattern, status and duration; never its path or query, which may carry
+// ids and tokens. The request ID comes from the context through LogHandler.
+// The line is at INFO, or at DEBUG for a route wrapped in Quiet that
+// answered below 400.
 func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		route := r.Pattern
+		e := &accessEntry{}
+		inner := r.WithContext(context.WithValue(r.Context(), accessKey{}, e))
+		next.ServeHTTP(rec, inner)
+		route := e.route
+		if route == "" {
+			route = inner.Pattern // next was the mux itself
+		}
 		if route == "" {
 			route = "unmatched"
 		}
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		if rec.status == 0 {
+			rec.status = http.StatusOK // the handler wrote nothing: net/http sends 200
+		}
+		level := slog.LevelInfo
+		if e.quiet && rec.status < http.StatusBadRequest {
+			level = slog.LevelDebug
+		}
+		log.LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method),
 			slog.String("route", route),
 			slog.Int("status", rec.status),

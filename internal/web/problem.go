@@ -130,6 +130,7 @@ func NotFound(w http.ResponseWriter, _ *http.Request) {
 func Routes(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
+		noteRoute(r, pattern)
 		if pattern != "" {
 			mux.ServeHTTP(w, r)
 			return
