@@ -3,8 +3,13 @@ package oidc_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/bizy-auth/bizy/internal/authserver"
+	"github.com/bizy-auth/bizy/internal/ratelimit"
 )
 
 // TestDiscovery: the document names PUBLIC_URL's endpoints under /oauth/,
@@ -80,5 +85,25 @@ func TestNoCallbackRoute(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("/oauth/authorize/callback = %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestTokenEndpointRateLimited: POST /oauth/token spends the
+// RATE_LIMIT_REFRESH budget of the client's IP, as /refresh does.
+func TestTokenEndpointRateLimited(t *testing.T) {
+	e := newEnv(t, engines(t)[0], func(c *authserver.Config) {
+		c.Limiter = ratelimit.NewMemory(ratelimit.Rates{Refresh: ratelimit.Rate{N: 2, Window: time.Hour}}, time.Now)
+	})
+	var got []int
+	for range 3 {
+		resp, err := http.PostForm(e.url+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}, "client_id": {"nobody"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got = append(got, resp.StatusCode)
+	}
+	if got[0] == http.StatusTooManyRequests || got[2] != http.StatusTooManyRequests {
+		t.Errorf("statuses %v: want the third refused with 429", got)
 	}
 }

@@ -79,7 +79,7 @@ type env struct {
 
 const password = "Correct-Horse-9"
 
-func newEnv(t *testing.T, eng engine) *env {
+func newEnv(t *testing.T, eng engine, opts ...func(*authserver.Config)) *env {
 	t.Helper()
 	store, ostore := eng.open(t)
 	srv := httptest.NewUnstartedServer(nil)
@@ -109,10 +109,14 @@ func newEnv(t *testing.T, eng engine) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = authserver.NewServer(log, authserver.Config{
+	cfg := authserver.Config{
 		Pages:  pages.Config{PublicURL: e.url, RedirectAllowed: e.provider.RedirectAllowed, OpenID: e.provider, Now: e.clock.Now},
 		OpenID: e.provider,
-	}, e.svc, v, ring)
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv.Config.Handler = authserver.NewServer(log, cfg, e.svc, v, ring)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return e
