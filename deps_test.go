@@ -21,7 +21,9 @@ var layers = map[string][]string{
 	// The leaf packages every layer may use.
 	"internal/fault":   nil,
 	"internal/invalid": nil,
-	"internal/input":   {"internal/invalid", "github.com/google/uuid"},
+	"internal/input": {"internal/invalid", "github.com/google/uuid", "golang.org/x/net/idna",
+		"golang.org/x/text/secure/bidirule", "golang.org/x/text/transform", "golang.org/x/text/unicode/bidi",
+		"golang.org/x/text/unicode/norm"},
 	// The domains: the standard library, token, the leaves and the few
 	// libraries made for their job (ids, password hashing, the common
 	// password list). No adapter, no server, no web.

@@ -140,8 +140,10 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 	reg := metrics.NewRegistry()
 	metrics.RegisterMail(reg, log, d.mail, db.Outbox())
 	metrics.RegisterRateLimit(reg, limStats)
+	metrics.RegisterEvents(reg, d.svc.EventWriteFailures)
+	metrics.RegisterBackground(reg, d.svc.BackgroundDropped)
 	h := authserver.NewServer(log.With("service", "auth"), authserver.Config{
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: cfg.AuthTrustedProxies,
 		Metrics:        metrics.Handler(reg),
 		Instrument:     metrics.HTTP(reg),
 		Pages: pages.Config{PublicURL: cfg.PublicURL, CookieDomain: cfg.CookieDomain,

@@ -260,6 +260,7 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		BcryptCost:               cfg.BcryptCost,
 		AccessTokenTTL:           cfg.AccessTokenTTL,
 		RefreshTokenTTL:          cfg.RefreshTokenTTL,
+		RefreshReuseInterval:     cfg.RefreshReuseInterval,
 		Issuer:                   cfg.JWTIssuer,
 		Audience:                 cfg.JWTAudience,
 		RequireEmailVerification: cfg.RequireEmailVerification,

@@ -38,18 +38,18 @@ func (s *Service) SetAdmin(ctx context.Context, userID string, admin bool, c Cli
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
-		if !demoted {
-			return nil
+		if demoted {
+			// Tokens carry is_admin: end the sessions whose tokens say admin.
+			if revoked, err = s.revokeAll(ctx, tx, u.ID, "", u.UpdatedAt); err != nil {
+				return err
+			}
 		}
-		// Tokens carry is_admin: end the sessions whose tokens say admin.
-		revoked, err = s.revokeAll(ctx, tx, u.ID, "", u.UpdatedAt)
-		return err
+		return s.recordIn(ctx, tx, Event{Type: EventAdminGranted, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent,
+			Detail: "is_admin=" + strconv.FormatBool(admin)})
 	})
 	if err != nil {
 		return User{}, err
 	}
 	s.announce(ctx, revoked, u.UpdatedAt)
-	s.record(ctx, s.store, Event{Type: EventAdminGranted, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent,
-		Detail: "is_admin=" + strconv.FormatBool(admin)})
 	return u, nil
 }

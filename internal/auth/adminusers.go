@@ -139,12 +139,13 @@ func decodeUserCursor(c string) (string, error) {
 // and returns the updated user. Disabling an account or withdrawing its
 // admin role revokes every session of it (announced to API copies), so
 // neither a disabled user nor a stale is_admin claim outlives the change.
-// It returns ErrSelfAction when the admin would withdraw their own role or
-// disable themselves, ErrForbidden when actorID is no longer an admin, and
+// It returns ErrSelfAction when the admin would withdraw their own role,
+// disable themselves or unverify their own address (with
+// REQUIRE_EMAIL_VERIFICATION, that too would refuse their next login), ErrForbidden when actorID is no longer an admin, and
 // ErrNotFound for an unknown userID. A change that changes nothing is not
 // written nor recorded.
 func (s *Service) AdminUpdateUser(ctx context.Context, actorID, userID string, ch UserChanges, c Client) (User, error) {
-	if actorID == userID && ((ch.IsAdmin != nil && !*ch.IsAdmin) || (ch.Disabled != nil && *ch.Disabled)) {
+	if actorID == userID && (isFalse(ch.IsAdmin) || isTrue(ch.Disabled) || isFalse(ch.EmailVerified)) {
 		return User{}, ErrSelfAction
 	}
 	var (
@@ -179,20 +180,21 @@ func (s *Service) AdminUpdateUser(ctx context.Context, actorID, userID string, c
 			return err
 		}
 		if (u.Disabled && !was.Disabled) || (was.IsAdmin && !u.IsAdmin) {
-			revoked, err = s.revokeAll(ctx, tx, u.ID, "", now)
-			return err
+			if revoked, err = s.revokeAll(ctx, tx, u.ID, "", now); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.recordIn(ctx, tx, adminEvent(EventAdminUserUpdated, actorID, u, c, strings.Join(changes, " ")))
 	})
 	if err != nil {
 		return User{}, err
 	}
 	s.announce(ctx, revoked, now)
-	if len(changes) > 0 {
-		s.recordAdmin(ctx, EventAdminUserUpdated, actorID, u, c, strings.Join(changes, " "))
-	}
 	return u, nil
 }
+
+func isTrue(b *bool) bool  { return b != nil && *b }
+func isFalse(b *bool) bool { return b != nil && !*b }
 
 // AdminDeleteUser deletes the user userID on behalf of the admin actorID. Their
 // sessions are revoked in the same transaction and announced once it has
@@ -253,22 +255,33 @@ func (s *Service) AdminRevokeSessions(ctx context.Context, actorID, userID strin
 		return err
 	}
 	now := s.timestamp()
-	revoked, err := s.revokeAll(ctx, s.store, u.ID, "", now)
+	var revoked []string
+	err = s.store.Tx(ctx, func(tx Store) error {
+		if revoked, err = s.revokeAll(ctx, tx, u.ID, "", now); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, adminEvent(EventAdminSessionsRevoked, actorID, u, c, ""))
+	})
 	if err != nil {
 		return err
 	}
 	s.announce(ctx, revoked, now)
-	s.recordAdmin(ctx, EventAdminSessionsRevoked, actorID, u, c, "")
 	return nil
 }
 
 // recordAdmin records an admin action on target, naming the admin in the
-// detail.
+// detail, outside any transaction.
 func (s *Service) recordAdmin(ctx context.Context, typ, actorID string, target User, c Client, detail string) {
+	s.record(ctx, s.store, adminEvent(typ, actorID, target, c, detail))
+}
+
+// adminEvent is the event of an admin action on target, naming the admin
+// in the detail.
+func adminEvent(typ, actorID string, target User, c Client, detail string) Event {
 	d := "admin_id=" + actorID
 	if detail != "" {
 		d += " " + detail
 	}
-	s.record(ctx, s.store, Event{Type: typ, UserID: target.ID, LoginName: target.Username,
-		IP: c.IP, UserAgent: c.UserAgent, Detail: d})
+	return Event{Type: typ, UserID: target.ID, LoginName: target.Username,
+		IP: c.IP, UserAgent: c.UserAgent, Detail: d}
 }

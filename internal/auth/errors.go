@@ -26,10 +26,11 @@ var (
 	// store at the time of the call, an enabled admin.
 	ErrForbidden = fault.New(fault.Forbidden, "admin_required", "this requires the admin role")
 	// ErrSelfAction is returned when an admin tries to remove their own
-	// admin role, disable or delete their own account: whoever holds the
-	// last admin account could otherwise lock every admin out.
+	// admin role, unverify their own address, disable or delete their own
+	// account: whoever holds the last admin account could otherwise lock
+	// every admin out.
 	ErrSelfAction = fault.New(fault.Conflict, "self_action_forbidden",
-		"an admin cannot remove their own admin role, disable or delete their own account")
+		"an admin cannot remove their own admin role, unverify their own address, disable or delete their own account")
 )
 
 // CredentialError is a wrong password given to confirm a change (the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -60,7 +61,7 @@ func NewLockout(log *slog.Logger, counts LockoutStore, events EventStore, now fu
 	if rule.Duration <= 0 {
 		return nil, errors.New("lockout duration must be positive")
 	}
-	return &Lockout{counts: counts, events: eventLog{log: log, store: events, now: now}, now: now, rule: rule}, nil
+	return &Lockout{counts: counts, events: eventLog{log: log, store: events, now: now, failures: new(atomic.Uint64)}, now: now, rule: rule}, nil
 }
 
 // In returns l working inside the transaction tx: its counts and events are

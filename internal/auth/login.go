@@ -21,7 +21,14 @@ type Tokens struct {
 	SessionID    string
 }
 
-func normalizeLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+// normalizeLogin returns a login name as accounts are looked up by: a
+// username lower-cased, an address as NormalizeEmail stores it.
+func normalizeLogin(login string) string {
+	if strings.Contains(login, "@") {
+		return NormalizeEmail(login)
+	}
+	return strings.ToLower(strings.TrimSpace(login))
+}
 
 // Login checks a login name (username or email) and password and opens a
 // session. An unknown name and a wrong password both return
@@ -93,13 +100,14 @@ func (s *Service) Login(ctx context.Context, login, password string, c Client) (
 				return err
 			}
 		}
-		tok, err = s.openSession(ctx, tx, cur, c)
-		return err
+		if tok, err = s.openSession(ctx, tx, cur, c); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
 	})
 	if err != nil {
 		return Tokens{}, err
 	}
-	s.record(ctx, s.store, Event{Type: EventLoginSuccess, UserID: u.ID, LoginName: name, IP: c.IP, UserAgent: c.UserAgent})
 	return tok, nil
 }
 
@@ -127,6 +135,7 @@ func passwordMatches(hash []byte, pw string) bool {
 // token.
 func (s *Service) openSession(ctx context.Context, st Store, u User, c Client) (Tokens, error) {
 	now := s.timestamp()
+	c = c.storable()
 	refresh, hash := newSecret()
 	sess := Session{
 		ID: newID(), UserID: u.ID, RefreshHash: hash,

@@ -64,12 +64,14 @@ func (s *Service) VerifyEmail(ctx context.Context, token string, c Client) (User
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
-		return tx.InvalidateUserTokens(ctx, u.ID, PurposeVerifyEmail, now)
+		if err := tx.InvalidateUserTokens(ctx, u.ID, PurposeVerifyEmail, now); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, Event{Type: EventEmailVerified, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
 	})
 	if err != nil {
 		return User{}, err
 	}
-	s.record(ctx, s.store, Event{Type: EventEmailVerified, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
 	return u, nil
 }
 
@@ -94,11 +96,16 @@ func (s *Service) ResendVerification(ctx context.Context, email string, c Client
 			return err
 		}
 		now := s.timestamp()
-		if err := s.store.Tx(ctx, func(tx Store) error { return s.sendVerification(ctx, tx, u, now) }); err != nil {
+		err = s.store.Tx(ctx, func(tx Store) error {
+			if err := s.sendVerification(ctx, tx, u, now); err != nil {
+				return err
+			}
+			return s.recordIn(ctx, tx, Event{Type: EventVerificationSent, UserID: u.ID, LoginName: email, IP: c.IP, UserAgent: c.UserAgent})
+		})
+		if err != nil {
 			return err
 		}
 		s.mailQueued()
-		s.record(ctx, s.store, Event{Type: EventVerificationSent, UserID: u.ID, LoginName: email, IP: c.IP, UserAgent: c.UserAgent})
 		return nil
 	})
 }
@@ -137,13 +144,15 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, c Client) {
 			if err != nil {
 				return err
 			}
-			return s.enqueue(ctx, tx, e, now)
+			if err := s.enqueue(ctx, tx, e, now); err != nil {
+				return err
+			}
+			return s.recordIn(ctx, tx, Event{Type: EventResetRequested, UserID: u.ID, LoginName: email, IP: c.IP, UserAgent: c.UserAgent})
 		})
 		if err != nil {
 			return err
 		}
 		s.mailQueued()
-		s.record(ctx, s.store, Event{Type: EventResetRequested, UserID: u.ID, LoginName: email, IP: c.IP, UserAgent: c.UserAgent})
 		return nil
 	})
 }

@@ -97,8 +97,9 @@ type newPassword struct {
 // locks inside one transaction: reset links die, every session but
 // p.keepSession is revoked, the names' failed logins and locks are
 // cleared, and a notice is queued in the outbox. Only once that has
-// committed are the revoked sessions announced, the mail worker woken and
-// p.event recorded. lock's errors are returned as they are.
+// committed are the revoked sessions announced and the mail worker woken;
+// p.event is recorded in the transaction. lock's errors are returned as
+// they are.
 func (s *Service) setPassword(ctx context.Context, p newPassword, c Client, lock func(tx Store) (User, error)) error {
 	var (
 		u       User
@@ -129,13 +130,15 @@ func (s *Service) setPassword(ctx context.Context, p newPassword, c Client, lock
 		if err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, e, p.at)
+		if err := s.enqueue(ctx, tx, e, p.at); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, Event{Type: p.event, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
 	})
 	if err != nil {
 		return err
 	}
 	s.announce(ctx, revoked, p.at)
 	s.mailQueued()
-	s.record(ctx, s.store, Event{Type: p.event, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
 	return nil
 }

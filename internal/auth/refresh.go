@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -15,9 +16,13 @@ import (
 // Refresh trades a refresh token for a new access token and a new refresh
 // token; the old one dies. A token that was already traded (rotated out)
 // coming back means someone holds a copy: the whole session is revoked and
-// the answer is ErrInvalidRefresh, as for an unknown, revoked or expired one.
-// Of two concurrent trades of one token, one wins and the other counts as
-// reuse.
+// the answer is ErrInvalidRefresh, as for an unknown, revoked or expired
+// one. Except within Config.RefreshReuseInterval of its rotation: a
+// browser's tabs or a client's retry sending the same token at once is no
+// theft, so the token is answered with the session's current tokens (the
+// refresh token that replaced it, and a new access token) and the session
+// lives on. Of concurrent trades of one token, one rotates it and the
+// others get what it got.
 func (s *Service) Refresh(ctx context.Context, refreshToken string, c Client) (Tokens, error) {
 	if refreshToken == "" {
 		return Tokens{}, ErrInvalidRefresh
@@ -32,56 +37,149 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, c Client) (T
 	}
 	now := s.timestamp()
 	if !current {
-		return Tokens{}, s.refreshReused(ctx, sess, now, c)
+		return s.refreshRotated(ctx, refreshToken, sess, now, c)
 	}
 	if !sess.RevokedAt.IsZero() || !now.Before(sess.ExpiresAt) {
 		return Tokens{}, ErrInvalidRefresh
 	}
-	u, err := s.store.UserByID(ctx, sess.UserID)
-	if errors.Is(err, ErrNotFound) {
-		return Tokens{}, ErrInvalidRefresh
-	}
+	u, err := s.sessionUser(ctx, sess)
 	if err != nil {
 		return Tokens{}, err
 	}
-	if u.Disabled {
-		return Tokens{}, ErrDisabled
-	}
 	next, nextHash := newSecret()
-	err = s.store.RotateRefresh(ctx, sess.ID, hash, nextHash, now)
+	err = s.store.Tx(ctx, func(tx Store) error {
+		err := tx.RotateRefreshSuccessor(ctx, sess.ID, hash, nextHash, sealSuccessor(refreshToken, next), now)
+		if err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, Event{Type: EventRefresh, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
+	})
 	if errors.Is(err, ErrNotFound) {
-		// Either another request traded this token a moment ago (reuse), or
-		// the session was revoked meanwhile (a logout, not an attack).
+		// Either another request traded this token a moment ago, or the
+		// session was revoked meanwhile (a logout, not an attack).
 		if cur, err := s.store.Session(ctx, sess.ID); err == nil && !cur.RevokedAt.IsZero() {
 			return Tokens{}, ErrInvalidRefresh
 		}
+		return s.refreshRotated(ctx, refreshToken, sess, now, c)
+	}
+	if err != nil {
+		return Tokens{}, err
+	}
+	return s.sessionTokens(ctx, u, sess.ID, next, now)
+}
+
+// sessionUser returns the user of sess for a refresh: ErrInvalidRefresh
+// when the account is gone, ErrDisabled when it is disabled.
+func (s *Service) sessionUser(ctx context.Context, sess Session) (User, error) {
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return User{}, ErrInvalidRefresh
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if u.Disabled {
+		return User{}, ErrDisabled
+	}
+	return u, nil
+}
+
+// sessionTokens signs a new access token for u under session sid and hands
+// it out with refresh, the session's current refresh token.
+func (s *Service) sessionTokens(ctx context.Context, u User, sid, refresh string, now time.Time) (Tokens, error) {
+	access, err := s.issue(ctx, u, sid, now)
+	if err != nil {
+		return Tokens{}, err
+	}
+	return Tokens{AccessToken: access, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second),
+		RefreshToken: refresh, User: u, SessionID: sid}, nil
+}
+
+// refreshRotated answers tok, a refresh token of sess that was rotated out.
+// If it was rotated within RefreshReuseInterval and its successors lead,
+// each also rotated within the interval, to the session's current token,
+// the caller gets that token and a new access token. Anything else is
+// reuse: the session is revoked.
+func (s *Service) refreshRotated(ctx context.Context, tok string, sess Session, now time.Time, c Client) (Tokens, error) {
+	if s.cfg.RefreshReuseInterval <= 0 {
 		return Tokens{}, s.refreshReused(ctx, sess, now, c)
 	}
+	cur, err := s.store.Session(ctx, sess.ID)
 	if err != nil {
 		return Tokens{}, err
 	}
-	access, err := s.issue(ctx, u, sess.ID, now)
+	if !cur.RevokedAt.IsZero() || !now.Before(cur.ExpiresAt) {
+		return Tokens{}, s.refreshReused(ctx, sess, now, c)
+	}
+	next, ok, err := s.currentSuccessor(ctx, tok, cur, now)
 	if err != nil {
 		return Tokens{}, err
 	}
-	s.record(ctx, s.store, Event{Type: EventRefresh, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent})
-	return Tokens{AccessToken: access, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second),
-		RefreshToken: next, User: u, SessionID: sess.ID}, nil
+	if !ok {
+		return Tokens{}, s.refreshReused(ctx, sess, now, c)
+	}
+	u, err := s.sessionUser(ctx, cur)
+	if err != nil {
+		return Tokens{}, err
+	}
+	s.record(ctx, s.store, Event{Type: EventRefresh, UserID: u.ID, LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent,
+		Detail: "a refresh token rotated out within REFRESH_REUSE_INTERVAL; answered with the session's current one"})
+	return s.sessionTokens(ctx, u, cur.ID, next, now)
+}
+
+// maxSuccessorSteps bounds the walk from a rotated-out token to its
+// session's current one: a few tabs racing, not a long history.
+const maxSuccessorSteps = 8
+
+// currentSuccessor follows tok's successors, each rotated out within
+// RefreshReuseInterval of now, to cur's current refresh token and returns
+// it; false when the walk leaves the interval, finds no successor (a
+// rotation that kept none) or does not reach cur's token.
+func (s *Service) currentSuccessor(ctx context.Context, tok string, cur Session, now time.Time) (string, bool, error) {
+	for range maxSuccessorSteps {
+		r, err := s.store.RotatedRefresh(ctx, HashSecret(tok))
+		if errors.Is(err, ErrNotFound) {
+			return "", false, nil
+		}
+		if err != nil {
+			return "", false, err
+		}
+		if r.SessionID != cur.ID || now.Sub(r.RotatedAt) > s.cfg.RefreshReuseInterval {
+			return "", false, nil
+		}
+		next, ok := openSuccessor(tok, r.Successor)
+		if !ok {
+			return "", false, nil
+		}
+		if subtle.ConstantTimeCompare(HashSecret(next), cur.RefreshHash) == 1 {
+			return next, true, nil
+		}
+		tok = next
+	}
+	return "", false, nil
 }
 
 // refreshReused revokes sess after a rotated-out refresh token came back.
 func (s *Service) refreshReused(ctx context.Context, sess Session, now time.Time, c Client) error {
-	if err := s.revoke(ctx, sess.ID, now); err != nil {
+	err := s.revokeRecorded(ctx, sess.ID, now, Event{Type: EventRefreshReuse, UserID: sess.UserID, IP: c.IP, UserAgent: c.UserAgent,
+		Detail: "a rotated-out refresh token was presented; session " + sess.ID + " revoked"})
+	if err != nil {
 		return err
 	}
-	s.record(ctx, s.store, Event{Type: EventRefreshReuse, UserID: sess.UserID, IP: c.IP, UserAgent: c.UserAgent,
-		Detail: "a rotated-out refresh token was presented; session " + sess.ID + " revoked"})
 	return ErrInvalidRefresh
 }
 
-// revoke revokes one session and announces it.
-func (s *Service) revoke(ctx context.Context, sid string, now time.Time) error {
-	done, err := s.store.RevokeSession(ctx, sid, now)
+// revokeRecorded revokes session sid and records e in one transaction,
+// then announces the revocation. ErrNotFound for an unknown session.
+func (s *Service) revokeRecorded(ctx context.Context, sid string, now time.Time, e Event) error {
+	var done bool
+	err := s.store.Tx(ctx, func(tx Store) error {
+		var err error
+		if done, err = tx.RevokeSession(ctx, sid, now); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, e)
+	})
 	if err != nil {
 		return err
 	}
@@ -108,20 +206,29 @@ func (s *Service) announce(ctx context.Context, sids []string, now time.Time) {
 // userID.
 func (s *Service) Logout(ctx context.Context, userID, sid string, all bool, c Client) error {
 	now := s.timestamp()
-	if all {
-		revoked, err := s.revokeAll(ctx, s.store, userID, "", now)
-		if err != nil {
-			return err
+	e := Event{Type: EventLogout, UserID: userID, IP: c.IP, UserAgent: c.UserAgent, Detail: "session " + sid}
+	if !all {
+		err := s.revokeRecorded(ctx, sid, now, e)
+		if errors.Is(err, ErrNotFound) {
+			// Gone already (pruned): nothing to revoke, still a logout.
+			s.record(ctx, s.store, e)
+			return nil
 		}
-		s.announce(ctx, revoked, now)
-	} else if err := s.revoke(ctx, sid, now); err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	detail := "session " + sid
-	if all {
-		detail = "every session"
+	e.Detail = "every session"
+	var revoked []string
+	err := s.store.Tx(ctx, func(tx Store) error {
+		var err error
+		if revoked, err = s.revokeAll(ctx, tx, userID, "", now); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, e)
+	})
+	if err != nil {
+		return err
 	}
-	s.record(ctx, s.store, Event{Type: EventLogout, UserID: userID, IP: c.IP, UserAgent: c.UserAgent, Detail: detail})
+	s.announce(ctx, revoked, now)
 	return nil
 }
 
@@ -160,11 +267,8 @@ func (s *Service) RevokeUserSession(ctx context.Context, userID, sid string, c C
 	if sess.UserID != userID {
 		return ErrNotFound
 	}
-	if err := s.revoke(ctx, sid, s.timestamp()); err != nil {
-		return err
-	}
-	s.record(ctx, s.store, Event{Type: EventSessionRevoked, UserID: userID, IP: c.IP, UserAgent: c.UserAgent, Detail: "session " + sid})
-	return nil
+	return s.revokeRecorded(ctx, sid, s.timestamp(),
+		Event{Type: EventSessionRevoked, UserID: userID, IP: c.IP, UserAgent: c.UserAgent, Detail: "session " + sid})
 }
 
 // Revocation is one entry of the revocation feed: a session whose access

@@ -21,14 +21,15 @@ type Registration struct {
 // input and a *ConflictError when the username or email is taken.
 func (s *Service) Register(ctx context.Context, r Registration, c Client) (User, error) {
 	r.Username = strings.TrimSpace(r.Username)
-	r.Email = NormalizeEmail(r.Email)
 	var ve ValidationError
 	if msg := validUsername(r.Username); msg != "" {
 		ve.Add("username", msg)
 	}
+	// Checked as given: normalising maps some invisible characters away.
 	if msg := validEmail(r.Email); msg != "" {
 		ve.Add("email", msg)
 	}
+	r.Email = NormalizeEmail(r.Email)
 	if msg := validPassword(r.Password); msg != "" {
 		ve.Add("password", msg)
 	}
@@ -49,8 +50,8 @@ func (s *Service) Register(ctx context.Context, r Registration, c Client) (User,
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
-		if err := tx.AddEvent(ctx, Event{ID: newID(), Type: EventRegister, UserID: u.ID,
-			LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent, CreatedAt: now}); err != nil {
+		if err := s.recordIn(ctx, tx, Event{Type: EventRegister, UserID: u.ID,
+			LoginName: u.Username, IP: c.IP, UserAgent: c.UserAgent}); err != nil {
 			return err
 		}
 		if u.EmailVerified {
@@ -60,8 +61,8 @@ func (s *Service) Register(ctx context.Context, r Registration, c Client) (User,
 		if err := s.sendVerification(ctx, tx, u, now); err != nil {
 			return err
 		}
-		return tx.AddEvent(ctx, Event{ID: newID(), Type: EventVerificationSent, UserID: u.ID,
-			LoginName: u.Email, IP: c.IP, UserAgent: c.UserAgent, CreatedAt: now})
+		return s.recordIn(ctx, tx, Event{Type: EventVerificationSent, UserID: u.ID,
+			LoginName: u.Email, IP: c.IP, UserAgent: c.UserAgent})
 	})
 	if err != nil {
 		return User{}, err
@@ -69,6 +70,5 @@ func (s *Service) Register(ctx context.Context, r Registration, c Client) (User,
 	if !u.EmailVerified {
 		s.mailQueued()
 	}
-	s.log.InfoContext(ctx, "security event", "type", EventRegister, "user_id", u.ID, "login_name", u.Username, "ip", c.IP)
 	return u, nil
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,9 +15,14 @@ import (
 
 // Config holds the rules a Service applies.
 type Config struct {
-	BcryptCost               int
-	AccessTokenTTL           time.Duration
-	RefreshTokenTTL          time.Duration
+	BcryptCost      int
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	// RefreshReuseInterval is how long after its rotation a refresh token
+	// presented again is answered with the session's current tokens (a
+	// browser's tabs, a client's retry) rather than taken for a stolen
+	// copy; 0 treats every reuse as theft.
+	RefreshReuseInterval     time.Duration
 	Issuer                   string
 	Audience                 string
 	RequireEmailVerification bool
@@ -66,18 +70,9 @@ type Service struct {
 	// that answer takes as long as a wrong password does.
 	dummyHash []byte
 	mailer    Mailer
-	// bg tracks background jobs (ResendVerification, ForgotPassword), and
-	// bgSlots bounds how many run at once.
-	bg      sync.WaitGroup
-	bgSlots chan struct{}
+	// jobs runs background jobs (ResendVerification, ForgotPassword).
+	jobs *jobQueue
 }
-
-// maxBackground bounds concurrent background jobs; callers past it wait
-// for a slot. backgroundTimeout bounds each job.
-const (
-	maxBackground     = 64
-	backgroundTimeout = 30 * time.Second
-)
 
 // NewService returns a Service. It hashes a throwaway password at the
 // configured cost, which takes as long as one login.
@@ -102,28 +97,8 @@ func NewService(log *slog.Logger, store Store, signer TokenSigner, cfg Config) (
 		mailer = noMail{}
 	}
 	return &Service{log: log, store: store, signer: signer, cfg: cfg, now: now, lockout: lockout, dummyHash: dummy,
-		mailer: mailer, bgSlots: make(chan struct{}, maxBackground)}, nil
+		mailer: mailer, jobs: &jobQueue{max: backgroundWorkers, limit: backgroundQueue}}, nil
 }
-
-// background runs fn after the request that asked for it has been answered,
-// so its answer and timing cannot depend on what fn finds. fn keeps the
-// request's values (its request ID) but not its cancellation.
-func (s *Service) background(ctx context.Context, fn func(context.Context) error) {
-	s.bg.Add(1)
-	s.bgSlots <- struct{}{}
-	go func() {
-		defer func() { <-s.bgSlots; s.bg.Done() }()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
-		defer cancel()
-		if err := fn(ctx); err != nil {
-			s.log.ErrorContext(ctx, "background job failed", "err", err)
-		}
-	}()
-}
-
-// Wait blocks until every background job has finished; servers call it on
-// shutdown and tests before looking at what a job did.
-func (s *Service) Wait() { s.bg.Wait() }
 
 // mailQueued tells the delivery worker that a commit queued mail.
 func (s *Service) mailQueued() {

@@ -131,6 +131,14 @@ type RefreshStore interface {
 	// recording oldHash as rotated out and RefreshedAt as now. Otherwise
 	// ErrNotFound: of two concurrent rotations of one token, one wins.
 	RotateRefresh(ctx context.Context, id string, oldHash, newHash []byte, now time.Time) error
+	// RotateRefreshSuccessor is RotateRefresh that also keeps successor
+	// (opaque bytes: the new token, sealed) with oldHash's record, for
+	// RotatedRefresh to return.
+	RotateRefreshSuccessor(ctx context.Context, id string, oldHash, newHash, successor []byte, now time.Time) error
+	// RotatedRefresh returns the record of a refresh token that was rotated
+	// out; ErrNotFound when hash was never rotated out (it is current, or
+	// unknown).
+	RotatedRefresh(ctx context.Context, hash []byte) (RotatedRefresh, error)
 	// RevokeSession revokes session id at now; false when it was already
 	// revoked. ErrNotFound for an unknown id.
 	RevokeSession(ctx context.Context, id string, now time.Time) (bool, error)
@@ -141,6 +149,16 @@ type RefreshStore interface {
 	// ordered by (RevokedAt, ID), starting strictly after the position
 	// (afterAt, afterID) when afterID is not "".
 	Revocations(ctx context.Context, since, afterAt time.Time, afterID string, limit int) ([]Session, error)
+}
+
+// RotatedRefresh is the record of a refresh token rotated out of its
+// session.
+type RotatedRefresh struct {
+	SessionID string
+	RotatedAt time.Time
+	// Successor is what RotateRefreshSuccessor kept with it; nil after a
+	// plain RotateRefresh.
+	Successor []byte
 }
 
 // Purposes of single-use tokens.

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,32 +42,17 @@ func validUsername(name string) string {
 	return ""
 }
 
-// NormalizeEmail trims and lower-cases an address the way it is stored.
-func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// NormalizeEmail returns an address as it is stored: trimmed, lower-cased,
+// its domain in IDNA ASCII form (input.NormalizeEmail), so one mailbox is
+// one account however its domain is written.
+func NormalizeEmail(email string) string { return input.NormalizeEmail(email) }
 
-// validEmail reports what is wrong with a normalised address, or "". It wants
-// a bare addr-spec (no display name) with a dotted domain.
+// validEmail reports what is wrong with an address, or "" (input.Email):
+// a bare addr-spec with a dotted domain IDNA accepts, and no invisible or
+// bidirectional control characters.
 func validEmail(email string) string {
-	if email == "" {
-		return "is required"
-	}
-	if !input.Storable(email) {
-		return "must be valid UTF-8 without NUL characters"
-	}
-	if len(email) > EmailMaxLen {
-		return "must be at most 254 characters"
-	}
-	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email || a.Name != "" {
-		return "must be a valid email address"
-	}
-	at := strings.LastIndexByte(email, '@')
-	domain := email[at+1:]
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
-		strings.Contains(domain, "..") || strings.ContainsAny(domain, "[]") {
-		return "must be a valid email address"
-	}
-	return ""
+	_, msg := input.Email(email)
+	return msg
 }
 
 // commonPasswords is zxcvbn's list of the most used passwords, lower-cased.

@@ -100,7 +100,8 @@ func TestAdminPatchUser(t *testing.T) {
 func TestAdminCannotLockThemselvesOut(t *testing.T) {
 	f := newFixture(t, options{})
 	admin, tok := f.mustAdmin("root")
-	for _, body := range []map[string]bool{{"is_admin": false}, {"disabled": true}, {"disabled": true, "email_verified": false}} {
+	for _, body := range []map[string]bool{{"is_admin": false}, {"disabled": true}, {"email_verified": false},
+		{"disabled": true, "email_verified": false}, {"is_admin": true, "email_verified": false}} {
 		p := webtest.WantProblem(t, f.do("PATCH", "/admin/users/"+admin.ID, body, tok), http.StatusConflict)
 		if p.Code != "self_action_forbidden" {
 			t.Errorf("%v: code %q", body, p.Code)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,6 +58,10 @@ type options struct {
 	// service's mail budget a ratelimit.Memory with these budgets on the
 	// fixture's clock (f.limits).
 	rates *ratelimit.Rates
+	// trusted are the proxies whose X-Forwarded-For the server believes.
+	trusted []netip.Prefix
+	// reuseInterval is REFRESH_REUSE_INTERVAL; 0 (off) unless set.
+	reuseInterval time.Duration
 }
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
@@ -133,7 +138,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		BcryptCost: 4, AccessTokenTTL: o.accessTTL, RefreshTokenTTL: 720 * time.Hour,
 		Issuer: "bizy-auth", Audience: "bizy", RequireEmailVerification: o.requireVerified,
 		LockoutThreshold: o.lockoutThreshold, LockoutDuration: o.lockoutDuration, Now: f.clock.Now,
-		Mailer: o.mailer, MailBudget: o.mailBudget,
+		Mailer: o.mailer, MailBudget: o.mailBudget, RefreshReuseInterval: o.reuseInterval,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +148,7 @@ func newFixture(t *testing.T, o options) *fixture {
 		pub = f.keys
 	}
 	// Every exchange is held to the OpenAPI document.
-	f.h = openapitest.NewChecker(t, openapi.Auth()).Handler(NewServer(log, Config{Limiter: o.limiter}, f.svc, v, pub))
+	f.h = openapitest.NewChecker(t, openapi.Auth()).Handler(NewServer(log, Config{Limiter: o.limiter, TrustedProxies: o.trusted}, f.svc, v, pub))
 	return f
 }
 

@@ -18,9 +18,10 @@ import (
 // Mode names the command being started; a few defaults depend on it.
 type Mode string
 
-// The modes Bind knows. Only ModeServe changes defaults: AUTH_SERVER_URL is
-// derived from AUTH_ADDR, PUBLIC_URL from API_ADDR, and TRUSTED_PROXIES
-// defaults to loopback.
+// The modes Bind knows. Only ModeServe changes defaults: AUTH_ADDR is
+// 127.0.0.1:4567, AUTH_SERVER_URL is derived from AUTH_ADDR, PUBLIC_URL
+// from API_ADDR, TRUSTED_PROXIES defaults to loopback, and the auth
+// service trusts loopback (the API's hop) whatever TRUSTED_PROXIES says.
 const (
 	ModeServe Mode = "serve" // both services in one process
 	ModeAuth  Mode = "auth"  // the auth service alone
@@ -49,6 +50,9 @@ type Config struct {
 	JWTAudience     string
 	AccessTokenTTL  time.Duration // > 0
 	RefreshTokenTTL time.Duration // > AccessTokenTTL
+	// RefreshReuseInterval is how long a rotated-out refresh token is still
+	// answered with its session's current tokens; 0 to 5m, 0 off.
+	RefreshReuseInterval time.Duration
 
 	BcryptCost               int           // 10 to 16
 	RequireEmailVerification bool          // refuse login until the email is verified
@@ -57,6 +61,13 @@ type Config struct {
 	RateLimitEnabled         bool
 	RateLimits               ratelimit.Rates // the budgets in force: all off when RateLimitEnabled is false
 	TrustedProxies           []netip.Prefix  // masked; bare IPs as /32 or /128
+	// AuthTrustedProxies are the peers the auth service believes:
+	// TrustedProxies, and under serve also loopback, the hop of the
+	// in-process API (which passes the client IP on in X-Forwarded-For),
+	// whatever TRUSTED_PROXIES says. Without it, setting TRUSTED_PROXIES
+	// for the API's own proxies would make every event and per-IP limit of
+	// the auth service see 127.0.0.1.
+	AuthTrustedProxies []netip.Prefix
 
 	SMTPHost     string // "" means: write mail to DataDir/mail and log it
 	SMTPPort     int    // 1 to 65535
@@ -144,7 +155,12 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "bizy.db")
 	}
+	c.AuthTrustedProxies = c.TrustedProxies
 	if mode == ModeServe {
+		if !given["AUTH_ADDR"] {
+			// The API is the public origin; the auth service answers it alone.
+			c.AuthAddr = serveAuthAddr
+		}
 		if !given["AUTH_SERVER_URL"] && ok("AUTH_ADDR") {
 			c.AuthServerURL = LoopbackURL(c.AuthAddr)
 		}
@@ -152,10 +168,11 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 			c.PublicURL = localOrigin(c.APIAddr) // the API is the public origin
 		}
 		if !given["TRUSTED_PROXIES"] {
-			c.TrustedProxies = []netip.Prefix{
-				netip.MustParsePrefix("127.0.0.0/8"),
-				netip.MustParsePrefix("::1/128"),
-			}
+			c.TrustedProxies = loopbackNets()
+		}
+		c.AuthTrustedProxies = append(append([]netip.Prefix(nil), c.TrustedProxies...), loopbackNets()...)
+		if !given["TRUSTED_PROXIES"] {
+			c.AuthTrustedProxies = loopbackNets()
 		}
 	}
 
@@ -169,6 +186,16 @@ func resolve(fs *flag.FlagSet, mode Mode, getenv func(string) string, raw map[st
 		return Config{}, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// serveAuthAddr is AUTH_ADDR's default under serve: loopback only, since
+// the API, in the same process, is the public origin.
+const serveAuthAddr = "127.0.0.1:4567"
+
+// loopbackNets returns the loopback networks, the peers of a proxy on this
+// machine.
+func loopbackNets() []netip.Prefix {
+	return []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 }
 
 // LoopbackURL returns the http URL at which a process on this machine
@@ -224,6 +251,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("jwt_audience", c.JWTAudience),
 		slog.Duration("access_token_ttl", c.AccessTokenTTL),
 		slog.Duration("refresh_token_ttl", c.RefreshTokenTTL),
+		slog.Duration("refresh_reuse_interval", c.RefreshReuseInterval),
 		slog.Int("bcrypt_cost", c.BcryptCost),
 		slog.Bool("require_email_verification", c.RequireEmailVerification),
 		slog.Int("lockout_threshold", c.LockoutThreshold),
@@ -238,6 +266,7 @@ func (c Config) LogValue() slog.Value {
 			slog.String("email_address", c.RateLimits.EmailAddress.String()),
 		),
 		slog.Any("trusted_proxies", c.TrustedProxies),
+		slog.Any("auth_trusted_proxies", c.AuthTrustedProxies),
 		slog.String("smtp_host", c.SMTPHost),
 		slog.Int("smtp_port", c.SMTPPort),
 		slog.String("smtp_username", c.SMTPUsername),

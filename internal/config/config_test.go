@@ -52,6 +52,7 @@ func TestDefaultsAreSPECs(t *testing.T) {
 		JWTAudience:              "bizy",
 		AccessTokenTTL:           15 * time.Minute,
 		RefreshTokenTTL:          720 * time.Hour,
+		RefreshReuseInterval:     10 * time.Second,
 		BcryptCost:               12,
 		RequireEmailVerification: true,
 		LockoutThreshold:         5,
@@ -151,35 +152,51 @@ func TestPrecedenceAndParsing(t *testing.T) {
 }
 
 func TestServeModeDerivations(t *testing.T) {
+	tenNet := netip.MustParsePrefix("10.0.0.0/8")
 	tests := []struct {
 		name        string
 		mode        Mode
 		args        []string
 		env         map[string]string
+		wantAddr    string
 		wantURL     string
 		wantProxies []netip.Prefix
+		// wantAuth is what the auth service believes: under serve the
+		// in-process API's hop (loopback) always, whatever TRUSTED_PROXIES says.
+		wantAuth []netip.Prefix
 	}{
-		{"serve defaults", ModeServe, nil, nil, "http://127.0.0.1:4567", loopback},
-		{"serve any host", ModeServe, nil, map[string]string{"AUTH_ADDR": "0.0.0.0:9000"}, "http://127.0.0.1:9000", loopback},
-		{"serve port 0", ModeServe, []string{"--auth-addr=127.0.0.1:0"}, nil, "http://127.0.0.1:0", loopback},
-		{"serve IPv6 any", ModeServe, nil, map[string]string{"AUTH_ADDR": "[::]:9000"}, "http://[::1]:9000", loopback},
+		{"serve defaults", ModeServe, nil, nil, "127.0.0.1:4567", "http://127.0.0.1:4567", loopback, loopback},
+		{"serve any host", ModeServe, nil, map[string]string{"AUTH_ADDR": "0.0.0.0:9000"}, "0.0.0.0:9000", "http://127.0.0.1:9000", loopback, loopback},
+		{"serve port 0", ModeServe, []string{"--auth-addr=127.0.0.1:0"}, nil, "127.0.0.1:0", "http://127.0.0.1:0", loopback, loopback},
+		{"serve IPv6 any", ModeServe, nil, map[string]string{"AUTH_ADDR": "[::]:9000"}, "[::]:9000", "http://[::1]:9000", loopback, loopback},
 		{"serve explicit URL", ModeServe, nil, map[string]string{"AUTH_ADDR": ":9000", "AUTH_SERVER_URL": "http://auth:4567"},
-			"http://auth:4567", loopback},
+			":9000", "http://auth:4567", loopback, loopback},
 		{"serve explicit proxies", ModeServe, nil, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8"},
-			"http://127.0.0.1:4567", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
-		{"serve empty proxies flag", ModeServe, []string{"--trusted-proxies="}, nil, "http://127.0.0.1:4567", nil},
-		{"serve proxies none", ModeServe, nil, map[string]string{"TRUSTED_PROXIES": "none"}, "http://127.0.0.1:4567", nil},
-		{"auth not derived", ModeAuth, nil, map[string]string{"AUTH_ADDR": ":9000"}, "http://127.0.0.1:4567", nil},
-		{"api not derived", ModeAPI, nil, map[string]string{"AUTH_ADDR": ":9000"}, "http://127.0.0.1:4567", nil},
+			"127.0.0.1:4567", "http://127.0.0.1:4567", []netip.Prefix{tenNet}, append([]netip.Prefix{tenNet}, loopback...)},
+		{"serve proxies include loopback", ModeServe, nil, map[string]string{"TRUSTED_PROXIES": "127.0.0.1,10.0.0.0/8"},
+			"127.0.0.1:4567", "http://127.0.0.1:4567", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), tenNet},
+			[]netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), tenNet, loopback[0], loopback[1]}},
+		{"serve empty proxies flag", ModeServe, []string{"--trusted-proxies="}, nil, "127.0.0.1:4567", "http://127.0.0.1:4567", nil, loopback},
+		{"serve proxies none", ModeServe, nil, map[string]string{"TRUSTED_PROXIES": "none"}, "127.0.0.1:4567", "http://127.0.0.1:4567", nil, loopback},
+		{"auth not derived", ModeAuth, nil, map[string]string{"AUTH_ADDR": ":9000"}, ":9000", "http://127.0.0.1:4567", nil, nil},
+		{"auth proxies as given", ModeAuth, nil, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8"}, ":4567", "http://127.0.0.1:4567",
+			[]netip.Prefix{tenNet}, []netip.Prefix{tenNet}},
+		{"api not derived", ModeAPI, nil, map[string]string{"AUTH_ADDR": ":9000"}, ":9000", "http://127.0.0.1:4567", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := mustLoad(t, tt.mode, tt.args, tt.env)
+			if c.AuthAddr != tt.wantAddr {
+				t.Errorf("AuthAddr = %q, want %q", c.AuthAddr, tt.wantAddr)
+			}
 			if c.AuthServerURL != tt.wantURL {
 				t.Errorf("AuthServerURL = %q, want %q", c.AuthServerURL, tt.wantURL)
 			}
 			if !reflect.DeepEqual(c.TrustedProxies, tt.wantProxies) {
 				t.Errorf("TrustedProxies = %v, want %v", c.TrustedProxies, tt.wantProxies)
+			}
+			if !reflect.DeepEqual(c.AuthTrustedProxies, tt.wantAuth) {
+				t.Errorf("AuthTrustedProxies = %v, want %v", c.AuthTrustedProxies, tt.wantAuth)
 			}
 		})
 	}

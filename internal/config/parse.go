@@ -102,6 +102,19 @@ func parseDuration(v string) (time.Duration, error) {
 	return d, nil
 }
 
+// maxReuseInterval bounds REFRESH_REUSE_INTERVAL: within it a copied
+// refresh token is answered rather than caught, so it stays short.
+const maxReuseInterval = 5 * time.Minute
+
+// parseReuseInterval accepts a duration from 0 (off) to maxReuseInterval.
+func parseReuseInterval(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > maxReuseInterval {
+		return 0, fmt.Errorf("must be a duration from 0 to %s such as 10s, got %q", maxReuseInterval, v)
+	}
+	return d, nil
+}
+
 // noMax is parseInt's hi for settings without an upper bound.
 const noMax = math.MaxInt
 

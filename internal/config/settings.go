@@ -27,7 +27,8 @@ func (s setting) flag() string {
 
 // settings lists every setting of SPEC.md, in its order, with its defaults.
 var settings = []setting{
-	{env: "AUTH_ADDR", def: ":4567", help: "auth service listen address",
+	{env: "AUTH_ADDR", def: ":4567", shown: ":4567 (serve: 127.0.0.1:4567)",
+		help:  "auth service listen address",
 		parse: func(c *Config, v string) (err error) { c.AuthAddr, err = parseAddr(v); return err }},
 	{env: "API_ADDR", def: ":8000", help: "API listen address",
 		parse: func(c *Config, v string) (err error) { c.APIAddr, err = parseAddr(v); return err }},
@@ -55,6 +56,9 @@ var settings = []setting{
 		parse: func(c *Config, v string) (err error) { c.AccessTokenTTL, err = parseDuration(v); return err }},
 	{env: "REFRESH_TOKEN_TTL", def: "720h", help: "refresh token (session) lifetime; longer than ACCESS_TOKEN_TTL",
 		parse: func(c *Config, v string) (err error) { c.RefreshTokenTTL, err = parseDuration(v); return err }},
+	{env: "REFRESH_REUSE_INTERVAL", def: "10s",
+		help:  "a just-rotated refresh token presented again within this gets the session's current tokens (tabs, retries) instead of counting as theft; 0 to 5m, 0 turns it off",
+		parse: func(c *Config, v string) (err error) { c.RefreshReuseInterval, err = parseReuseInterval(v); return err }},
 	{env: "BCRYPT_COST", def: "12", help: "password hashing cost, 10 to 16",
 		parse: func(c *Config, v string) (err error) { c.BcryptCost, err = parseInt(v, 10, 16); return err }},
 	{env: "REQUIRE_EMAIL_VERIFICATION", def: "true", isBool: true, help: "refuse login until the email is verified",
@@ -82,7 +86,7 @@ var settings = []setting{
 			return err
 		}},
 	{env: "TRUSTED_PROXIES", shown: "none (serve: loopback)",
-		help:  "comma-separated CIDRs or IPs whose X-Forwarded-For is believed, or none; default loopback under serve, else none",
+		help:  "comma-separated CIDRs or IPs whose X-Forwarded-For is believed, or none; default loopback under serve, else none (under serve the auth service always believes the API's loopback hop)",
 		parse: func(c *Config, v string) (err error) { c.TrustedProxies, err = parseProxies(v); return err }},
 	{env: "SMTP_HOST", help: "SMTP server host; unset: mail is written to DATA_DIR/mail and logged",
 		parse: func(c *Config, v string) error { c.SMTPHost = v; return nil }},

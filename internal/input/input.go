@@ -3,8 +3,9 @@
 // database can store, header text cleaned of control characters, the ids
 // the services issue, and a page's limit.
 //
-// It imports only the standard library, internal/invalid and google/uuid,
-// so the domains and web may all use it.
+// It imports only the standard library, internal/invalid, google/uuid and
+// golang.org/x/net/idna (address domains), so the domains and web may all
+// use it.
 package input
 
 import (

@@ -127,3 +127,25 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(pendingDesc, prometheus.GaugeValue, float64(st.Pending))
 	ch <- prometheus.MustNewConstMetric(parkedDesc, prometheus.GaugeValue, float64(st.Parked))
 }
+
+// RegisterEvents exports how many security events the auth service could
+// not store (bizy_security_event_write_failures_total); failures is read at
+// each scrape, e.g. (*auth.Service).EventWriteFailures. A lost audit row is
+// logged too, but an alert on this counter is how an operator learns of it.
+func RegisterEvents(reg prometheus.Registerer, failures func() uint64) {
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "bizy_security_event_write_failures_total",
+		Help: "Security events the auth service could not store (each also logged at error level).",
+	}, func() float64 { return float64(failures()) }))
+}
+
+// RegisterBackground exports how many background jobs (the lookup and
+// mail of forgot-password and resend-verification) the auth service
+// dropped because its queue was full (bizy_background_jobs_dropped_total);
+// dropped is read at each scrape, e.g. (*auth.Service).BackgroundDropped.
+func RegisterBackground(reg prometheus.Registerer, dropped func() uint64) {
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "bizy_background_jobs_dropped_total",
+		Help: "Forgot-password and resend-verification jobs dropped because the background queue was full.",
+	}, func() float64 { return float64(dropped()) }))
+}

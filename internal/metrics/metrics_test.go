@@ -90,3 +90,17 @@ func grep(s, prefix string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+func TestEventWriteFailuresAreExported(t *testing.T) {
+	reg := NewRegistry()
+	n := uint64(0)
+	RegisterEvents(reg, func() uint64 { return n })
+	RegisterBackground(reg, func() uint64 { return n + 1 })
+	n = 3
+	out := scrape(t, Handler(reg))
+	for _, want := range []string{"bizy_security_event_write_failures_total 3", "bizy_background_jobs_dropped_total 4"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("scrape lacks %q:\n%s", want, out)
+		}
+	}
+}

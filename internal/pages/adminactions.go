@@ -86,7 +86,7 @@ func (p *pages) handleAdminAction(w http.ResponseWriter, r *http.Request) error 
 		if verr != nil {
 			return verr
 		}
-		v.Error = "You cannot remove your own admin role, disable or delete your own account: another admin must."
+		v.Error = "You cannot remove your own admin role, unverify your own address, disable or delete your own account: another admin must."
 		return p.render(w, r, http.StatusConflict, "admin_user", v)
 	case err != nil:
 		return err

@@ -41,6 +41,12 @@ func (s *store) SessionByRefresh(ctx context.Context, hash []byte) (auth.Session
 // COMMITTED, re-check refresh_hash on the updated row and match nothing. A
 // newHash already stored gives an error matching auth.ErrConflict.
 func (s *store) RotateRefresh(ctx context.Context, id string, oldHash, newHash []byte, now time.Time) error {
+	return s.RotateRefreshSuccessor(ctx, id, oldHash, newHash, nil, now)
+}
+
+// RotateRefreshSuccessor is RotateRefresh keeping successor with oldHash's
+// record in refresh_tokens.
+func (s *store) RotateRefreshSuccessor(ctx context.Context, id string, oldHash, newHash, successor []byte, now time.Time) error {
 	return s.withTx(ctx, func(tx *store) error {
 		tag, err := tx.q.Exec(ctx, `UPDATE sessions SET refresh_hash = $1, refreshed_at = $2
 			WHERE id = $3 AND refresh_hash = $4 AND revoked_at IS NULL`,
@@ -54,8 +60,8 @@ func (s *store) RotateRefresh(ctx context.Context, id string, oldHash, newHash [
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("postgres: rotate refresh of session %q: %w", id, auth.ErrNotFound)
 		}
-		_, err = tx.q.Exec(ctx, `INSERT INTO refresh_tokens (hash, session_id, rotated_at)
-			VALUES ($1, $2, $3)`, nonNil(oldHash), id, now)
+		_, err = tx.q.Exec(ctx, `INSERT INTO refresh_tokens (hash, session_id, rotated_at, successor)
+			VALUES ($1, $2, $3, $4)`, nonNil(oldHash), id, now, successor)
 		if isCode(err, codeUniqueViolation) {
 			return fmt.Errorf("postgres: rotate refresh: %w", auth.ErrConflict)
 		}
@@ -152,4 +158,20 @@ func collectSessions(rows pgx.Rows) ([]auth.Session, error) {
 		ss = append(ss, sess)
 	}
 	return ss, rows.Err()
+}
+
+// RotatedRefresh returns the record of hash in refresh_tokens;
+// auth.ErrNotFound when hash was never rotated out.
+func (s *store) RotatedRefresh(ctx context.Context, hash []byte) (auth.RotatedRefresh, error) {
+	var r auth.RotatedRefresh
+	err := s.q.QueryRow(ctx, `SELECT session_id, rotated_at, successor FROM refresh_tokens WHERE hash = $1`,
+		nonNil(hash)).Scan(&r.SessionID, &r.RotatedAt, &r.Successor)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return auth.RotatedRefresh{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.RotatedRefresh{}, fmt.Errorf("postgres: rotated refresh: %w", err)
+	}
+	r.RotatedAt = r.RotatedAt.UTC()
+	return r, nil
 }

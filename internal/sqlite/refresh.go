@@ -39,6 +39,12 @@ func (s *store) SessionByRefresh(ctx context.Context, hash []byte) (auth.Session
 // concurrent rotations of one hash exactly one succeeds. A newHash already
 // stored gives an error matching auth.ErrConflict.
 func (s *store) RotateRefresh(ctx context.Context, id string, oldHash, newHash []byte, now time.Time) error {
+	return s.RotateRefreshSuccessor(ctx, id, oldHash, newHash, nil, now)
+}
+
+// RotateRefreshSuccessor is RotateRefresh keeping successor with oldHash's
+// record in refresh_tokens.
+func (s *store) RotateRefreshSuccessor(ctx context.Context, id string, oldHash, newHash, successor []byte, now time.Time) error {
 	return s.withTx(ctx, func(tx *store) error {
 		res, err := tx.write.ExecContext(ctx, `UPDATE sessions SET refresh_hash = ?, refreshed_at = ?
 			WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL`,
@@ -56,8 +62,8 @@ func (s *store) RotateRefresh(ctx context.Context, id string, oldHash, newHash [
 		if n == 0 {
 			return fmt.Errorf("sqlite: rotate refresh of session %q: %w", id, auth.ErrNotFound)
 		}
-		_, err = tx.write.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, session_id, rotated_at)
-			VALUES (?, ?, ?)`, nonNil(oldHash), id, toDB(now))
+		_, err = tx.write.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, session_id, rotated_at, successor)
+			VALUES (?, ?, ?, ?)`, nonNil(oldHash), id, toDB(now), successor)
 		if isUnique(err) {
 			return fmt.Errorf("sqlite: rotate refresh: %w", auth.ErrConflict)
 		}
@@ -158,4 +164,23 @@ func collectSessions(rows *sql.Rows) ([]auth.Session, error) {
 		ss = append(ss, sess)
 	}
 	return ss, rows.Err()
+}
+
+// RotatedRefresh returns the record of hash in refresh_tokens;
+// auth.ErrNotFound when hash was never rotated out.
+func (s *store) RotatedRefresh(ctx context.Context, hash []byte) (auth.RotatedRefresh, error) {
+	var (
+		r  auth.RotatedRefresh
+		at int64
+	)
+	err := s.read.QueryRowContext(ctx, `SELECT session_id, rotated_at, successor FROM refresh_tokens WHERE hash = ?`,
+		nonNil(hash)).Scan(&r.SessionID, &at, &r.Successor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.RotatedRefresh{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.RotatedRefresh{}, fmt.Errorf("sqlite: rotated refresh: %w", err)
+	}
+	r.RotatedAt = fromDB(at)
+	return r, nil
 }

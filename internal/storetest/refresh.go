@@ -240,3 +240,33 @@ func testRevokeSessionUnknown(t *testing.T, s auth.Store) {
 	}
 	wantRevokedAt(t, s, sess, time.Time{})
 }
+
+// testRotatedRefreshSuccessor: a rotated-out hash's record names its
+// session, when it went and the successor kept with it; a current or
+// unknown hash has none.
+func testRotatedRefreshSuccessor(t *testing.T, s auth.Store) {
+	u := mustCreateUser(t, s)
+	sess := mustCreateSession(t, s, newSession(u.ID))
+	first, second := sess.RefreshHash, newHash()
+	if err := s.RotateRefreshSuccessor(t.Context(), sess.ID, first, second, []byte("sealed next"), at(time.Minute)); err != nil {
+		t.Fatalf("RotateRefreshSuccessor: %v", err)
+	}
+	got, err := s.RotatedRefresh(t.Context(), first)
+	if err != nil || got.SessionID != sess.ID || !got.RotatedAt.Equal(at(time.Minute)) || string(got.Successor) != "sealed next" {
+		t.Fatalf("RotatedRefresh = %+v, %v; want session %s at %v with the successor", got, err, sess.ID, at(time.Minute))
+	}
+	if err := s.RotateRefresh(t.Context(), sess.ID, second, newHash(), at(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.RotatedRefresh(t.Context(), second); err != nil || got.Successor != nil || !got.RotatedAt.Equal(at(2*time.Minute)) {
+		t.Fatalf("RotatedRefresh after a plain rotation = %+v, %v; want no successor", got, err)
+	}
+	for _, h := range [][]byte{newHash(), nil} {
+		if _, err := s.RotatedRefresh(t.Context(), h); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("RotatedRefresh(%q) = %v, want ErrNotFound", h, err)
+		}
+	}
+	if _, cur, err := s.SessionByRefresh(t.Context(), first); err != nil || cur {
+		t.Fatalf("SessionByRefresh of the rotated-out hash: current %v, %v", cur, err)
+	}
+}

@@ -70,6 +70,7 @@ func AuthStore(t *testing.T, open func(t *testing.T) Engine) {
 		{"RotateRefresh/UnknownOrWrongSession", testRotateUnknownOrWrongSession},
 		{"RotateRefresh/TwentyConcurrent", testRotateTwentyConcurrent},
 		{"RotateRefresh/TxRollsBack", testRotateTxRollsBack},
+		{"RotatedRefresh/KeepsSuccessor", testRotatedRefreshSuccessor},
 		{"RevokeSession/Twice", testRevokeSessionTwice},
 		{"RevokeSession/Unknown", testRevokeSessionUnknown},
 		{"UserSessions/FiltersAndOrders", testUserSessionsFiltersAndOrders},

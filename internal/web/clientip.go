@@ -7,10 +7,17 @@ import (
 	"strings"
 )
 
+// maxAddrLen bounds the text of one forwarded address: the longest plain
+// IPv6 form ("ffff:…:255.255.255.255") is 45 bytes.
+const maxAddrLen = 45
+
 // ClientIP returns the address of the client that sent r. X-Forwarded-For is
 // believed only hop by hop from the right, and only while each hop is one of
 // the trusted proxies, so a client can't choose its own address by sending
-// the header itself.
+// the header itself. Only a plain address counts as a hop: one with an IPv6
+// zone ("fe80::1%eth0", whose zone is any bytes the sender likes) or longer
+// than any address stops the walk like other garbage, and the last trusted
+// hop (the peer, for one proxy) is the answer. The result never has a zone.
 func ClientIP(r *http.Request, trusted []netip.Prefix) netip.Addr {
 	peer := remoteAddr(r)
 	if !peer.IsValid() || !isTrusted(peer, trusted) {
@@ -23,8 +30,8 @@ func ClientIP(r *http.Request, trusted []netip.Prefix) netip.Addr {
 	}
 	addr := peer
 	for i := len(all) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(all[i]))
-		if err != nil {
+		a, ok := plainAddr(strings.TrimSpace(all[i]))
+		if !ok {
 			return addr
 		}
 		addr = a.Unmap()
@@ -33,6 +40,18 @@ func ClientIP(r *http.Request, trusted []netip.Prefix) netip.Addr {
 		}
 	}
 	return addr
+}
+
+// plainAddr parses s as an IP address without a zone.
+func plainAddr(s string) (netip.Addr, bool) {
+	if len(s) > maxAddrLen {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, false
+	}
+	return a, true
 }
 
 func remoteAddr(r *http.Request) netip.Addr {
@@ -44,7 +63,9 @@ func remoteAddr(r *http.Request) netip.Addr {
 	if err != nil {
 		return netip.Addr{}
 	}
-	return a.Unmap()
+	// A link-local peer's zone names a local interface; it is no part of
+	// the client's address.
+	return a.WithZone("").Unmap()
 }
 
 func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {

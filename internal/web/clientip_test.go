@@ -24,6 +24,10 @@ func TestClientIP(t *testing.T) {
 		{"several header lines", "10.0.0.2:1", []string{"198.51.100.7", "10.0.0.9"}, lb, "198.51.100.7"},
 		{"garbage hop stops the walk", "127.0.0.1:1", []string{"198.51.100.7, nonsense"}, loopback, "127.0.0.1"},
 		{"all hops trusted gives the leftmost", "127.0.0.1:1", []string{"127.0.0.2"}, loopback, "127.0.0.2"},
+		{"zone in a hop stops the walk", "127.0.0.1:1", []string{"fe80::1%eth0"}, loopback, "127.0.0.1"},
+		{"invalid UTF-8 zone stops the walk", "127.0.0.1:1", []string{"fe80::1%\xff\xfe"}, loopback, "127.0.0.1"},
+		{"overlong hop stops the walk", "127.0.0.1:1", []string{"0000000000000000000000000000000000000000001.2.3.4"}, loopback, "127.0.0.1"},
+		{"zoned peer loses its zone", "[fe80::1%eth0]:80", nil, nil, "fe80::1"},
 		{"ipv6 peer", "[::1]:80", []string{"2001:db8::1"}, loopback, "2001:db8::1"},
 		{"mapped ipv4 unmapped", "[::ffff:203.0.113.9]:80", nil, nil, "203.0.113.9"},
 	} {

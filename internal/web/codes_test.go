@@ -52,7 +52,7 @@ func TestDomainErrorAnswers(t *testing.T) {
 		{"not an admin", auth.ErrForbidden, 403,
 			`{"type":"about:blank","title":"Forbidden","status":403,"detail":"this requires the admin role","code":"admin_required"}`, ""},
 		{"self action", auth.ErrSelfAction, 409,
-			`{"type":"about:blank","title":"Conflict","status":409,"detail":"an admin cannot remove their own admin role, disable or delete their own account","code":"self_action_forbidden"}`, ""},
+			`{"type":"about:blank","title":"Conflict","status":409,"detail":"an admin cannot remove their own admin role, unverify their own address, disable or delete their own account","code":"self_action_forbidden"}`, ""},
 		{"bad single-use token", auth.ErrInvalidToken, 400,
 			`{"type":"about:blank","title":"Bad Request","status":400,"detail":"the token is invalid, has been used or has expired","code":"invalid_token"}`, ""},
 		{"dead refresh token", auth.ErrInvalidRefresh, 401,

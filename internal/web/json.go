@@ -33,16 +33,16 @@ type Validator interface {
 }
 
 // Decode reads one JSON value of type T from r's body (bounded by
-// MaxBodyBytes) and runs its Valid method when it has one. It returns a
-// *DecodeError for every problem the client caused.
+// MaxBodyBytes) and runs its Valid method when it has one. The body must
+// be labelled JSON (Content-Type application/json or +json), or it is a
+// 415 before anything is read. It returns a *DecodeError for every problem
+// the client caused. Routes without a body (logout, admin actions) don't
+// call it, so they need no Content-Type.
 func Decode[T any](r *http.Request) (T, error) {
 	var v T
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return v, &DecodeError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
-				Detail: "request body must be application/json"}
-		}
+	if !isJSON(r.Header.Get("Content-Type")) {
+		return v, &DecodeError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
+			Detail: "request body must be application/json (send Content-Type: application/json)"}
 	}
 	body := http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
 	dec := json.NewDecoder(body)
@@ -62,6 +62,16 @@ func Decode[T any](r *http.Request) (T, error) {
 		}
 	}
 	return v, nil
+}
+
+// isJSON reports whether the media type ct labels JSON: application/json
+// or a +json type, with any parameters. A missing Content-Type is not
+// JSON: the types a browser may send cross-site without a preflight
+// (text/plain, forms) and none at all are refused alike, so a page on
+// another site can't post a bare body to a JSON endpoint.
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 func isTooLarge(err error) bool {

@@ -31,7 +31,9 @@ func TestDecode(t *testing.T) {
 	}{
 		{"valid", "application/json", `{"name":"a","age":3}`, 0, ""},
 		{"charset parameter", "application/json; charset=utf-8", `{"name":"a"}`, 0, ""},
-		{"no content type", "", `{"name":"a"}`, 0, ""},
+		{"no content type", "", `{"name":"a"}`, 415, ""},
+		{"form", "application/x-www-form-urlencoded", `{"name":"a"}`, 415, ""},
+		{"bad media type", "application/", `{"name":"a"}`, 415, ""},
 		{"problem+json", "application/problem+json", `{"name":"a"}`, 0, ""},
 		{"text/plain", "text/plain", `{"name":"a"}`, 415, ""},
 		{"malformed", "application/json", `{"name":`, 400, ""},
