@@ -3,17 +3,23 @@ package token
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rsa"
 	"encoding/base64"
 	"fmt"
+	"math/big"
 )
 
 // A JWK is a JSON Web Key (RFC 7517) restricted to what Bizy publishes: an
 // Ed25519 public key as an OKP key (RFC 8037), e.g.
-// {"kty":"OKP","crv":"Ed25519","x":"...","kid":"k1","alg":"EdDSA","use":"sig"}.
+// {"kty":"OKP","crv":"Ed25519","x":"...","kid":"k1","alg":"EdDSA","use":"sig"},
+// or the RSA key of the OpenID provider's ID tokens (kty "RSA", n and e),
+// which the Verifier skips.
 type JWK struct {
 	Kty string `json:"kty"`
 	Crv string `json:"crv,omitempty"`
 	X   string `json:"x,omitempty"` // base64url, unpadded
+	N   string `json:"n,omitempty"` // RSA modulus, base64url
+	E   string `json:"e,omitempty"` // RSA exponent, base64url
 	Kid string `json:"kid,omitempty"`
 	Alg string `json:"alg,omitempty"`
 	Use string `json:"use,omitempty"`
@@ -32,6 +38,18 @@ func Ed25519JWK(kid string, pub ed25519.PublicKey) JWK {
 		X:   base64.RawURLEncoding.EncodeToString(pub),
 		Kid: kid,
 		Alg: EdDSA,
+		Use: "sig",
+	}
+}
+
+// RSAJWK returns the JWK publishing pub under kid for RS256 signatures.
+func RSAJWK(kid string, pub *rsa.PublicKey) JWK {
+	return JWK{
+		Kty: "RSA",
+		N:   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+		E:   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+		Kid: kid,
+		Alg: "RS256",
 		Use: "sig",
 	}
 }

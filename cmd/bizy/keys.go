@@ -38,19 +38,25 @@ func runKeysRotate(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	if cfg.JWTAlgorithm != "EdDSA" {
-		return errors.New("keys rotate: JWT_ALGORITHM is HS256, which signs with JWT_SECRET; change the secret to rotate")
-	}
 	d, err := openAuth(ctx, newLogger(cfg, stderr), cfg)
 	if err != nil {
 		return err
 	}
 	defer d.db.Close()
-	kid, err := d.keys.Rotate(ctx)
+	// Access tokens are signed with JWT_SECRET under HS256: only the
+	// OpenID provider's RSA key rotates then.
+	if d.keys != nil {
+		kid, err := d.keys.Rotate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new signing key %s (EdDSA, access tokens)\n", kid)
+	}
+	kid, err := d.oidcKeys.Rotate(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "new signing key %s; earlier keys stay published until the tokens they signed expire (ACCESS_TOKEN_TTL %s)\n", kid, cfg.AccessTokenTTL)
+	fmt.Fprintf(stdout, "new signing key %s (RS256, OpenID tokens); earlier keys stay published until the tokens they signed expire (ACCESS_TOKEN_TTL %s)\n", kid, cfg.AccessTokenTTL)
 	return nil
 }
 

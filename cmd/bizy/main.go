@@ -43,6 +43,8 @@ Usage:
   bizy user create --username U --email E [--password P] [--admin] [--verified]
   bizy user unlock U          clear a user's failed logins and lock
   bizy user set-admin U [--revoke]
+  bizy client create --name N --redirect-uri URI [--redirect-uri …] [--public] [--first-party]
+  bizy client list | delete ID  the apps that sign in with Bizy (OpenID Connect)
   bizy keys rotate            make a new signing key; old ones stay published until their tokens expire
   bizy keys revoke KID        withdraw a leaked signing key at once; every copy refuses its tokens
   bizy keys reseal            encrypt every stored secret again under DB_ENCRYPTION_KEY (rotating that key)
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "user":
 		return runUser(ctx, args, getenv, stdin, stdout, stderr)
+	case "client":
+		return runClient(ctx, args, getenv, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args, getenv, stdout, stderr)
 	case "prune":

@@ -212,11 +212,12 @@ func TestQuickStart(t *testing.T) {
 		set = token.JWKSet{}
 		json.NewDecoder(res.Body).Decode(&set)
 		res.Body.Close()
-		if len(set.Keys) == 2 {
+		// Two of each: Ed25519 for access tokens, RSA for OpenID tokens.
+		if len(set.Keys) == 4 {
 			break
 		}
 		if time.Since(start) > 15*time.Second {
-			t.Fatalf("jwks 15 s after rotate has %d keys, want 2", len(set.Keys))
+			t.Fatalf("jwks 15 s after rotate has %d keys, want 4", len(set.Keys))
 		}
 	}
 	if _, err := v.Verify(context.Background(), tok); err != nil {

@@ -158,9 +158,11 @@ func listenAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db dat
 		Metrics:        metrics.Handler(reg),
 		Instrument:     metrics.HTTP(reg),
 		Pages: pages.Config{PublicURL: cfg.PublicURL, CookieDomain: cfg.CookieDomain,
-			CORSAllowedOrigins: cfg.CORSAllowedOrigins, AdminRequireMFA: cfg.AdminRequireMFA},
+			CORSAllowedOrigins: cfg.CORSAllowedOrigins, AdminRequireMFA: cfg.AdminRequireMFA,
+			RedirectAllowed: d.oidc.RedirectAllowed, OpenID: d.oidc},
 		Limiter:         lim,
 		AdminRequireMFA: cfg.AdminRequireMFA,
+		OpenID:          d.oidc,
 	}, d.svc, d.verifier, keyPublisher(d))
 	ln, err := net.Listen("tcp", cfg.AuthAddr)
 	if err != nil {

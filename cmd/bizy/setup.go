@@ -17,6 +17,7 @@ import (
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/config"
 	"github.com/bizy-auth/bizy/internal/mail"
+	"github.com/bizy-auth/bizy/internal/oidc"
 	"github.com/bizy-auth/bizy/internal/passkey"
 	"github.com/bizy-auth/bizy/internal/postgres"
 	"github.com/bizy-auth/bizy/internal/redis"
@@ -90,6 +91,7 @@ type database interface {
 	MigrateAuth(ctx context.Context) error
 	MigrateTasks(ctx context.Context) error
 	AuthStore() auth.Store
+	OIDCStore() oidc.Store
 	Outbox() auth.Outbox
 	TasksStore() tasks.Store
 	SetSealBox(*seal.Box)
@@ -194,6 +196,8 @@ type authDeps struct {
 	store    auth.Store
 	svc      *auth.Service
 	keys     *auth.KeyRing // nil under HS256
+	oidcKeys *oidc.Keys    // the OpenID provider's RSA keys
+	oidc     *oidc.Provider
 	verifier *token.Verifier
 	mail     *mail.Worker // runs only under serve and auth
 	gate     *auth.HashGate
@@ -303,6 +307,17 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		TOTPIssuer:               cfg.WebAuthnRPName,
 		Passkeys:                 rp,
 	})
+	if err != nil {
+		return nil, err
+	}
+	// ID tokens live as long as access tokens, so one TTL keeps both
+	// kinds of retired key published long enough.
+	d.oidcKeys = oidc.NewKeys(d.store, cfg.AccessTokenTTL, nil)
+	if err := d.oidcKeys.Ensure(ctx); err != nil {
+		return nil, fmt.Errorf("OpenID signing key: %w", err)
+	}
+	d.oidc, err = oidc.New(log.With("component", "oidc"), oidc.Config{Issuer: cfg.PublicURL,
+		AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL}, db.OIDCStore(), d.store, d.svc, d.oidcKeys)
 	if err != nil {
 		return nil, err
 	}

@@ -60,6 +60,12 @@ func addRoutes(mux web.Router, cfg Config, svc *tasks.Service, v *token.Verifier
 	// The pages for people, at their own paths, so the API's origin is the
 	// one public origin; a browser opening the API itself lands on them.
 	mux.Handle("/ui/", handlePageProxy(auth))
+	// The OpenID provider (issuer PUBLIC_URL, this origin): its endpoints,
+	// discovery and the keys it names (jwks_uri). Cookies pass as for
+	// the pages: /oauth/authorize and /oauth/logout read the page session.
+	mux.Handle("/oauth/", handlePageProxy(auth))
+	mux.Handle("GET /.well-known/openid-configuration", handlePageProxy(auth))
+	mux.Handle("GET /.well-known/jwks.json", handlePageProxy(auth))
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusSeeOther))
 
 	mux.Handle("GET /api/auth/verify-token", user(handleVerifyToken()))

@@ -70,7 +70,7 @@ func (k *KeyRing) Ensure(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := activeKey(keys); ok {
+	if _, ok := activeKey(EdDSAKeys(keys)); ok {
 		return nil
 	}
 	_, err = k.Rotate(ctx)
@@ -105,10 +105,11 @@ func (k *KeyRing) load(ctx context.Context, maxAge time.Duration) ([]SigningKey,
 	if k.signer != nil && now.Sub(k.loadedAt) < maxAge {
 		return k.keys, k.signer, nil
 	}
-	keys, err := k.store.SigningKeys(ctx, now.Add(-k.keepBy))
+	all, err := k.store.SigningKeys(ctx, now.Add(-k.keepBy))
 	if err != nil {
 		return nil, nil, err
 	}
+	keys := EdDSAKeys(all)
 	active, ok := activeKey(keys)
 	if !ok {
 		return nil, nil, fmt.Errorf("no active signing key; run `bizy keys rotate`")
@@ -209,6 +210,18 @@ func withdrawn(old, next []SigningKey) bool {
 		}
 	}
 	return false
+}
+
+// EdDSAKeys returns the Ed25519 keys of keys, in order: the store also
+// holds the OpenID provider's RSA keys, which a KeyRing never uses.
+func EdDSAKeys(keys []SigningKey) []SigningKey {
+	out := make([]SigningKey, 0, len(keys))
+	for _, key := range keys {
+		if key.Algorithm == "EdDSA" {
+			out = append(out, key)
+		}
+	}
+	return out
 }
 
 // activeKey returns the key that signs: the one not retired.

@@ -37,14 +37,15 @@ type Session struct {
 	UserAgent   string
 }
 
-// SigningKey is an Ed25519 key pair the service signs access tokens with.
-// Only the newest unretired key signs; retired keys stay published until the
+// SigningKey is a key pair the service signs tokens with: Ed25519
+// ("EdDSA") for access tokens, RSA ("RS256") for the OpenID provider.
+// Only the newest unretired key of an algorithm signs; retired keys stay published until the
 // tokens they signed have expired.
 type SigningKey struct {
 	ID         string // the JWT `kid`
-	Algorithm  string // "EdDSA"
-	PrivateKey []byte // ed25519.PrivateKey
-	PublicKey  []byte // ed25519.PublicKey
+	Algorithm  string // "EdDSA" or "RS256"
+	PrivateKey []byte // ed25519.PrivateKey, or PKCS #1 DER for RSA
+	PublicKey  []byte // ed25519.PublicKey, or PKCS #1 DER for RSA
 	CreatedAt  time.Time
 	RetiredAt  time.Time // zero while the key signs
 }
@@ -206,7 +207,9 @@ type OutboxStore interface {
 // KeyStore keeps signing keys.
 type KeyStore interface {
 	// AddSigningKey stores k and, in the same transaction, retires every
-	// older key that has not been retired yet, at k.CreatedAt.
+	// older key of the same Algorithm that has not been retired yet, at
+	// k.CreatedAt: access tokens (EdDSA) and OpenID tokens (RS256) each
+	// have their own current key.
 	AddSigningKey(ctx context.Context, k SigningKey) error
 	// SigningKeys returns the keys not retired before since and not
 	// revoked, newest first.

@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/bizy-auth/bizy/internal/oidc"
 	"github.com/bizy-auth/bizy/internal/openapitest"
+	"github.com/bizy-auth/bizy/internal/pages"
 	"github.com/bizy-auth/bizy/openapi"
 )
 
@@ -16,7 +18,8 @@ import (
 func TestRoutesDocumented(t *testing.T) {
 	var routes openapitest.Routes
 	// Nothing is served: the dependencies are only captured, so nil will do.
-	addRoutes(&routes, slog.New(slog.DiscardHandler), Config{Metrics: http.NotFoundHandler()}, nil, nil, noKeys{})
+	addRoutes(&routes, slog.New(slog.DiscardHandler), Config{Metrics: http.NotFoundHandler(),
+		OpenID: &oidc.Provider{}, Pages: pages.Config{OpenID: &oidc.Provider{}}}, nil, nil, noKeys{})
 	openapitest.CheckRoutes(t, openapi.Auth(), routes.Patterns())
 }
 

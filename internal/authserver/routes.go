@@ -72,6 +72,9 @@ func addRoutes(mux web.Router, log *slog.Logger, cfg Config, svc *auth.Service, 
 	mux.Handle("GET /admin/events", admin(handleAdminEvents(svc)))
 	mux.Handle("DELETE /admin/users/{id}/mfa", admin(pathAction(svc.AdminRemoveMFA)))
 	mux.Handle("GET /.well-known/jwks.json", handleJWKS(keys))
+	if cfg.OpenID != nil {
+		addOpenIDRoutes(mux, cfg.OpenID, lim, admin)
+	}
 	mux.Handle("GET /openapi.json", openapi.Handler(openapi.Auth())) // see openapi/doc.go
 	// The pages for people (/ui/…), and the GET /verify-email and GET
 	// /reset-password links of older mail, which show the same pages.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/input"
+	"github.com/bizy-auth/bizy/internal/oidc"
 	"github.com/bizy-auth/bizy/internal/pages"
 	"github.com/bizy-auth/bizy/internal/ratelimit"
 	"github.com/bizy-auth/bizy/internal/web"
@@ -36,6 +37,9 @@ type Config struct {
 	// AdminRequireMFA (ADMIN_REQUIRE_MFA) refuses the admin routes to a
 	// session without a second factor (aal2).
 	AdminRequireMFA bool
+	// OpenID, when set, is the OpenID Connect provider: /oauth/…,
+	// discovery, its keys in the JWKS and the admin API of its clients.
+	OpenID *oidc.Provider
 }
 
 // KeyPublisher lists the public keys to publish at /.well-known/jwks.json.
@@ -54,6 +58,9 @@ func (noKeys) JWKS(context.Context) (token.JWKSet, error) {
 func NewServer(log *slog.Logger, cfg Config, svc *auth.Service, verifier *token.Verifier, keys KeyPublisher) http.Handler {
 	if keys == nil {
 		keys = noKeys{}
+	}
+	if cfg.OpenID != nil {
+		keys = openIDKeys{keys, cfg.OpenID}
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, log, cfg, svc, verifier, keys)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/oidc"
 )
 
 // sessionRow is one of the user's sessions as the account page lists it.
@@ -26,9 +27,10 @@ type accountView struct {
 	Form     *form // change password
 	// Second factors.
 	MFA      auth.MFAStatus
-	AAL2     bool   // this session was signed in with a second factor
-	Passkeys bool   // passkeys are configured
-	MFAError string // why a change to them was refused
+	AAL2     bool           // this session was signed in with a second factor
+	Passkeys bool           // passkeys are configured
+	MFAError string         // why a change to them was refused
+	Apps     []oidc.Consent // the apps allowed to sign in with this account
 }
 
 // handleAccount shows the profile, the password form and the sessions.
@@ -51,11 +53,19 @@ func (p *pages) accountView(w http.ResponseWriter, r *http.Request, f *form) (ac
 	if err != nil {
 		return accountView{}, err
 	}
+	apps, appSessions, err := p.apps(r, ps.User.ID)
+	if err != nil {
+		return accountView{}, err
+	}
 	v := accountView{page: p.base(w, r, "Your account"), Account: ps.User, Form: f, MFA: mfa,
-		AAL2: ps.Level() == "aal2", Passkeys: p.svc.Config().Passkeys != nil}
+		AAL2: ps.Level() == "aal2", Passkeys: p.svc.Config().Passkeys != nil, Apps: apps}
 	v.Wide = true
 	for _, s := range sessions {
-		v.Sessions = append(v.Sessions, sessionRow{ID: s.ID, Device: device(s.UserAgent), IP: s.IP,
+		d := device(s.UserAgent)
+		if app, ok := appSessions[s.ID]; ok {
+			d = "App: " + app // signed in with Bizy; the user agent is the app's server
+		}
+		v.Sessions = append(v.Sessions, sessionRow{ID: s.ID, Device: d, IP: s.IP,
 			CreatedAt: s.CreatedAt, LastActive: s.RefreshedAt, Current: s.ID == ps.Session.ID})
 	}
 	return v, nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/oidc"
 	"github.com/bizy-auth/bizy/internal/returnto"
 	"github.com/bizy-auth/bizy/internal/web"
 )
@@ -31,6 +32,9 @@ type Config struct {
 	// AdminRequireMFA (ADMIN_REQUIRE_MFA) keeps the admin console from a
 	// session signed in without a second factor.
 	AdminRequireMFA bool
+	// OpenID, when set, is the OpenID Connect provider whose sign-in,
+	// consent and client pages these pages serve (openid.go).
+	OpenID *oidc.Provider
 	// Limiter, when set, applies the rate limits of SPEC's Protection
 	// table to the page POSTs; nil limits nothing.
 	Limiter Limiter
@@ -64,6 +68,11 @@ func Mount(mux web.Router, log *slog.Logger, cfg Config, svc *auth.Service) {
 	p := newPages(log, cfg, svc)
 	for pattern, h := range p.routes() {
 		mux.Handle(pattern, p.chain(h))
+	}
+	if cfg.OpenID != nil {
+		for pattern, h := range p.openIDRoutes() {
+			mux.Handle(pattern, p.chain(h))
+		}
 	}
 }
 

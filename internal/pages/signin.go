@@ -15,6 +15,8 @@ var notices = map[string]string{
 	"signed_out_all":   "You are signed out on every device.",
 	"password_changed": "Your password was changed. Your other sessions were signed out.",
 	"session_revoked":  "That session was signed out.",
+	"app_revoked":      "The app was signed out and must ask again.",
+	"client_deleted":   "The client was deleted and its sessions ended.",
 	"user_deleted":     "The user was deleted.",
 	"done":             "Done.",
 	"mfa_expired":      "That sign-in took too long or had too many wrong codes. Sign in again.",
@@ -32,10 +34,11 @@ type loginView struct {
 }
 
 // handleLoginPage shows the sign-in form; a browser already signed in goes
-// on to where it was going.
+// on to where it was going, unless an app asked for a fresh sign-in
+// (prompt=login, max_age).
 func (p *pages) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
 	ret := p.returnTo(r.URL.Query().Get("return_to"))
-	if visitorOf(r).session != nil {
+	if visitorOf(r).session != nil && r.URL.Query().Get("prompt") != "login" {
 		http.Redirect(w, r, orDefault(ret, "/ui/account"), http.StatusSeeOther)
 		return nil
 	}

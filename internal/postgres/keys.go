@@ -12,7 +12,7 @@ import (
 )
 
 // AddSigningKey stores k and, in the same transaction, retires at k.CreatedAt
-// every unretired key created no later than k. A kid already stored gives an
+// every unretired key of k's algorithm created no later than k. A kid already stored gives an
 // error matching auth.ErrConflict.
 func (s *store) AddSigningKey(ctx context.Context, k auth.SigningKey) error {
 	return s.withTx(ctx, func(s *store) error {
@@ -23,7 +23,7 @@ func (s *store) AddSigningKey(ctx context.Context, k auth.SigningKey) error {
 			return fmt.Errorf("postgres: add signing key: %w", err)
 		}
 		_, err := s.q.Exec(ctx, `UPDATE signing_keys SET retired_at = $1
-			WHERE retired_at IS NULL AND created_at <= $1`, k.CreatedAt)
+			WHERE retired_at IS NULL AND created_at <= $1 AND algorithm = $2`, k.CreatedAt, k.Algorithm)
 		if err != nil {
 			return fmt.Errorf("postgres: retire signing keys: %w", err)
 		}

@@ -169,3 +169,12 @@ func TestMigrateTasksBesideAuth(t *testing.T) {
 		t.Fatalf("tasks: applied versions %v, want %v", got, want)
 	}
 }
+
+// TestOIDCStore runs the OpenID contract suite in a fresh schema per subtest.
+func TestOIDCStore(t *testing.T) {
+	pgtest.URL(t)
+	storetest.OIDCStore(t, func(t *testing.T) storetest.OIDCEngine {
+		db := openMigrated(t)
+		return storetest.OIDCEngine{Auth: db.AuthStore(), OIDC: db.OIDCStore()}
+	})
+}

@@ -12,13 +12,13 @@ import (
 )
 
 // AddSigningKey stores k and, in the same transaction, retires at k.CreatedAt
-// every unretired key created no later than k. A kid already stored gives an
+// every unretired key of k's algorithm created no later than k. A kid already stored gives an
 // error matching auth.ErrConflict.
 func (s *store) AddSigningKey(ctx context.Context, k auth.SigningKey) error {
 	return s.withTx(ctx, func(s *store) error {
 		_, err := s.write.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ?
-			WHERE retired_at IS NULL AND created_at <= ?`,
-			toDB(k.CreatedAt), toDB(k.CreatedAt))
+			WHERE retired_at IS NULL AND created_at <= ? AND algorithm = ?`,
+			toDB(k.CreatedAt), toDB(k.CreatedAt), k.Algorithm)
 		if err != nil {
 			return fmt.Errorf("sqlite: retire signing keys: %w", err)
 		}

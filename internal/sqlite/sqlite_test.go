@@ -246,3 +246,11 @@ func TestMigrateTasksBesideAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestOIDCStore runs the OpenID contract suite on a fresh file per subtest.
+func TestOIDCStore(t *testing.T) {
+	storetest.OIDCStore(t, func(t *testing.T) storetest.OIDCEngine {
+		db := openTestAt(t, filepath.Join(t.TempDir(), "bizy.db"))
+		return storetest.OIDCEngine{Auth: db.AuthStore(), OIDC: db.OIDCStore()}
+	})
+}

@@ -139,3 +139,19 @@ func testRevokedKeysEmpty(t *testing.T, s auth.Store) {
 		t.Fatalf("RevokedKeys = %v, %v; want none", kids, err)
 	}
 }
+
+// testAddSigningKeyPerAlgorithm: a new RS256 key leaves the EdDSA key
+// signing, and the other way round.
+func testAddSigningKeyPerAlgorithm(t *testing.T, s auth.Store) {
+	ed := mustAddKeys(t, s, at(0))[0]
+	rs := newKey(at(time.Hour))
+	rs.Algorithm = "RS256"
+	if err := s.AddSigningKey(t.Context(), rs); err != nil {
+		t.Fatalf("AddSigningKey: %v", err)
+	}
+	got, err := s.SigningKeys(t.Context(), time.Time{})
+	if err != nil {
+		t.Fatalf("SigningKeys: %v", err)
+	}
+	wantKeys(t, got, []auth.SigningKey{rs, ed})
+}

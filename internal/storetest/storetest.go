@@ -93,6 +93,7 @@ func AuthStore(t *testing.T, open func(t *testing.T) Engine) {
 		{"Lockout/RowsSerialiseTwentyConcurrent", testLockoutRowsSerialise},
 		{"SigningKeys/Revoke", testRevokeSigningKey},
 		{"SigningKeys/RevokedKeysEmpty", testRevokedKeysEmpty},
+		{"SigningKeys/RetiresPerAlgorithm", testAddSigningKeyPerAlgorithm},
 		{"Events/RoundTrip", testEventRoundTrip},
 		{"Events/PagesNewestFirst", testEventsPages},
 		{"Events/TiesOnCreatedAt", testEventsTies},

@@ -1,0 +1,327 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/bizy-auth/bizy/internal/auth"
+	"github.com/bizy-auth/bizy/internal/oidc"
+)
+
+// OIDCStore returns the oidc.Store kept in this database. MigrateAuth must
+// have run. The store is safe for concurrent use.
+func (db *DB) OIDCStore() oidc.Store { return oidcStore{db} }
+
+// oidcStore implements oidc.Store; each method is one statement, so it
+// needs no transaction of its own.
+type oidcStore struct{ db *DB }
+
+// notFound turns pgx.ErrNoRows into auth.ErrNotFound.
+func notFound(what string, err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("postgres: %s: %w", what, auth.ErrNotFound)
+	}
+	return fmt.Errorf("postgres: %s: %w", what, err)
+}
+
+// affected answers auth.ErrNotFound when res changed no row.
+func affected(what string, res pgconn.CommandTag, err error) error {
+	if err != nil {
+		return fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	if res.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: %s: %w", what, auth.ErrNotFound)
+	}
+	return nil
+}
+
+func (s oidcStore) CreateClient(ctx context.Context, c oidc.Client) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO oidc_clients
+		(id, name, secret_hash, redirect_uris, public, first_party, created_at, id_token_alg) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		c.ID, c.Name, c.SecretHash, strings.Join(c.RedirectURIs, "\n"), c.Public, c.FirstParty, c.CreatedAt, c.IDTokenAlg)
+	if isCode(err, codeUniqueViolation) {
+		return fmt.Errorf("postgres: create client: %w", auth.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: create client: %w", err)
+	}
+	return nil
+}
+
+const clientColumns = `id, name, secret_hash, redirect_uris, public, first_party, created_at, id_token_alg`
+
+func scanClient(sc interface{ Scan(...any) error }) (oidc.Client, error) {
+	var c oidc.Client
+	var uris string
+	var created time.Time
+	if err := sc.Scan(&c.ID, &c.Name, &c.SecretHash, &uris, &c.Public, &c.FirstParty, &created, &c.IDTokenAlg); err != nil {
+		return oidc.Client{}, err
+	}
+	c.RedirectURIs, c.CreatedAt = strings.Split(uris, "\n"), created.UTC()
+	return c, nil
+}
+
+func (s oidcStore) Client(ctx context.Context, id string) (oidc.Client, error) {
+	c, err := scanClient(s.db.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM oidc_clients WHERE id = $1`, id))
+	if err != nil {
+		return oidc.Client{}, notFound("client", err)
+	}
+	return c, nil
+}
+
+func (s oidcStore) Clients(ctx context.Context) ([]oidc.Client, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+clientColumns+` FROM oidc_clients ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: clients: %w", err)
+	}
+	defer rows.Close()
+	var out []oidc.Client
+	for rows.Next() {
+		c, err := scanClient(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: clients: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (s oidcStore) DeleteClient(ctx context.Context, id string) error {
+	res, err := s.db.pool.Exec(ctx, `DELETE FROM oidc_clients WHERE id = $1`, id)
+	return affected("delete client", res, err)
+}
+
+func (s oidcStore) CreateAuthRequest(ctx context.Context, r oidc.AuthRequest) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO oidc_auth_requests (id, client_id, data, created_at)
+		VALUES ($1, $2, $3, $4)`, r.ID, r.ClientID, r.Data, r.CreatedAt)
+	switch {
+	case isCode(err, codeForeignKeyViolation):
+		return fmt.Errorf("postgres: create auth request: client %q: %w", r.ClientID, auth.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("postgres: create auth request: %w", err)
+	}
+	return nil
+}
+
+const requestColumns = `id, client_id, data, code_hash, created_at, code_at, code_used_at, coalesce(issued_sid, '')`
+
+func scanRequest(sc interface{ Scan(...any) error }) (oidc.AuthRequest, error) {
+	var r oidc.AuthRequest
+	var created time.Time
+	var codeAt, usedAt *time.Time
+	if err := sc.Scan(&r.ID, &r.ClientID, &r.Data, &r.CodeHash, &created, &codeAt, &usedAt, &r.IssuedSID); err != nil {
+		return oidc.AuthRequest{}, err
+	}
+	r.CreatedAt, r.CodeAt, r.CodeUsedAt = created.UTC(), fromNullTime(codeAt), fromNullTime(usedAt)
+	return r, nil
+}
+
+func (s oidcStore) AuthRequest(ctx context.Context, id string) (oidc.AuthRequest, error) {
+	r, err := scanRequest(s.db.pool.QueryRow(ctx, `SELECT `+requestColumns+` FROM oidc_auth_requests WHERE id = $1`, id))
+	if err != nil {
+		return oidc.AuthRequest{}, notFound("auth request", err)
+	}
+	return r, nil
+}
+
+func (s oidcStore) AuthRequestByCode(ctx context.Context, hash []byte) (oidc.AuthRequest, error) {
+	r, err := scanRequest(s.db.pool.QueryRow(ctx, `SELECT `+requestColumns+` FROM oidc_auth_requests WHERE code_hash = $1`, hash))
+	if err != nil {
+		return oidc.AuthRequest{}, notFound("auth request by code", err)
+	}
+	return r, nil
+}
+
+func (s oidcStore) UpdateAuthRequestData(ctx context.Context, id string, data []byte) error {
+	res, err := s.db.pool.Exec(ctx, `UPDATE oidc_auth_requests SET data = $1 WHERE id = $2`, data, id)
+	return affected("update auth request", res, err)
+}
+
+func (s oidcStore) SetCode(ctx context.Context, id string, hash []byte, at time.Time) error {
+	res, err := s.db.pool.Exec(ctx, `UPDATE oidc_auth_requests SET code_hash = $1, code_at = $2
+		WHERE id = $3 AND code_hash IS NULL`, hash, at, id)
+	return affected("set code", res, err)
+}
+
+func (s oidcStore) ClaimCode(ctx context.Context, id string, now time.Time) (bool, error) {
+	res, err := s.db.pool.Exec(ctx, `UPDATE oidc_auth_requests SET code_used_at = $1
+		WHERE id = $2 AND code_used_at IS NULL`, now, id)
+	if err != nil {
+		return false, fmt.Errorf("postgres: claim code: %w", err)
+	}
+	return res.RowsAffected() == 1, nil
+}
+
+func (s oidcStore) FlagCodeReused(ctx context.Context, id string) (string, error) {
+	var sid string
+	err := s.db.pool.QueryRow(ctx, `UPDATE oidc_auth_requests SET code_reused = true
+		WHERE id = $1 RETURNING coalesce(issued_sid, '')`, id).Scan(&sid)
+	if err != nil {
+		return "", notFound("flag code reused", err)
+	}
+	return sid, nil
+}
+
+func (s oidcStore) SetIssuedSession(ctx context.Context, id, sid string) (bool, error) {
+	var reused bool
+	err := s.db.pool.QueryRow(ctx, `UPDATE oidc_auth_requests SET issued_sid = $1
+		WHERE id = $2 RETURNING code_reused`, sid, id).Scan(&reused)
+	if err != nil {
+		return false, notFound("set issued session", err)
+	}
+	return reused, nil
+}
+
+func (s oidcStore) DeleteAuthRequestsBefore(ctx context.Context, t time.Time) error {
+	_, err := s.db.pool.Exec(ctx, `DELETE FROM oidc_auth_requests WHERE created_at < $1`, t)
+	if err != nil {
+		return fmt.Errorf("postgres: delete auth requests: %w", err)
+	}
+	return nil
+}
+
+func (s oidcStore) CreateGrant(ctx context.Context, g oidc.Grant) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO oidc_grants
+		(session_id, client_id, user_id, scopes, auth_time, amr) VALUES ($1, $2, $3, $4, $5, $6)`,
+		g.SessionID, g.ClientID, g.UserID, strings.Join(g.Scopes, " "), g.AuthTime, strings.Join(g.AMR, " "))
+	switch {
+	case isCode(err, codeUniqueViolation):
+		return fmt.Errorf("postgres: create grant: %w", auth.ErrConflict)
+	case isCode(err, codeForeignKeyViolation):
+		return fmt.Errorf("postgres: create grant: %w", auth.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("postgres: create grant: %w", err)
+	}
+	return nil
+}
+
+const grantColumns = `session_id, client_id, user_id, scopes, auth_time, amr`
+
+func scanGrant(sc interface{ Scan(...any) error }) (oidc.Grant, error) {
+	var g oidc.Grant
+	var scopes, amr string
+	var at time.Time
+	if err := sc.Scan(&g.SessionID, &g.ClientID, &g.UserID, &scopes, &at, &amr); err != nil {
+		return oidc.Grant{}, err
+	}
+	g.Scopes, g.AuthTime, g.AMR = strings.Fields(scopes), at.UTC(), strings.Fields(amr)
+	return g, nil
+}
+
+func (s oidcStore) Grant(ctx context.Context, sid string) (oidc.Grant, error) {
+	g, err := scanGrant(s.db.pool.QueryRow(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE session_id = $1`, sid))
+	if err != nil {
+		return oidc.Grant{}, notFound("grant", err)
+	}
+	return g, nil
+}
+
+func (s oidcStore) GrantSessions(ctx context.Context, userID, clientID string) ([]string, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT session_id FROM oidc_grants
+		WHERE user_id = $1 AND ($2::text = '' OR client_id = $3) ORDER BY session_id`, userID, clientID, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: grant sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sid string
+		if err := rows.Scan(&sid); err != nil {
+			return nil, fmt.Errorf("postgres: grant sessions: %w", err)
+		}
+		out = append(out, sid)
+	}
+	return out, rows.Err()
+}
+
+func (s oidcStore) ClientGrants(ctx context.Context, clientID string) ([]oidc.Grant, error) {
+	return s.grantsWhere(ctx, "client_id", clientID)
+}
+
+func (s oidcStore) UserGrants(ctx context.Context, userID string) ([]oidc.Grant, error) {
+	return s.grantsWhere(ctx, "user_id", userID)
+}
+
+// grantsWhere returns the grants whose column (a constant of the caller's)
+// equals v.
+func (s oidcStore) grantsWhere(ctx context.Context, column, v string) ([]oidc.Grant, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+grantColumns+` FROM oidc_grants WHERE `+column+` = $1 ORDER BY session_id`, v)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: grants: %w", err)
+	}
+	defer rows.Close()
+	var out []oidc.Grant
+	for rows.Next() {
+		g, err := scanGrant(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: grants: %w", err)
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+func (s oidcStore) SaveConsent(ctx context.Context, c oidc.Consent) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO oidc_consents (user_id, client_id, scopes, created_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, created_at = excluded.created_at`,
+		c.UserID, c.ClientID, strings.Join(c.Scopes, " "), c.CreatedAt)
+	switch {
+	case isCode(err, codeForeignKeyViolation):
+		return fmt.Errorf("postgres: save consent: %w", auth.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("postgres: save consent: %w", err)
+	}
+	return nil
+}
+
+const consentColumns = `c.user_id, c.client_id, k.name, c.scopes, c.created_at`
+
+func scanConsent(sc interface{ Scan(...any) error }) (oidc.Consent, error) {
+	var c oidc.Consent
+	var scopes string
+	var at time.Time
+	if err := sc.Scan(&c.UserID, &c.ClientID, &c.ClientName, &scopes, &at); err != nil {
+		return oidc.Consent{}, err
+	}
+	c.Scopes, c.CreatedAt = strings.Fields(scopes), at.UTC()
+	return c, nil
+}
+
+func (s oidcStore) Consent(ctx context.Context, userID, clientID string) (oidc.Consent, error) {
+	c, err := scanConsent(s.db.pool.QueryRow(ctx, `SELECT `+consentColumns+`
+		FROM oidc_consents c JOIN oidc_clients k ON k.id = c.client_id WHERE c.user_id = $1 AND c.client_id = $2`, userID, clientID))
+	if err != nil {
+		return oidc.Consent{}, notFound("consent", err)
+	}
+	return c, nil
+}
+
+func (s oidcStore) Consents(ctx context.Context, userID string) ([]oidc.Consent, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+consentColumns+`
+		FROM oidc_consents c JOIN oidc_clients k ON k.id = c.client_id WHERE c.user_id = $1
+		ORDER BY c.created_at DESC, c.client_id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: consents: %w", err)
+	}
+	defer rows.Close()
+	var out []oidc.Consent
+	for rows.Next() {
+		c, err := scanConsent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: consents: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (s oidcStore) DeleteConsent(ctx context.Context, userID, clientID string) error {
+	res, err := s.db.pool.Exec(ctx, `DELETE FROM oidc_consents WHERE user_id = $1 AND client_id = $2`, userID, clientID)
+	return affected("delete consent", res, err)
+}
