@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -118,7 +119,9 @@ func (m *member) kill() {
 }
 
 // buildBizy builds this command into a directory of the test's own, with
-// the rate limits under this run's Redis prefix (rateLimitPrefix). It is
+// the rate limits under a Redis prefix of its own (rateLimitPrefix), so
+// that neither other runs nor a rerun in this process (-count) share its
+// budgets. It is
 // built without the race detector whatever the test binary has: under it
 // one bcrypt hash takes seconds on a small machine, and the cluster test
 // measures the services, not the detector (the in-process tests run them
@@ -130,7 +133,7 @@ func buildBizy(t *testing.T) string {
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
 	bin := filepath.Join(t.TempDir(), "bizy")
-	cmd := exec.Command(goBin, "build", "-o", bin, "-ldflags", "-X main.rateLimitPrefix="+rateLimitPrefix, ".")
+	cmd := exec.Command(goBin, "build", "-o", bin, "-ldflags", "-X main.rateLimitPrefix=bizy:test:"+rand.Text()+":ratelimit:", ".")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
