@@ -38,5 +38,5 @@ func startCaddy(t *testing.T, listen, api, app string) {
 	cmd := exec.Command(bin, "run", "--adapter", "caddyfile", "--config", file)
 	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
 	cmd.Stdout, cmd.Stderr = logs, logs
-	runProxy(t, cmd, listen, logs.String)
+	runProxy(t, cmd, logs.String, listen)
 }

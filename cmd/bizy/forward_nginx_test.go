@@ -16,12 +16,19 @@ const shippedNginxConf = "../../deploy/forward-auth/nginx.conf"
 // pointed at the Bizy API on api and the app on app, until the test ends.
 func startNginx(t *testing.T, listen, api, app string) {
 	t.Helper()
-	bin := proxyPath(t, "nginx")
-	conf := substitute(t, shippedNginxConf, [][2]string{
+	runNginx(t, substitute(t, shippedNginxConf, [][2]string{
 		{"server 127.0.0.1:8000;", "server " + api + ";"},
 		{"server 127.0.0.1:3000;", "server " + app + ";"},
 		{"listen 80;", "listen " + listen + ";"},
-	})
+	}), listen)
+}
+
+// runNginx runs Debian's nginx with conf in its http block until the test
+// ends, and waits until it listens on each address of listens. It fails
+// the test when nginx -t refuses conf.
+func runNginx(t *testing.T, conf string, listens ...string) {
+	t.Helper()
+	bin := proxyPath(t, "nginx")
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "bizy.conf"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -32,7 +39,7 @@ func startNginx(t *testing.T, listen, api, app string) {
 master_process off;
 pid %[1]s/nginx.pid;
 error_log %[1]s/error.log info;
-events { worker_connections 64; }
+events { worker_connections 512; }
 http {
     access_log %[1]s/access.log;
     client_body_temp_path %[1]s/body;
@@ -52,10 +59,10 @@ http {
 		t.Fatalf("nginx -t: %v\n%s\n%s", err, out, conf)
 	}
 	cmd := exec.Command(bin, "-p", dir, "-e", errLog, "-c", filepath.Join(dir, "nginx.conf"))
-	runProxy(t, cmd, listen, func() string {
+	runProxy(t, cmd, func() string {
 		b, _ := os.ReadFile(errLog)
 		return string(b)
-	})
+	}, listens...)
 }
 
 // TestForwardAuthNginx puts Debian's nginx, configured by the shipped

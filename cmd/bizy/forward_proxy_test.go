@@ -160,9 +160,9 @@ func substitute(t *testing.T, file string, replace [][2]string) string {
 }
 
 // runProxy starts cmd, stops it when the test ends, and waits until it
-// listens on listen; log returns what the proxy logged, shown when the
-// test fails.
-func runProxy(t *testing.T, cmd *exec.Cmd, listen string, log func() string) {
+// listens on every address of listens; log returns what the proxy logged,
+// shown when the test fails.
+func runProxy(t *testing.T, cmd *exec.Cmd, log func() string, listens ...string) {
 	t.Helper()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -174,8 +174,10 @@ func runProxy(t *testing.T, cmd *exec.Cmd, listen string, log func() string) {
 			t.Logf("%s's log:\n%s", filepath.Base(cmd.Path), log())
 		}
 	})
-	if !waitListening(listen) {
-		t.Fatalf("%s did not listen on %s", filepath.Base(cmd.Path), listen)
+	for _, listen := range listens {
+		if !waitListening(listen) {
+			t.Fatalf("%s did not listen on %s", filepath.Base(cmd.Path), listen)
+		}
 	}
 }
 

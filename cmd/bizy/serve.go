@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/authserver"
@@ -188,11 +189,30 @@ func databaseKind(url string) string {
 	return "postgres"
 }
 
-// serveHTTP serves h on ln until ctx ends, then stops accepting and gives
-// in-flight requests shutdownTimeout to finish.
+// drainTime is how long a stopping server still answers on the
+// connections already open, closing each after its answer, before it
+// closes the idle ones. A balancer keeps idle keep-alive connections to
+// each copy (nginx's upstream keepalive) and may send a request on one at
+// any moment; a connection closed under a request just sent fails that
+// request, and nginx does not resend a POST. While draining, the balancer
+// uses those connections up (each answer says Connection: close) and finds
+// the listener closed, so it sends the rest elsewhere. A variable so that
+// this package's in-process tests, whose clients are not balancers, need
+// not wait for it.
+var drainTime = 2 * time.Second
+
+// serveHTTP serves h on ln until ctx ends, then stops accepting, answers
+// on the open connections for drainTime (closing each after its answer),
+// and gives in-flight requests shutdownTimeout to finish.
 func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler) error {
+	return serveDraining(ctx, log, ln, h, drainTime)
+}
+
+// serveDraining is serveHTTP with drain for drainTime.
+func serveDraining(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler, drain time.Duration) error {
+	var draining atomic.Bool
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           closeWhenDraining(&draining, h),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -207,14 +227,29 @@ func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Ha
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "addr", ln.Addr().String())
+	log.Info("shutting down", "addr", ln.Addr().String(), "drain", drain)
+	draining.Store(true)
+	ln.Close() // new connections are refused; the open ones are still served
+	if err := <-errc; !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	time.Sleep(drain)
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
 	return nil
+}
+
+// closeWhenDraining makes every answer close its connection once draining
+// is set, so the client sends its next request on a new connection, which
+// the closed listener refuses.
+func closeWhenDraining(draining *atomic.Bool, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
 }

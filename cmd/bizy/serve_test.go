@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -9,6 +11,63 @@ import (
 	"testing"
 	"time"
 )
+
+// The in-process tests stop their servers without waiting for balancers to
+// drain; TestShutdownDrainsOpenConnections and the cluster test's built
+// binary keep the real drainTime.
+func init() { drainTime = 0 }
+
+// TestShutdownDrainsOpenConnections: once the context ends, a request sent
+// on a keep-alive connection that was idle (as nginx sends one on a
+// connection from its upstream keepalive pool) is still answered, with
+// Connection: close, instead of the connection being closed under it;
+// new connections are refused meanwhile.
+func TestShutdownDrainsOpenConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// A drain longer than the test: Shutdown must not have begun.
+	go func() { _ = serveDraining(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), ln, h, time.Minute) }()
+
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	get := func() *http.Response {
+		t.Helper()
+		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: bizy\r\n\r\n")
+		res, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("request on the open connection: %v", err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	if res := get(); res.StatusCode != http.StatusOK || res.Close {
+		t.Fatalf("before shutdown: %d, close %v", res.StatusCode, res.Close)
+	}
+	cancel() // the connection is idle now
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			break // the listener is closed: draining has begun
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("still accepting connections after shutdown began")
+		}
+	}
+	if res := get(); res.StatusCode != http.StatusOK || !res.Close {
+		t.Fatalf("while draining: %d, close %v; want 200 with Connection: close", res.StatusCode, res.Close)
+	}
+}
 
 // TestShutdownFinishesInFlightRequests: when the context ends (SIGTERM in
 // main), the server stops accepting but the request it is serving still
