@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"sort"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -20,6 +21,7 @@ type result struct {
 	gate                         int
 	rssIdle, rssLoaded           float64 // MB
 	coldStart                    time.Duration
+	scale                        *scaleResult // PostgreSQL with -scale-users only
 }
 
 // measureEngine starts bizy on engine and takes every figure.
@@ -70,6 +72,11 @@ func measureEngine(ctx context.Context, o options, engine, helloURL string, comp
 	if r.rssLoaded, err = rssMB(srv.pid()); err != nil {
 		return nil, err
 	}
+	if engine == "postgres" && o.scale.users > 0 {
+		if r.scale, err = measureScale(ctx, o, srv, envValue(env, "DATABASE_URL"), tok); err != nil {
+			return nil, fmt.Errorf("scale: %w", err)
+		}
+	}
 	srv.stop()
 
 	if r.coldStart, err = coldStart(ctx, o.bizy, env, o.coldstarts); err != nil {
@@ -94,6 +101,15 @@ func timeBcrypt(cost int) (time.Duration, error) {
 		runs = append(runs, time.Since(start))
 	}
 	return median(runs), nil
+}
+
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 func median(d []time.Duration) time.Duration {

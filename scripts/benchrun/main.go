@@ -29,6 +29,9 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each wrk load")
 	flag.IntVar(&o.conns, "connections", 32, "concurrent connections of the read loads")
 	flag.IntVar(&o.coldstarts, "coldstarts", 10, "starts timed for the cold-start median")
+	flag.IntVar(&o.scale.users, "scale-users", 0, "users the data generator adds on PostgreSQL for the scale rows (issue 15: 1000000); 0 skips them")
+	flag.IntVar(&o.scale.tasks, "scale-tasks", 0, "tasks it spreads over those users (issue 15: 10000000)")
+	flag.IntVar(&o.scale.benchTasks, "scale-deep", 10000, "tasks it gives the bench user, whose last page is the deep-page load")
 	flag.Parse()
 	if o.bizy == "" {
 		fmt.Fprintln(os.Stderr, "benchrun: -bizy is required (scripts/bench builds it)")
@@ -46,6 +49,7 @@ type options struct {
 	bizy, engines, postgres string
 	duration                time.Duration
 	conns, coldstarts       int
+	scale                   dataSize
 }
 
 func run(ctx context.Context, o options) error {
@@ -68,6 +72,9 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("%s: %w", engine, err)
 		}
 		r.print(os.Stdout)
+		if r.scale != nil {
+			r.scale.print(os.Stdout)
+		}
 	}
 	return nil
 }
