@@ -32,6 +32,7 @@ func main() {
 	flag.IntVar(&o.scale.users, "scale-users", 0, "users the data generator adds on PostgreSQL for the scale rows (issue 15: 1000000); 0 skips them")
 	flag.IntVar(&o.scale.tasks, "scale-tasks", 0, "tasks it spreads over those users (issue 15: 10000000)")
 	flag.IntVar(&o.scale.benchTasks, "scale-deep", 10000, "tasks it gives the bench user, whose last page is the deep-page load")
+	flag.IntVar(&o.hashSlots, "hash-slots", runtime.NumCPU(), "bcrypt compares the server runs at once (its HASH_CONCURRENCY; all CPUs without a gate)")
 	flag.Parse()
 	if o.bizy == "" {
 		fmt.Fprintln(os.Stderr, "benchrun: -bizy is required (scripts/bench builds it)")
@@ -49,6 +50,7 @@ type options struct {
 	bizy, engines, postgres string
 	duration                time.Duration
 	conns, coldstarts       int
+	hashSlots               int
 	scale                   dataSize
 }
 
