@@ -136,8 +136,13 @@ func (l *Lockout) Fail(ctx context.Context, r Reservation) error {
 
 // Succeed records that r's password check passed: the failures of the
 // name it was made under are forgotten, since only consecutive ones count.
+//
+// The clearing outlives ctx: the password was right, and a client that
+// hangs up now (a load generator stopping, a browser closing) would
+// otherwise leave the reserved failure counted, so a few such right
+// passwords lock the account like wrong ones.
 func (l *Lockout) Succeed(ctx context.Context, r Reservation) error {
-	return l.counts.ClearLoginFailures(ctx, r.attempt.Name)
+	return l.counts.ClearLoginFailures(context.WithoutCancel(ctx), r.attempt.Name)
 }
 
 // Clear forgets the failed-login counts and any lock of every name of u

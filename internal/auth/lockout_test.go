@@ -119,6 +119,24 @@ func TestLockoutCountsConsecutiveFailuresOnly(t *testing.T) {
 	f.wantLocked("ivy", 60)
 }
 
+// TestLockoutSuccessOutlivesTheClient: a right password whose client hung
+// up before the success was recorded must not stay counted as a failure.
+func TestLockoutSuccessOutlivesTheClient(t *testing.T) {
+	f := newLockout(t, storesUnderTest()["sqlite"](t), auth.LockoutRule{Threshold: 2, Duration: time.Minute})
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range 3 {
+		r, err := f.l.Reserve(context.Background(), auth.Attempt{Name: "ivy"})
+		if err != nil {
+			t.Fatalf("attempt %d: Reserve: %v", i, err)
+		}
+		if err := f.l.Succeed(gone, r); err != nil {
+			t.Fatalf("attempt %d: Succeed with the client gone: %v", i, err)
+		}
+	}
+	f.wantOpen("ivy")
+}
+
 // TestLockoutRefusesABurstPastTheThreshold: attempts reserved together,
 // before any reports its outcome, get at most Threshold password checks;
 // the next is refused and locks the name for the whole duration.
