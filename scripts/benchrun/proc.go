@@ -51,7 +51,8 @@ func engineEnv(ctx context.Context, engine, pgURL string) ([]string, func(), err
 	// minutes: the rate limits would refuse them (429), and the lockout
 	// counts each attempt as a failure until it succeeds, so the attempts
 	// wrk leaves in flight when a load ends (cancelled before the success
-	// is recorded) add up across loads to a lock (423). Both are off here;
+	// is recorded; fixed since in Lockout.Succeed) added up across loads to
+	// a lock (423). Both are off here;
 	// the hashing they guard is what the login figure measures.
 	env := []string{"DATA_DIR=" + dir, "BCRYPT_COST=10", "LOG_LEVEL=warn", "RATE_LIMIT_ENABLED=false",
 		"LOCKOUT_THRESHOLD=1000000"}
