@@ -57,7 +57,9 @@ func newCache(size int) *cache {
 	c := &cache{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]cacheShard, n)}
 	for i := range c.shards {
 		per := size / n
-		c.shards[i] = cacheShard{m: make(map[string]cacheEntry, per), ring: make([]string, per)}
+		// The map grows as tokens arrive: presized, an idle process held
+		// its full size (about 1.5 MB at 10,000 entries) from the start.
+		c.shards[i] = cacheShard{m: make(map[string]cacheEntry), ring: make([]string, per)}
 	}
 	return c
 }

@@ -270,6 +270,8 @@ func TestBadSettingStopsStartup(t *testing.T) {
 		{[]string{"serve", "--bcrypt-cost", "3"}, "BCRYPT_COST"},
 		{[]string{"serve", "--jwt-algorithm", "HS256", "--jwt-secret", "short"}, "JWT_SECRET"},
 		{[]string{"auth", "--database-url", "mysql://x"}, "DATABASE_URL"},
+		{[]string{"serve", "--pprof-addr", "0.0.0.0:6060"}, "PPROF_ADDR"},
+		{[]string{"api", "--pprof-addr", ":6060"}, "PPROF_ADDR"},
 	} {
 		args, name := tc.args, tc.name
 		var stderr syncBuffer

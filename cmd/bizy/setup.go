@@ -173,6 +173,9 @@ func setupServer(ctx context.Context, name string, mode config.Mode, args []stri
 		return config.Config{}, nil, nil, err
 	}
 	log := newLogger(cfg, stderr)
+	if _, err := startPprof(ctx, log, cfg.PprofAddr); err != nil {
+		return config.Config{}, nil, nil, err
+	}
 	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return config.Config{}, nil, nil, err

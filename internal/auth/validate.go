@@ -2,6 +2,7 @@ package auth
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -55,22 +56,27 @@ func validEmail(email string) string {
 	return msg
 }
 
-// commonPasswords is zxcvbn's list of the most used passwords, lower-cased.
-var commonPasswords = func() map[string]struct{} {
+// commonPasswords returns zxcvbn's list of the most used passwords,
+// lower-cased, as a set. It is built on first use, not at start-up: only
+// registrations and password changes need it, and building it was the
+// largest step of the process's init (tens of ms under load,
+// GODEBUG=inittrace=1; about 1 MB of heap), paid by every start and held by
+// every API-only copy that never checks a password.
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
 	list := frequency.FrequencyLists["passwords"]
 	m := make(map[string]struct{}, len(list))
 	for _, p := range list {
 		m[p] = struct{}{}
 	}
 	return m
-}()
+})
 
 // isCommonPassword reports whether pw, ignoring case and the digits and
 // symbols people tack on to meet composition rules ("Password1!"), is one
 // of the common passwords.
 func isCommonPassword(pw string) bool {
 	lower := strings.ToLower(pw)
-	if _, ok := commonPasswords[lower]; ok {
+	if _, ok := commonPasswords()[lower]; ok {
 		return true
 	}
 	core := strings.TrimRightFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) })
@@ -78,7 +84,7 @@ func isCommonPassword(pw string) bool {
 	if len(core) < 4 { // too little left to judge
 		return false
 	}
-	_, ok := commonPasswords[core]
+	_, ok := commonPasswords()[core]
 	return ok
 }
 

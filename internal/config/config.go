@@ -98,6 +98,9 @@ type Config struct {
 
 	LogLevel  slog.Level
 	LogFormat string // "text", "json", or "" for the caller to pick (text on a terminal)
+
+	// PprofAddr is "" (off) or a loopback host:port serving net/http/pprof.
+	PprofAddr string
 }
 
 // Bind registers a flag for every setting on fs and returns the function

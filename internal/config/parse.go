@@ -32,6 +32,23 @@ func parseAddr(v string) (string, error) {
 	return v, nil
 }
 
+// parseLoopbackAddr accepts "" (off) or a host:port whose host is a
+// loopback IP or "localhost": profiles show memory contents and timings, so
+// they must never be reachable from another machine, whatever the firewall.
+func parseLoopbackAddr(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	if _, err := parseAddr(v); err != nil {
+		return "", err
+	}
+	host, _, _ := net.SplitHostPort(v)
+	if ip, err := netip.ParseAddr(host); (err != nil || !ip.IsLoopback()) && host != "localhost" {
+		return "", fmt.Errorf("must be a loopback address (127.0.0.1:PORT, [::1]:PORT or localhost:PORT), got %q", v)
+	}
+	return v, nil
+}
+
 // parseHTTPURL accepts an absolute http or https URL without query or
 // fragment, and trims trailing slashes so callers can append paths.
 func parseHTTPURL(v string) (string, error) {

@@ -59,6 +59,10 @@ func TestInvalidSettingIsNamed(t *testing.T) {
 		{"cors no scheme", nil, map[string]string{"CORS_ALLOWED_ORIGINS": "localhost:3000"}, `CORS_ALLOWED_ORIGINS: invalid origin`, ""},
 		{"log level", nil, map[string]string{"LOG_LEVEL": "verbose"}, `LOG_LEVEL: must be debug, info, warn or error, got "verbose"`, ""},
 		{"log format", nil, map[string]string{"LOG_FORMAT": "yaml"}, `LOG_FORMAT: must be text or json, got "yaml"`, ""},
+		{"pprof all interfaces", nil, map[string]string{"PPROF_ADDR": ":6060"}, `PPROF_ADDR: must be a loopback address`, ""},
+		{"pprof public ip", nil, map[string]string{"PPROF_ADDR": "10.0.0.5:6060"}, `PPROF_ADDR: must be a loopback address`, ""},
+		{"pprof host name", nil, map[string]string{"PPROF_ADDR": "example.com:6060"}, `PPROF_ADDR: must be a loopback address`, ""},
+		{"pprof no port", nil, map[string]string{"PPROF_ADDR": "127.0.0.1"}, `PPROF_ADDR: invalid address`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,6 +78,14 @@ func TestInvalidSettingIsNamed(t *testing.T) {
 				t.Errorf("error %q reveals %q", err, tt.hidden)
 			}
 		})
+	}
+}
+
+func TestPprofAddrTakesLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:6060", "127.0.0.2:0", "[::1]:6060", "localhost:6060"} {
+		if c := mustLoad(t, ModeServe, nil, map[string]string{"PPROF_ADDR": addr}); c.PprofAddr != addr {
+			t.Errorf("PPROF_ADDR=%s: PprofAddr = %q", addr, c.PprofAddr)
+		}
 	}
 }
 

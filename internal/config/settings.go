@@ -140,6 +140,8 @@ var settings = []setting{
 		parse: func(c *Config, v string) (err error) { c.LogLevel, err = parseLevel(v); return err }},
 	{env: "LOG_FORMAT", shown: "text on a terminal, else json", help: "log format: text or json; default text on a terminal, else json",
 		parse: func(c *Config, v string) (err error) { c.LogFormat, err = parseLogFormat(v); return err }},
+	{env: "PPROF_ADDR", help: "loopback address (127.0.0.1:6060, [::1]:6060, localhost:6060) serving Go's net/http/pprof profiles on a listener of its own; unset: off",
+		parse: func(c *Config, v string) (err error) { c.PprofAddr, err = parseLoopbackAddr(v); return err }},
 }
 
 // boolValue is a flag.Value holding a setting's raw text that may be given

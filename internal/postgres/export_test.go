@@ -5,7 +5,9 @@ import (
 	"errors"
 	"path"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bizy-auth/bizy/internal/migrations"
 )
@@ -67,4 +69,19 @@ func (db *DB) SetRawColumn(ctx context.Context, table, column, id string, v []by
 	}
 	_, err := db.pool.Exec(ctx, `UPDATE `+table+` SET `+column+` = $1 WHERE id = $2`, val, id)
 	return err
+}
+
+// OpenTraced opens a DB like Open whose connections report every query to
+// tracer, so a test can see the SQL the stores send.
+func OpenTraced(ctx context.Context, url string, tracer pgx.QueryTracer) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ConnConfig.Tracer = tracer
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{pool: pool}, nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
@@ -103,7 +104,14 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 	}
-	Logger(r.Context()).ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+	level := slog.LevelError
+	if ctxErr := r.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		// The client hung up (a closed tab, a load generator stopping):
+		// nothing is wrong with the server, and under load these would
+		// flood the log at ERROR. The 500 goes nowhere.
+		level = slog.LevelDebug
+	}
+	Logger(r.Context()).Log(r.Context(), level, "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
 	Fail(w, http.StatusInternalServerError, "internal_error", "internal error")
 }
 

@@ -1,8 +1,13 @@
 package web
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +38,31 @@ func TestEveryKindHasItsStatus(t *testing.T) {
 		rec := serve(Handler(func(http.ResponseWriter, *http.Request) error { return err }), httptest.NewRequest("GET", "/", nil))
 		if rec.Code != tc.status || rec.Header().Get("Retry-After") != tc.header {
 			t.Errorf("kind %d: %d Retry-After %q, want %d %q", tc.kind, rec.Code, rec.Header().Get("Retry-After"), tc.status, tc.header)
+		}
+	}
+}
+
+// TestErrorOfAGoneClientIsNotLoggedAsAnError: a store error caused by the
+// request's own cancellation is the client hanging up, logged at debug.
+func TestErrorOfAGoneClientIsNotLoggedAsAnError(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, tc := range []struct {
+		cancel bool
+		want   string
+	}{{true, "level=DEBUG"}, {false, "level=ERROR"}} {
+		buf.Reset()
+		ctx, cancel := context.WithCancel(context.Background())
+		if tc.cancel {
+			cancel()
+		}
+		h := RequestID(log, Handler(func(w http.ResponseWriter, r *http.Request) error {
+			return fmt.Errorf("store: tasks: %w", context.Canceled)
+		}))
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(ctx, "GET", "/api/tasks", nil))
+		cancel()
+		if !strings.Contains(buf.String(), tc.want) {
+			t.Errorf("cancelled %v: log %q, want %s", tc.cancel, buf.String(), tc.want)
 		}
 	}
 }

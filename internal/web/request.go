@@ -19,13 +19,11 @@ import (
 // middleware, is an error answered as a problem, never a zero value a
 // handler could act on.
 
-type loggerKey struct{}
-
 // Logger returns the logger RequestID put in ctx, which names the request
 // ID on every line logged with ctx; slog.Default() outside a request.
 func Logger(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
-		return l
+	if ri, ok := ctx.Value(requestKey{}).(*requestInfo); ok {
+		return ri.log
 	}
 	return slog.Default()
 }

@@ -1,0 +1,84 @@
+// Command benchrun is the benchmark harness behind scripts/bench: it starts
+// `bizy serve` on loopback on SQLite and on PostgreSQL, loads it with wrk,
+// and prints each figure of BENCHMARKS.md's "Side by side" table as a ratio
+// measured in the same run against a baseline it also measures (a bare
+// net/http server, a bcrypt compare timed in-process), so the figures mean
+// the same on a noisy machine.
+//
+// Every run is bounded: -duration per load, -coldstarts starts, loopback
+// only. It needs wrk on PATH (scripts/bench installs it when missing).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	var o options
+	flag.StringVar(&o.bizy, "bizy", "", "path of the bizy binary to measure (required)")
+	flag.StringVar(&o.engines, "engines", "sqlite,postgres", "engines to measure, comma-separated")
+	flag.StringVar(&o.postgres, "postgres", os.Getenv("BIZY_TEST_POSTGRES_URL"), "PostgreSQL server URL; a database is created and dropped on it")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each wrk load")
+	flag.IntVar(&o.conns, "connections", 32, "concurrent connections of the read loads")
+	flag.IntVar(&o.coldstarts, "coldstarts", 10, "starts timed for the cold-start median")
+	flag.IntVar(&o.scale.users, "scale-users", 0, "users the data generator adds on PostgreSQL for the scale rows (issue 15: 1000000); 0 skips them")
+	flag.IntVar(&o.scale.tasks, "scale-tasks", 0, "tasks it spreads over those users (issue 15: 10000000)")
+	flag.IntVar(&o.scale.benchTasks, "scale-deep", 10000, "tasks it gives the bench user, whose last page is the deep-page load")
+	flag.IntVar(&o.hashSlots, "hash-slots", max(runtime.NumCPU()-1, 1), "bcrypt compares the server runs at once: its HASH_CONCURRENCY (default CPUs - 1, as the server's)")
+	flag.Parse()
+	if o.bizy == "" {
+		fmt.Fprintln(os.Stderr, "benchrun: -bizy is required (scripts/bench builds it)")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "benchrun:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	bizy, engines, postgres string
+	duration                time.Duration
+	conns, coldstarts       int
+	hashSlots               int
+	scale                   dataSize
+}
+
+func run(ctx context.Context, o options) error {
+	fmt.Printf("benchrun: %s, %d CPUs, wrk -c%d -d%s, Go %s\n\n",
+		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), o.conns, o.duration, runtime.Version())
+	hello, err := startHello()
+	if err != nil {
+		return err
+	}
+	defer hello.Close()
+	compare, err := timeBcrypt(10)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("one bcrypt compare at cost 10, timed here: %.1f ms\n\n", ms(compare))
+
+	for _, engine := range strings.Split(o.engines, ",") {
+		r, err := measureEngine(ctx, o, strings.TrimSpace(engine), hello.URL, compare)
+		if err != nil {
+			return fmt.Errorf("%s: %w", engine, err)
+		}
+		r.print(os.Stdout)
+		if r.scale != nil {
+			r.scale.print(os.Stdout)
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
