@@ -105,8 +105,8 @@ func testSecretsSealed(t *testing.T, db []string, raw func(q string) []string) {
 	wantSealedUnder := func(key string) {
 		t.Helper()
 		vals := raw(secretsQuery)
-		if len(vals) != 3 {
-			t.Fatalf("%d secrets stored, want 3 (a private key, a text and an HTML body)", len(vals))
+		if len(vals) != 4 {
+			t.Fatalf("%d secrets stored, want 4 (the Ed25519 and the OpenID RSA private keys, a text and an HTML body)", len(vals))
 		}
 		kb, _ := hex.DecodeString(key)
 		for _, v := range vals {
@@ -127,7 +127,7 @@ func testSecretsSealed(t *testing.T, db []string, raw func(q string) []string) {
 	}
 
 	out, err := runCmd(t, "", with("keys", "reseal", "--db-encryption-key", k2, "--db-encryption-old-keys", k1)...)
-	if err != nil || !strings.HasPrefix(out, "3 secrets encrypted again") {
+	if err != nil || !strings.HasPrefix(out, "4 secrets encrypted again") {
 		t.Fatalf("keys reseal: %v %s", err, out)
 	}
 	wantSealedUnder(k2)
