@@ -214,6 +214,10 @@ func startCluster(t *testing.T) *cluster {
 		addr := freeAddr(t)
 		c.auths[i] = &member{name: fmt.Sprintf("auth-%d", i+1), bin: c.bin, addr: addr, args: append([]string{"auth",
 			"--auth-addr", addr, "--bcrypt-cost", "10", "--rate-limit-login", clusterLoginRate,
+			// Reuse of a rotated refresh token is theft at once, so the
+			// test sees its revocation reach both API copies (the default
+			// REFRESH_REUSE_INTERVAL would answer it for 10 s).
+			"--refresh-reuse-interval=0",
 			"--smtp-host", c.smtp.Host, "--smtp-port", strconv.Itoa(c.smtp.Port)}, shared...)}
 	}
 	for i := range c.apis {
