@@ -21,7 +21,7 @@ import (
 )
 
 // soakFor is the soak's length: short by default, so the test command runs
-// it; `go test -run TestSoak -soak 10m -timeout 30m ./cmd/bizy/` runs the
+// it; `go test -run TestSoak -timeout 30m ./cmd/bizy/ -soak=10m` runs the
 // full one (figures in RELIABILITY.md).
 var soakFor = flag.Duration("soak", 30*time.Second, "how long TestSoak runs its workload")
 
