@@ -25,6 +25,11 @@ import (
 // full one (figures in RELIABILITY.md).
 var soakFor = flag.Duration("soak", 30*time.Second, "how long TestSoak runs its workload")
 
+// soakTasks is the rounds of task work (create, list, read, update,
+// delete) in each session; 0 makes the soak all logins, refreshes and
+// logouts, which fills the token caches sooner.
+var soakTasks = flag.Int("soak-tasks", 5, "rounds of task work in each TestSoak session")
+
 // soakWorkers is the number of simulated users, each one session after
 // another.
 const soakWorkers = 4
@@ -167,7 +172,7 @@ func soakSession(do func(method, path, bearer, body string, want int) map[string
 		return
 	}
 	tok, refresh := m["token"].(string), m["refresh_token"].(string)
-	for i := range 5 {
+	for i := range *soakTasks {
 		task := do("POST", "/api/tasks", tok, fmt.Sprintf(`{"title":"soak %d"}`, i), 201)
 		if task == nil {
 			continue
