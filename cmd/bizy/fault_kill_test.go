@@ -37,7 +37,11 @@ func bizyBinary(t *testing.T) string {
 			return
 		}
 		builtBin = filepath.Join(dir, "bizy")
-		out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput()
+		// Bounded: on a loaded machine the build waits on the shared build
+		// cache; a failure says so rather than hanging the test binary.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "go", "build", "-o", builtBin, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -46,6 +50,13 @@ func bizyBinary(t *testing.T) string {
 		t.Fatal(buildErr)
 	}
 	return builtBin
+}
+
+// removeBizyBinary removes what bizyBinary built, once every test is done.
+func removeBizyBinary() {
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
 }
 
 // process is `bizy serve` run as a process of its own.
