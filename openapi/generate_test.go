@@ -52,7 +52,7 @@ func TestGenerated(t *testing.T) {
 
 // generate makes one service's document from src/: its own file with the
 // x-anchors key dropped, the path items it borrows from another file
-// (proxied routes) copied in, a 500 answer on each operation, and the components of src/components.yaml
+// (proxied routes) copied in, a 500 and a 503 answer on each operation, and the components of src/components.yaml
 // merged into its own, keeping only those it refers to.
 func generate(service string) ([]byte, error) {
 	doc, err := load(service + ".yaml")
@@ -141,7 +141,8 @@ func borrowPaths(doc map[string]any) error {
 }
 
 // addInternal adds a 500 answer to each operation that has no default
-// answer: any of them can fail inside.
+// answer: any of them can fail inside; and a 503 where none is written:
+// any of them may find its database unreachable (database_unavailable).
 func addInternal(doc map[string]any) {
 	for _, item := range doc["paths"].(map[string]any) {
 		for _, op := range operations(item.(map[string]any)) {
@@ -149,6 +150,9 @@ func addInternal(doc map[string]any) {
 			_, hasDefault := responses["default"]
 			if ok && !hasDefault {
 				responses["500"] = map[string]any{"$ref": "#/components/responses/Internal"}
+				if _, ok := responses["503"]; !ok {
+					responses["503"] = map[string]any{"$ref": "#/components/responses/Unavailable"}
+				}
 			}
 		}
 	}

@@ -140,6 +140,9 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 		d.subscriber = redis.NewSubscriber(d.redis, redis.Channel, list, feedLog).WithEraser(erase)
 	}
 	reg := metrics.NewRegistry()
+	if d.subscriber != nil {
+		metrics.RegisterRevocationFeed(reg, d.subscriber.Subscribed, d.subscriber.Fallbacks)
+	}
 	d.handler = apiserver.NewServer(apiLog, apiserver.Config{
 		AuthServerURL:      cfg.AuthServerURL,
 		TrustedProxies:     cfg.TrustedProxies,

@@ -19,7 +19,9 @@ var checked = &checkedHosts{hosts: map[string]*openapitest.Checker{}}
 
 func TestMain(m *testing.M) {
 	http.DefaultClient.Transport = checked
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBizyBinary()
+	os.Exit(code)
 }
 
 type checkedHosts struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bizy-auth/bizy/internal/revocation"
@@ -14,6 +15,11 @@ import (
 // badMessageLogEvery limits the warnings about messages that do not parse,
 // so a stray publisher cannot flood the log.
 const badMessageLogEvery = time.Minute
+
+// DefaultCheckEvery is how often a Subscriber pings Redis to notice it is
+// gone: go-redis reconnects a lost subscription quietly, and this copy
+// should say (and count) that revocations reach it by polling alone.
+const DefaultCheckEvery = time.Second
 
 // Subscriber adds the revocations published on a channel to a
 // revocation.List. Create one with NewSubscriber.
@@ -26,7 +32,23 @@ type Subscriber struct {
 
 	ready     chan struct{}
 	readyOnce sync.Once
+
+	// CheckEvery is the interval of the pings that notice Redis gone;
+	// zero means DefaultCheckEvery. Set it before Run.
+	CheckEvery time.Duration
+
+	subscribed atomic.Bool
+	fallbacks  atomic.Int64
 }
+
+// Subscribed reports whether the subscription is in place: false before
+// the first one and from when Redis stops answering until go-redis has
+// subscribed again. Meanwhile the API learns of revocations by polling.
+func (s *Subscriber) Subscribed() bool { return s.subscribed.Load() }
+
+// Fallbacks is how many times the subscription was lost: each time, this
+// copy fell back to polling the auth service alone.
+func (s *Subscriber) Fallbacks() int64 { return s.fallbacks.Load() }
 
 // NewSubscriber returns a Subscriber that reads channel (empty means
 // Channel) through c into list, logging to log (nil discards).
@@ -57,8 +79,12 @@ func (s *Subscriber) Ready() <-chan struct{} { return s.ready }
 // reconnecting and subscribing again (pinging the connection every few
 // seconds to notice a silent loss); each new subscription is logged.
 // Messages that do not parse are skipped with a warning, at most one a
-// minute.
+// minute. A ping every CheckEvery notices Redis gone; the loss and the
+// return are each logged once.
 func (s *Subscriber) Run(ctx context.Context) error {
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go s.watch(wctx)
 	ps := s.client.Subscribe(ctx, s.channel)
 	defer ps.Close()
 	ch := ps.ChannelWithSubscriptions()
@@ -77,8 +103,8 @@ func (s *Subscriber) Run(ctx context.Context) error {
 				continue
 			}
 			subscriptions++
-			if subscriptions > 1 {
-				s.log.Info("revocations subscription restored", slog.String("channel", s.channel))
+			if !s.subscribed.Swap(true) && subscriptions > 1 {
+				s.log.Info("Redis answers again: revocations subscription restored", slog.String("channel", s.channel))
 			}
 			s.readyOnce.Do(func() { close(s.ready) })
 		case *redis.Message:
@@ -104,6 +130,33 @@ func (s *Subscriber) Run(ctx context.Context) error {
 						slog.String("channel", s.channel), slog.Int("bytes", len(m.Payload)))
 				}
 			}
+		}
+	}
+}
+
+// watch pings Redis every CheckEvery until ctx ends; the first failed ping
+// while subscribed marks the subscription lost, until go-redis subscribes
+// again (Run sees the confirmation).
+func (s *Subscriber) watch(ctx context.Context) {
+	every := s.CheckEvery
+	if every <= 0 {
+		every = DefaultCheckEvery
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, every)
+		err := s.client.Ping(pctx).Err()
+		cancel()
+		if err != nil && ctx.Err() == nil && s.subscribed.CompareAndSwap(true, false) {
+			s.fallbacks.Add(1)
+			s.log.Warn("Redis does not answer: revocations reach this copy by polling the auth service alone until it does",
+				slog.String("channel", s.channel), slog.String("err", err.Error()))
 		}
 	}
 }

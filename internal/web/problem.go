@@ -78,7 +78,8 @@ var kindStatus = map[fault.Kind]int{
 
 // Error answers err as a problem. A decoding error, an *invalid.Error (422)
 // and a *fault.Error of a kind in kindStatus get their own status and only
-// their public text, never that of what wraps them; anything else is a 500
+// their public text, never that of what wraps them; a store that cannot be
+// reached is a 503 database_unavailable (storeUnreachable); anything else is a 500
 // whose cause is logged through Logger (with the request ID) and never
 // sent. Handler calls it; few others need to.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
@@ -103,6 +104,10 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 			writeFault(w, status, fe)
 			return
 		}
+	case storeUnreachable(err):
+		Logger(r.Context()).WarnContext(r.Context(), "store unreachable", "err", err, "method", r.Method, "path", r.URL.Path)
+		failUnavailable(w)
+		return
 	}
 	level := slog.LevelError
 	if ctxErr := r.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
