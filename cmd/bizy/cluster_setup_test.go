@@ -130,7 +130,7 @@ func buildBizy(t *testing.T) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		goBin = "/usr/local/go/bin/go" // the machine's Go when PATH lacks it
 	}
 	bin := filepath.Join(t.TempDir(), "bizy")
 	cmd := exec.Command(goBin, "build", "-o", bin, "-ldflags", "-X main.rateLimitPrefix=bizy:test:"+rand.Text()+":ratelimit:", ".")

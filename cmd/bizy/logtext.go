@@ -16,7 +16,7 @@ import (
 // web.AccessLog) shortened to "GET /api/tasks/{id} 200 1.2ms" followed by
 // its other attributes. JSON keeps the access line's separate fields.
 func newTextHandler(w io.Writer, level slog.Leveler, color bool) slog.Handler {
-	return requestLine{tint.NewHandler(w, &tint.Options{Level: level, TimeFormat: "15:04:05.000", NoColor: !color})}
+	return requestLine{tint.NewTextHandler(w, &tint.Options{Level: level, TimeFormat: "15:04:05.000", NoColor: !color})}
 }
 
 // requestLine is a handler that writes web.AccessLog's records as one short

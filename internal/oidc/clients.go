@@ -166,9 +166,8 @@ func (p *Provider) authenticate(ctx context.Context, id, secret string) error {
 // opClient shows a Client to op.
 type opClient struct {
 	Client
-	loginURL  func(id string) string
-	idTTL     time.Duration
-	accessTTL time.Duration
+	loginURL func(id string) string
+	idTTL    time.Duration
 }
 
 func (c opClient) GetID() string          { return c.ID }

@@ -7,10 +7,6 @@ import (
 	"github.com/bizy-auth/bizy/internal/auth"
 )
 
-// passwordHint is what the password fields say of the rules; the service
-// checks them.
-const passwordHint = "At least 8 characters, with an upper-case letter, a lower-case letter, a digit and a special character."
-
 type forgotView struct {
 	page
 	Form *form
