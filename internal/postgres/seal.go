@@ -54,7 +54,7 @@ func (db *DB) Reseal(ctx context.Context) (int, error) {
 			return fmt.Errorf("postgres: %w", err)
 		}
 		for _, r := range changed {
-			_, err := s.tx.Exec(ctx, `UPDATE `+r.Table+` SET `+r.Column.Column+` = $1 WHERE id = $2`, r.Arg(r.Value), r.ID)
+			_, err := s.tx.Exec(ctx, `UPDATE `+r.Table+` SET `+r.Column.Column+` = $1 WHERE `+r.Column.KeyColumn()+` = $2`, r.Arg(r.Value), r.ID)
 			if err != nil {
 				return fmt.Errorf("postgres: reseal %s.%s: %w", r.Table, r.Column.Column, err)
 			}

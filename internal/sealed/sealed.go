@@ -13,6 +13,9 @@ import (
 // Column is a column whose values are sealed at rest.
 type Column struct {
 	Table, Column string
+	// Key is the column naming a row ("" means id); the row's value of it
+	// is the id in the context that binds a secret to its row.
+	Key string
 	// Where selects the rows that hold a live secret ("" means all), in
 	// SQL both engines read alike.
 	Where string
@@ -25,9 +28,11 @@ type Column struct {
 const pending = `sent_at IS NULL AND parked_at IS NULL`
 
 // AuthColumns lists every secret the auth tables keep: the signing private
-// keys and the bodies of pending mail, whose links carry live tokens.
+// keys, the bodies of pending mail, whose links carry live tokens, and the
+// TOTP secrets of second factors.
 var AuthColumns = []Column{
 	{Table: "signing_keys", Column: "private_key"},
+	{Table: "mfa_totp", Column: "secret", Key: "user_id"},
 	{Table: "outbox", Column: "text_body", Where: pending, Text: true},
 	{Table: "outbox", Column: "html_body", Where: pending, Text: true},
 }
@@ -39,7 +44,15 @@ func (c Column) Query() string {
 	if c.Where != "" {
 		where += ` AND ` + c.Where
 	}
-	return `SELECT id, ` + c.Column + ` FROM ` + c.Table + ` WHERE ` + where + ` ORDER BY id`
+	return `SELECT ` + c.KeyColumn() + `, ` + c.Column + ` FROM ` + c.Table + ` WHERE ` + where + ` ORDER BY ` + c.KeyColumn()
+}
+
+// KeyColumn returns the column naming c's rows.
+func (c Column) KeyColumn() string {
+	if c.Key == "" {
+		return "id"
+	}
+	return c.Key
 }
 
 // context binds a sealed value to its table, column and row, so a value

@@ -48,7 +48,7 @@ func (db *DB) Reseal(ctx context.Context) (int, error) {
 			return fmt.Errorf("sqlite: %w", err)
 		}
 		for _, r := range changed {
-			_, err := s.tx.ExecContext(ctx, `UPDATE `+r.Table+` SET `+r.Column.Column+` = ? WHERE id = ?`, r.Arg(r.Value), r.ID)
+			_, err := s.tx.ExecContext(ctx, `UPDATE `+r.Table+` SET `+r.Column.Column+` = ? WHERE `+r.Column.KeyColumn()+` = ?`, r.Arg(r.Value), r.ID)
 			if err != nil {
 				return fmt.Errorf("sqlite: reseal %s.%s: %w", r.Table, r.Column.Column, err)
 			}

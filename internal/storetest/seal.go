@@ -11,6 +11,7 @@ import (
 
 	"github.com/bizy-auth/bizy/internal/auth"
 	"github.com/bizy-auth/bizy/internal/seal"
+	"github.com/bizy-auth/bizy/internal/sealed"
 )
 
 // Sealed is one handle on a database, opened with a seal box, as a restart
@@ -42,6 +43,7 @@ func Sealing(t *testing.T, newDB func(t *testing.T) func(box *seal.Box) Sealed) 
 		{"PlaintextReadThenResealed", testSealPlaintextMigrates},
 		{"RotateWithOldKeys", testSealRotation},
 		{"SwappedRowsRefused", testSealSwapped},
+		{"TOTPResealed", testSealTOTPResealed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.test(t, newDB(t)) })
@@ -204,5 +206,30 @@ func testSealSwapped(t *testing.T, open func(*seal.Box) Sealed) {
 	}
 	if _, err := db.CheckSealed(t.Context()); !errors.Is(err, seal.ErrCorrupt) {
 		t.Fatalf("CheckSealed = %v, want seal.ErrCorrupt", err)
+	}
+}
+
+// testSealTOTPResealed: a TOTP secret the service sealed (bound to its
+// user's row, as sealed.Seal binds it) is sealed again by Reseal, so the
+// old key can go without taking second factors with it.
+func testSealTOTPResealed(t *testing.T, open func(*seal.Box) Sealed) {
+	oldKey, newKey := newSealKey(t), newSealKey(t)
+	db := open(newBox(t, oldKey))
+	u := mustCreateUser(t, db.Store)
+	plain := []byte("JBSWY3DPEHPK3PXP")
+	stored := sealed.Seal(newBox(t, oldKey), plain, "mfa_totp", "secret", u.ID)
+	if err := db.Store.PutTOTP(t.Context(), auth.TOTP{UserID: u.ID, Secret: stored, CreatedAt: time.Now().UTC()}); err != nil {
+		t.Fatalf("PutTOTP: %v", err)
+	}
+	if n, err := open(newBox(t, newKey, oldKey)).Reseal(t.Context()); n != 1 || err != nil {
+		t.Fatalf("Reseal = %d, %v; want the TOTP secret", n, err)
+	}
+	got, err := db.Store.TOTP(t.Context(), u.ID)
+	if err != nil {
+		t.Fatalf("TOTP: %v", err)
+	}
+	pt, err := sealed.Open(newBox(t, newKey), got.Secret, "mfa_totp", "secret", u.ID)
+	if err != nil || !bytes.Equal(pt, plain) {
+		t.Fatalf("the TOTP secret under the new key alone = %q, %v; want %q", pt, err, plain)
 	}
 }
