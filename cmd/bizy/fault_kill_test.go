@@ -61,10 +61,11 @@ func removeBizyBinary() {
 
 // process is `bizy serve` run as a process of its own.
 type process struct {
-	cmd  *exec.Cmd
-	logs *syncBuffer
-	auth string // base URLs
-	api  string
+	cmd    *exec.Cmd
+	logs   *syncBuffer
+	auth   string // base URLs
+	api    string
+	exited chan struct{} // closed once the process has ended (its one Wait)
 }
 
 // startProcess runs the built binary with `serve` and args on free ports,
@@ -81,6 +82,7 @@ func startProcess(t *testing.T, args ...string) *process {
 		t.Fatal(err)
 	}
 	exited := make(chan struct{})
+	p.exited = exited
 	go func() { _ = p.cmd.Wait(); close(exited) }()
 	t.Cleanup(func() { _ = p.cmd.Process.Kill(); <-exited })
 	for deadline := time.Now().Add(60 * time.Second); ; {
@@ -174,7 +176,7 @@ func killDuringRegistrations(t *testing.T, driver, dsn string, args ...string) {
 	// The restart recovers the database (SQLite's WAL, PostgreSQL's log).
 	p = startProcess(t, args...)
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	_ = p.cmd.Wait()
+	<-p.exited // startProcess's goroutine waits for it: a second Wait would race
 
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
