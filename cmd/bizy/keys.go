@@ -34,7 +34,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 func runKeysRotate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := parseFlags("keys rotate", "bizy keys rotate [flags]", config.ModeTool, args, getenv, stderr, nil)
+	cfg, err := parseSettings("keys rotate", "bizy keys rotate [flags]", config.ModeTool, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func runKeysRotate(ctx context.Context, args []string, getenv func(string) strin
 // seals every secret again under the new key (plaintext ones too, written
 // before a key was set), after which the old key can be dropped.
 func runKeysReseal(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := parseFlags("keys reseal", "bizy keys reseal [flags]", config.ModeTool, args, getenv, stderr, nil)
+	cfg, err := parseSettings("keys reseal", "bizy keys reseal [flags]", config.ModeTool, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func runKeysRevoke(ctx context.Context, args []string, getenv func(string) strin
 		return errUsage
 	}
 	kid := args[0]
-	cfg, _, err := parseFlags("keys revoke", usage, config.ModeTool, args[1:], getenv, stderr, nil)
+	cfg, err := parseSettings("keys revoke", usage, config.ModeTool, args[1:], getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -332,3 +332,16 @@ func TestSetAdminRevokeEndsSessions(t *testing.T) {
 		t.Fatalf("profile with the demoted admin's old token = %d, want 401", res.StatusCode)
 	}
 }
+
+// TestStrayArgumentRefused: a word left over after the flags is an error,
+// not silently dropped (`--rate-limit-enabled false` once kept limits on).
+func TestStrayArgumentRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"migrate", "--data-dir", dataDir(t), "--rate-limit-enabled", "false"},
+		{"auth", "--data-dir", dataDir(t), "--auth-addr", freeAddr(t), "stray"},
+	} {
+		if _, err := runCmd(t, "", args...); err == nil {
+			t.Errorf("%v: accepted, want the stray argument refused", args)
+		}
+	}
+}

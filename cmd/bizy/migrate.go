@@ -9,7 +9,7 @@ import (
 )
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := parseFlags("migrate", "bizy migrate [flags]", config.ModeTool, args, getenv, stderr, nil)
+	cfg, err := parseSettings("migrate", "bizy migrate [flags]", config.ModeTool, args, getenv, stderr)
 	if err != nil {
 		return err
 	}

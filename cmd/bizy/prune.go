@@ -17,7 +17,7 @@ const retentionInterval = time.Hour
 
 // runPrune is `bizy prune`: one retention run, whose counts it prints.
 func runPrune(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := parseFlags("prune", "bizy prune [flags]", config.ModeTool, args, getenv, stderr, nil)
+	cfg, err := parseSettings("prune", "bizy prune [flags]", config.ModeTool, args, getenv, stderr)
 	if err != nil {
 		return err
 	}

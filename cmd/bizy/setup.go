@@ -60,6 +60,18 @@ func parseFlags(name, usage string, mode config.Mode, args []string, getenv func
 	return cfg, fs, nil
 }
 
+// parseSettings is parseFlags for a command that takes flags only: a word
+// left over (such as "false" in `--rate-limit-enabled false`, which a bool
+// flag does not take) is refused rather than ignored.
+func parseSettings(name, usage string, mode config.Mode, args []string, getenv func(string) string, stderr io.Writer) (config.Config, error) {
+	cfg, fs, err := parseFlags(name, usage, mode, args, getenv, stderr, nil)
+	if err == nil && fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bizy %s: unexpected argument %q (a bool flag takes its value as --flag=false)\n", name, fs.Arg(0))
+		return config.Config{}, errUsage
+	}
+	return cfg, err
+}
+
 // newLogger builds the process logger. An unset LOG_FORMAT means text on a
 // terminal and JSON otherwise; text is the short, coloured form of
 // newTextHandler (colour only on a terminal).
@@ -168,7 +180,7 @@ func checkPrivate(cfg config.Config) error {
 // with: it parses the flags of command name, builds the logger and opens
 // the database. On success the caller must close the database.
 func setupServer(ctx context.Context, name string, mode config.Mode, args []string, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, database, error) {
-	cfg, _, err := parseFlags(name, "bizy "+name+" [flags]", mode, args, getenv, stderr, nil)
+	cfg, err := parseSettings(name, "bizy "+name+" [flags]", mode, args, getenv, stderr)
 	if err != nil {
 		return config.Config{}, nil, nil, err
 	}

@@ -20,17 +20,9 @@ const DeletionWindow = 30 * 24 * time.Hour
 // are harmless, erasing is idempotent.
 func (s *Service) UserDeletions(ctx context.Context, cursor string) ([]UserDeletion, string, error) {
 	now := s.now().UTC()
-	since, afterAt, afterID := now.Add(-DeletionWindow), time.Time{}, ""
-	if cursor != "" {
-		at, id, err := decodeRevocationCursor(cursor)
-		if err != nil {
-			return nil, "", &ValidationError{Fields: map[string]string{"since": "is not a cursor this service returned"}}
-		}
-		if id != "" {
-			afterAt, afterID = at, id
-		} else if at.After(since) {
-			since = at
-		}
+	since, afterAt, afterID, err := feedPosition(cursor, now.Add(-DeletionWindow))
+	if err != nil {
+		return nil, "", err
 	}
 	rows, err := s.store.UserDeletions(ctx, since, afterAt, afterID, revocationPage)
 	if err != nil {

@@ -299,17 +299,9 @@ const (
 func (s *Service) Revocations(ctx context.Context, cursor string) ([]Revocation, string, error) {
 	now := s.now().UTC()
 	floor := now.Add(-s.cfg.AccessTokenTTL)
-	since, afterAt, afterID := floor, time.Time{}, ""
-	if cursor != "" {
-		at, id, err := decodeRevocationCursor(cursor)
-		if err != nil {
-			return nil, "", &ValidationError{Fields: map[string]string{"since": "is not a cursor this service returned"}}
-		}
-		if id != "" {
-			afterAt, afterID = at, id
-		} else if at.After(since) {
-			since = at
-		}
+	since, afterAt, afterID, err := feedPosition(cursor, floor)
+	if err != nil {
+		return nil, "", err
 	}
 	rows, err := s.store.Revocations(ctx, since, afterAt, afterID, revocationPage)
 	if err != nil {
@@ -359,4 +351,26 @@ func decodeRevocationCursor(c string) (time.Time, string, error) {
 		}
 	}
 	return time.UnixMicro(n).UTC(), id, nil
+}
+
+// feedPosition reads the cursor of a feed (revocations, deletions): the
+// rows to return are those after (afterAt, afterID) when it names one, else
+// those since the later of its time and floor, the oldest the feed keeps.
+// A cursor this service did not make is a 422 naming since.
+func feedPosition(cursor string, floor time.Time) (since, afterAt time.Time, afterID string, err error) {
+	since = floor
+	if cursor == "" {
+		return since, time.Time{}, "", nil
+	}
+	at, id, err := decodeRevocationCursor(cursor)
+	if err != nil {
+		return time.Time{}, time.Time{}, "", &ValidationError{Fields: map[string]string{"since": "is not a cursor this service returned"}}
+	}
+	if id != "" {
+		return since, at, id, nil
+	}
+	if at.After(since) {
+		since = at
+	}
+	return since, time.Time{}, "", nil
 }
