@@ -38,13 +38,33 @@ func TestUserSearchThroughTrigramIndexes(t *testing.T) {
 	})
 }
 
-// TestMigrateWithoutTrigramExtension migrates a fresh database as a role
-// that may not create extensions (no CREATE on the database), as on a
-// managed service that refuses pg_trgm: start-up must go on, without the
-// trigram indexes, and the search must answer as with them.
+// TestMigrateWithoutTrigramExtension migrates fresh databases as a role
+// that cannot use pg_trgm, as on a managed service that refuses it: one
+// where the role may not create extensions (no CREATE on the database),
+// one where pg_trgm lives in a schema the role may not use. Start-up must
+// go on, without the trigram indexes, and the search answer as with them.
 func TestMigrateWithoutTrigramExtension(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup []string // run as the test server's superuser
+		exts  int      // pg_trgm installations left
+	}{
+		{"may not create it", nil, 0},
+		{"in a schema out of reach", []string{"CREATE SCHEMA hidden", "CREATE EXTENSION pg_trgm SCHEMA hidden"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openAsPlainRole(t, tc.setup...)
+			testMigrateWithoutTrigrams(t, db, tc.exts)
+		})
+	}
+}
+
+// openAsPlainRole creates a role without CREATE on a fresh database, runs
+// setup there as the superuser, and opens the database as the role, in a
+// schema of its own.
+func openAsPlainRole(t *testing.T, setup ...string) *postgres.DB {
+	t.Helper()
 	base := pgtest.URL(t)
-	ctx := t.Context()
 	b := make([]byte, 8)
 	rand.Read(b)
 	role := "bizy_test_" + hex.EncodeToString(b)
@@ -66,27 +86,33 @@ func TestMigrateWithoutTrigramExtension(t *testing.T) {
 	// database, whose schema the role owns, is dropped.
 	t.Cleanup(func() { exec(base, "DROP ROLE "+role) })
 	dbURL := pgtest.Database(t)
-	exec(dbURL, "CREATE SCHEMA app AUTHORIZATION "+role)
+	exec(dbURL, append([]string{"CREATE SCHEMA app AUTHORIZATION " + role}, setup...)...)
 
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	u.User = url.User(role)
-	db, err := postgres.Open(ctx, pgtest.WithParam(u.String(), "search_path", "app"))
+	db, err := postgres.Open(t.Context(), pgtest.WithParam(u.String(), "search_path", "app"))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.MigrateAuth(ctx); err != nil {
-		t.Fatalf("MigrateAuth without pg_trgm: %v", err)
-	}
-	if err := db.MigrateAuth(ctx); err != nil {
-		t.Fatalf("MigrateAuth again: %v", err)
+	return db
+}
+
+// testMigrateWithoutTrigrams migrates db, twice, and checks that there are
+// exts installations of pg_trgm, no trigram index, and a working search.
+func testMigrateWithoutTrigrams(t *testing.T, db *postgres.DB, exts int) {
+	ctx := t.Context()
+	for range 2 {
+		if err := db.MigrateAuth(ctx); err != nil {
+			t.Fatalf("MigrateAuth without pg_trgm: %v", err)
+		}
 	}
 	n, err := db.CountRows(ctx, `SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'`)
-	if err != nil || n != 0 {
-		t.Fatalf("pg_trgm installed %d times (%v); want the role refused", n, err)
+	if err != nil || n != exts {
+		t.Fatalf("pg_trgm installed %d times (%v), want %d", n, err, exts)
 	}
 	n, err = db.CountRows(ctx, `SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%trgm'`)
 	if err != nil || n != 0 {
