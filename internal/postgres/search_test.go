@@ -24,17 +24,8 @@ import (
 func TestUserSearchThroughTrigramIndexes(t *testing.T) {
 	pgtest.URL(t)
 	storetest.UserSearch(t, func(t *testing.T) auth.Store {
-		u := pgtest.SchemaURL(t)
-		u = pgtest.WithParam(pgtest.WithParam(u, "enable_seqscan", "off"), "enable_indexscan", "off")
-		db, err := postgres.Open(t.Context(), u)
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.MigrateAuth(t.Context()); err != nil {
-			t.Fatalf("MigrateAuth: %v", err)
-		}
-		return db.AuthStore()
+		u := pgtest.WithParam(pgtest.SchemaURL(t), "enable_seqscan", "off")
+		return openMigratedURL(t, pgtest.WithParam(u, "enable_indexscan", "off")).AuthStore()
 	})
 }
 
