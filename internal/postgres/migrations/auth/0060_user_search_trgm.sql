@@ -8,8 +8,9 @@
 -- pg_trgm ships with PostgreSQL (contrib) and is a trusted extension since
 -- PostgreSQL 13, so a role with CREATE on the database (its owner) may
 -- create it. Where it is missing or not allowed (some managed services list
--- the extensions they permit), this migration creates nothing and start-up
--- goes on: the search answers the same, only reading users in id order. The
+-- the extensions they permit), this migration creates nothing, says why in
+-- a WARNING (the server's log keeps those by default), and start-up goes
+-- on: the search answers the same, only reading users in id order. The
 -- README ("Admin user search") gives the statements to add the indexes
 -- later; IF NOT EXISTS also lets an operator build them beforehand with
 -- CREATE INDEX CONCURRENTLY, as this transaction blocks writes to users
@@ -23,7 +24,7 @@ BEGIN
     WHERE e.extname = 'pg_trgm';
     IF ext_schema IS NULL THEN
         IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') THEN
-            RAISE NOTICE 'pg_trgm is not available: the admin user search is not indexed';
+            RAISE WARNING 'pg_trgm is not available: the admin user search is not indexed';
             RETURN;
         END IF;
         -- public when this role may create there, as most installs keep
@@ -40,7 +41,7 @@ BEGIN
         EXCEPTION WHEN OTHERS THEN
             -- Whatever the refusal (privilege, an allow-list), the search
             -- works without the indexes; the subtransaction is rolled back.
-            RAISE NOTICE 'cannot create pg_trgm (%): the admin user search is not indexed', SQLERRM;
+            RAISE WARNING 'cannot create pg_trgm (%): the admin user search is not indexed', SQLERRM;
             RETURN;
         END;
     END IF;
@@ -57,7 +58,7 @@ BEGIN
         -- pg_trgm installed by another role in a schema this one may not
         -- use. Other failures (disk, a cancelled build) fail the migration,
         -- to be retried, rather than being recorded as done.
-        RAISE NOTICE 'cannot use pg_trgm in schema % (%): the admin user search is not indexed', ext_schema, SQLERRM;
+        RAISE WARNING 'cannot use pg_trgm in schema % (%): the admin user search is not indexed', ext_schema, SQLERRM;
     END;
 END
 $$;
