@@ -20,7 +20,9 @@ func (s *store) ListUsers(ctx context.Context, f auth.UserFilter) ([]auth.User, 
 	var args []any
 	if f.Query != "" {
 		// username_lower and email are stored lower-cased, so lowering the
-		// pattern makes the case-sensitive LIKE ignore case.
+		// pattern makes the case-sensitive LIKE ignore case. The trigram
+		// indexes of migration 0060, where pg_trgm allowed them, serve a
+		// rare term; a common one walks users_pkey below (plans_test.go).
 		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
 		where = append(where, `(username_lower LIKE $1 ESCAPE '\' OR email LIKE $1 ESCAPE '\')`)
 	}

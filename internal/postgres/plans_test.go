@@ -42,6 +42,10 @@ func (r *recorder) take() []recorded {
 	return q
 }
 
+// trigramIndexes are the admin search's indexes (migration 0060), which
+// the test server, shipping pg_trgm, must have.
+var trigramIndexes = []string{"users_username_lower_trgm", "users_email_trgm"}
+
 // bigTables are the tables that grow with the users: a sequential scan of
 // one is a query whose cost grows with the data.
 var bigTables = map[string]bool{"users": true, "tasks": true}
@@ -51,8 +55,10 @@ var bigTables = map[string]bool{"users": true, "tasks": true}
 // the stores on tables of 30,000 users and 200,000 tasks, statistics
 // analyzed, and EXPLAINs the very SQL and arguments they sent: no plan may
 // scan users or tasks sequentially, and each must read them through an
-// index. The planner runs with its defaults (no enable_seqscan=off), so the
-// indexes are chosen on their merits.
+// index. The admin search must read a rare term through the trigram
+// indexes and a term every user matches by walking users_pkey, first page
+// and next. The planner runs with its defaults (no enable_seqscan=off), so
+// the indexes are chosen on their merits.
 func TestHotQueriesUseIndexes(t *testing.T) {
 	u := pgtest.SchemaURL(t)
 	ctx := t.Context()
@@ -92,33 +98,54 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 
 	as, ts := db.AuthStore(), db.TasksStore()
 	user := "000000000001"
+	// wantIndexes, when set, are indexes the plan must read: the admin
+	// search must find a rare term through the trigram indexes (not by
+	// walking users_pkey past every row) and a common one by walking
+	// users_pkey (not by sorting every match).
 	paths := []struct {
-		name string
-		call func() error
+		name        string
+		call        func() error
+		wantIndexes []string
 	}{
-		{"login", func() error { _, err := as.UserByLogin(ctx, "user1"); return err }},
-		{"login by email", func() error { _, err := as.UserByLogin(ctx, "user1@example.com"); return err }},
-		{"profile", func() error { _, err := as.UserByID(ctx, user); return err }},
+		{"login", func() error { _, err := as.UserByLogin(ctx, "user1"); return err }, nil},
+		{"login by email", func() error { _, err := as.UserByLogin(ctx, "user1@example.com"); return err }, nil},
+		{"profile", func() error { _, err := as.UserByID(ctx, user); return err }, nil},
 		{"tasks first page", func() error {
 			_, _, err := ts.Tasks(ctx, user, tasks.TaskFilter{Limit: 21})
 			return err
-		}},
+		}, nil},
 		{"tasks deep page", func() error {
 			_, _, err := ts.Tasks(ctx, user, tasks.TaskFilter{Limit: 21, After: "000000004001"})
 			return err
-		}},
+		}, nil},
 		{"tasks by status", func() error {
 			_, _, err := ts.Tasks(ctx, user, tasks.TaskFilter{Limit: 21, Status: "done"})
 			return err
-		}},
+		}, nil},
 		{"admin user search", func() error {
 			_, _, err := as.ListUsers(ctx, auth.UserFilter{Query: "user29", Limit: 20})
 			return err
-		}},
+		}, nil},
+		{"admin user search, rare term", func() error {
+			_, _, err := as.ListUsers(ctx, auth.UserFilter{Query: "User12345", Limit: 20})
+			return err
+		}, trigramIndexes},
+		{"admin user search, rare term, next page", func() error {
+			_, _, err := as.ListUsers(ctx, auth.UserFilter{Query: "r1234@", Limit: 20, After: "000000012000"})
+			return err
+		}, trigramIndexes},
+		{"admin user search, term in every user", func() error {
+			_, _, err := as.ListUsers(ctx, auth.UserFilter{Query: "USER", Limit: 20})
+			return err
+		}, []string{"users_pkey"}},
+		{"admin user search, term in every email, next page", func() error {
+			_, _, err := as.ListUsers(ctx, auth.UserFilter{Query: "example.com", Limit: 20, After: "000000015000"})
+			return err
+		}, []string{"users_pkey"}},
 		{"admin user list", func() error {
 			_, _, err := as.ListUsers(ctx, auth.UserFilter{Limit: 20, After: "000000015000"})
 			return err
-		}},
+		}, nil},
 	}
 	for _, p := range paths {
 		if err := p.call(); err != nil {
@@ -135,8 +162,10 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 			}
 			var nodes []string
 			indexed := false
+			read := map[string]bool{}
 			plan[0].Plan.walk(func(n planNode) {
 				nodes = append(nodes, n.NodeType+" "+n.RelationName+" "+n.IndexName)
+				read[n.IndexName] = true
 				if bigTables[n.RelationName] && n.NodeType == "Seq Scan" {
 					t.Errorf("%s: sequential scan of %s in\n%s", p.name, n.RelationName, q.sql)
 				}
@@ -144,6 +173,11 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 			})
 			if !indexed {
 				t.Errorf("%s: no index in the plan of\n%s\nnodes: %s", p.name, q.sql, strings.Join(nodes, "; "))
+			}
+			for _, idx := range p.wantIndexes {
+				if !read[idx] {
+					t.Errorf("%s: plan reads no %s: %s", p.name, idx, strings.Join(nodes, "; "))
+				}
 			}
 			t.Logf("%s: %s", p.name, strings.Join(nodes, "; "))
 		}

@@ -21,7 +21,13 @@ import (
 // reach the server at once rather than queue for connections.
 func openMigrated(t *testing.T) *postgres.DB {
 	t.Helper()
-	u := pgtest.WithParam(pgtest.SchemaURL(t), "pool_max_conns", "24")
+	return openMigratedURL(t, pgtest.WithParam(pgtest.SchemaURL(t), "pool_max_conns", "24"))
+}
+
+// openMigratedURL opens a DB on u, closed when t ends, and migrates the
+// auth component.
+func openMigratedURL(t *testing.T, u string) *postgres.DB {
+	t.Helper()
 	db, err := postgres.Open(t.Context(), u)
 	if err != nil {
 		t.Fatalf("Open: %v", err)

@@ -21,6 +21,8 @@ func (s *store) ListUsers(ctx context.Context, f auth.UserFilter) ([]auth.User, 
 	if f.Query != "" {
 		// username_lower and email are stored lower-cased, so lowering the
 		// pattern is enough; SQLite's own LIKE folds ASCII case only.
+		// SQLite has no trigram index: the search reads users newest first
+		// until the page is full, the whole table for a rare term.
 		p := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
 		where = append(where, `(username_lower LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`)
 		args = append(args, p, p)

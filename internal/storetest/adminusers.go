@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,17 @@ var adminUserCases = []struct {
 	{"DeleteUser/TxRollsBack", testDeleteUserTxRollsBack},
 	{"UserDeletions/Feed", testUserDeletionsFeed},
 	{"UserDeletions/TxRollsBack", testUserDeletionTxRollsBack},
+}
+
+// UserSearch runs the ListUsers checks alone, each on a store open
+// returns, for an engine that answers the search by more than one plan.
+func UserSearch(t *testing.T, open func(t *testing.T) auth.Store) {
+	t.Helper()
+	for _, c := range adminUserCases {
+		if strings.HasPrefix(c.name, "ListUsers/") {
+			t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
+		}
+	}
 }
 
 // mustCreateNamedUsers stores a user per username, with UUIDv7 ids made in
