@@ -122,3 +122,17 @@ func getJSON(ctx context.Context, url, bearer string, into any) error {
 	}
 	return json.NewDecoder(resp.Body).Decode(into)
 }
+
+// summary says how many scale rows met their target ("–" without them).
+func (r *scaleResult) summary() string {
+	if r == nil {
+		return "–"
+	}
+	met := 0
+	for i := range r.names {
+		if r.large[i]/r.small[i] >= 0.90 {
+			met++
+		}
+	}
+	return fmt.Sprintf("%s (%d of %d loads)", yesNo(met == len(r.names)), met, len(r.names))
+}
