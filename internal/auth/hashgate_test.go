@@ -104,3 +104,15 @@ func TestHashGateStatsCountWhatTheOperationsCost(t *testing.T) {
 		t.Fatalf("Stats after 3 checks = %+v: CPU time outside (0, Held]", s)
 	}
 }
+
+// BenchmarkHashGateOverhead is what the gate adds to each hash: taking a
+// slot, a locked thread at lowered priority, freeing the slot. Set it
+// against one bcrypt check (tens of milliseconds at cost 10).
+func BenchmarkHashGateOverhead(b *testing.B) {
+	g := auth.NewHashGate(auth.HashGateConfig{Concurrency: 1})
+	for b.Loop() {
+		if err := g.Do(context.Background(), func() {}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -29,6 +29,7 @@ type loginResult struct {
 	slots         int
 	load          load          // the flood's rate and its logins
 	stats         hashStats     // the gate's counters over the flood
+	window        time.Duration // from before the flood to its last hash's end
 	before, after time.Duration // a compare timed here, median of 9, either side
 }
 
@@ -52,6 +53,7 @@ func measureLogin(ctx context.Context, srv *server, slots int, d time.Duration) 
 	if err != nil {
 		return nil, err
 	}
+	began := time.Now()
 	if r.load, err = wrkLoad(ctx, srv.api+"/api/auth/login", "", loginLua, 2*slots, d); err != nil {
 		return nil, err
 	}
@@ -59,6 +61,7 @@ func measureLogin(ctx context.Context, srv *server, slots int, d time.Duration) 
 	if err != nil {
 		return nil, err
 	}
+	r.window = time.Since(began)
 	r.stats = hashStats{ops: end.ops - start.ops, held: end.held - start.held, cpu: end.cpu - start.cpu}
 	if r.stats.ops < 1 || r.stats.cpu <= 0 {
 		return nil, fmt.Errorf("the server counted %v hashes and %.3f s of their CPU time over the login flood", r.stats.ops, r.stats.cpu)
@@ -80,9 +83,10 @@ func (r *loginResult) bound() float64 { return float64(r.slots) / r.compare().Se
 // ratio is the login figure.
 func (r *loginResult) ratio() float64 { return r.load.rate / r.bound() }
 
-// occupancy is the share of the slots' time held by a hash over the flood.
-func (r *loginResult) occupancy(d time.Duration) float64 {
-	return r.stats.held / (float64(r.slots) * d.Seconds())
+// occupancy is the share of the slots' time held by a hash, from the
+// flood's start until the hashes it left in flight had ended.
+func (r *loginResult) occupancy() float64 {
+	return r.stats.held / (float64(r.slots) * r.window.Seconds())
 }
 
 // onCore is the share of the held slot time the hashing threads ran.

@@ -91,7 +91,7 @@ func (r *result) print(w io.Writer) {
 	fmt.Fprintf(w, "\nLogin flood (%d connections, %s): %d logins, %.0f hashes; the slots were held %.0f %% of the time "+
 		"(idle slots are the server's loss) and a held slot's thread ran on a core %.0f %% of it "+
 		"(%.1f ms of slot per hash for %.1f ms of CPU; the rest it waited for a core).\n\n",
-		2*l.slots, r.loginDuration, l.load.answers, l.stats.ops, 100*l.occupancy(r.loginDuration),
+		2*l.slots, r.loginDuration, l.load.answers, l.stats.ops, 100*l.occupancy(),
 		100*l.onCore(), 1000*l.stats.held/l.stats.ops, ms(l.compare()))
 }
 
