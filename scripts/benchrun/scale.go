@@ -91,7 +91,7 @@ func (r *scaleResult) print(w io.Writer) {
 	fmt.Fprintln(w, "| load | seed data | large data | ratio | target |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
 	for i, name := range r.names {
-		fmt.Fprintf(w, "| %s | %.0f/s | %.0f/s | %.2f | ≥ 0.90 |\n", name, r.small[i], r.large[i], r.large[i]/r.small[i])
+		fmt.Fprintf(w, "| %s | %s | %s | %.2f | ≥ 0.90 |\n", name, rate(r.small[i]), rate(r.large[i]), r.large[i]/r.small[i])
 	}
 	fmt.Fprintln(w)
 }
@@ -138,4 +138,12 @@ func (r *scaleResult) summary() string {
 		}
 	}
 	return fmt.Sprintf("%s (%d of %d loads)", yesNo(met == len(r.names)), met, len(r.names))
+}
+
+// rate formats requests/s, with a decimal for the few a second of logins.
+func rate(v float64) string {
+	if v < 100 {
+		return fmt.Sprintf("%.1f/s", v)
+	}
+	return fmt.Sprintf("%.0f/s", v)
 }
