@@ -45,6 +45,18 @@ type HashGate struct {
 	queue   int64
 	wait    time.Duration
 	waiting atomic.Int64
+	// What the operations cost so far (Stats): how many ran, how long
+	// they held a slot and the CPU time their threads spent, in ns.
+	ops, held, cpu atomic.Int64
+}
+
+// HashStats is what a gate's operations have cost since it was made.
+// Held and CPU apart tell why a slot was slow: Held well above CPU is
+// time the operation's thread waited for a core.
+type HashStats struct {
+	Ops  int64         // operations run
+	Held time.Duration // slot time they took, from taking the slot to freeing it
+	CPU  time.Duration // CPU time their threads spent running them (0 where unknown)
 }
 
 // NewHashGate returns a gate sized by cfg; Concurrency below 1 counts as
@@ -64,9 +76,19 @@ func (g *HashGate) Do(ctx context.Context, fn func()) error {
 			return err
 		}
 	}
-	defer func() { <-g.slots }()
-	runLowPriority(fn)
+	start := time.Now()
+	cpu := runLowPriority(fn)
+	g.held.Add(int64(time.Since(start)))
+	g.cpu.Add(int64(cpu))
+	g.ops.Add(1)
+	<-g.slots
 	return nil
+}
+
+// Stats returns what the gate's operations have cost so far. The figures
+// only grow, as Prometheus counters do.
+func (g *HashGate) Stats() HashStats {
+	return HashStats{Ops: g.ops.Load(), Held: time.Duration(g.held.Load()), CPU: time.Duration(g.cpu.Load())}
 }
 
 // runLowPriority runs fn on an OS thread of its own whose scheduling
@@ -74,16 +96,19 @@ func (g *HashGate) Do(ctx context.Context, fn func()) error {
 // goroutine stays locked to its thread, so the thread, and its priority,
 // end with it: no other goroutine ever runs at the lowered priority.
 // Starting a thread costs microseconds; a bcrypt check, a quarter of a
-// second.
-func runLowPriority(fn func()) {
+// second. It returns the CPU time the thread spent in fn.
+func runLowPriority(fn func()) (cpu time.Duration) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		runtime.LockOSThread() // never unlocked: see above
 		lowerThreadPriority()
+		before := threadCPU()
 		fn()
+		cpu = threadCPU() - before
 	}()
 	<-done
+	return cpu
 }
 
 // queued waits in the queue for a slot, which it then holds.

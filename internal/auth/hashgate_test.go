@@ -3,9 +3,12 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 )
@@ -74,5 +77,42 @@ func TestHashGateWaitsAtMostItsWait(t *testing.T) {
 	defer holdSlots(t, slow, 1)()
 	if err := slow.Do(ctx, func() {}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Do with a cancelled context = %v", err)
+	}
+}
+
+func TestHashGateStatsCountWhatTheOperationsCost(t *testing.T) {
+	g := auth.NewHashGate(auth.HashGateConfig{Concurrency: 1})
+	if s := g.Stats(); s != (auth.HashStats{}) {
+		t.Fatalf("Stats of a new gate = %+v, want zeros", s)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte("pw"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := g.Do(context.Background(), func() { bcrypt.CompareHashAndPassword(hash, []byte("pw")) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := g.Stats()
+	if s.Ops != 3 || s.Held <= 0 {
+		t.Fatalf("Stats after 3 checks = %+v, want 3 ops and the slot time they held", s)
+	}
+	// A thread's CPU time within an operation can't exceed the slot time
+	// around it; on Linux it is read, and a bcrypt check takes some.
+	if s.CPU > s.Held || (runtime.GOOS == "linux" && s.CPU <= 0) {
+		t.Fatalf("Stats after 3 checks = %+v: CPU time outside (0, Held]", s)
+	}
+}
+
+// BenchmarkHashGateOverhead is what the gate adds to each hash: taking a
+// slot, a locked thread at lowered priority, freeing the slot. Set it
+// against one bcrypt check (tens of milliseconds at cost 10).
+func BenchmarkHashGateOverhead(b *testing.B) {
+	g := auth.NewHashGate(auth.HashGateConfig{Concurrency: 1})
+	for b.Loop() {
+		if err := g.Do(context.Background(), func() {}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -60,6 +60,7 @@ func TestProtectionMetrics(t *testing.T) {
 		`bizy_security_events_total{type="unlock_mailed"} 0`,
 		"bizy_hash_in_flight 1",
 		"bizy_hash_waiting 0",
+		"bizy_hash_operations_total 1", // the first login's check; the held one has not ended
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("scrape lacks %q:\n%s", want, grep(out, "bizy_"))

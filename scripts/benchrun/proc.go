@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -52,10 +53,12 @@ func engineEnv(ctx context.Context, engine, pgURL string) ([]string, func(), err
 	// counts each attempt as a failure until it succeeds, so the attempts
 	// wrk leaves in flight when a load ends (cancelled before the success
 	// is recorded; fixed since in Lockout.Succeed) added up across loads to
-	// a lock (423). Both are off here;
-	// the hashing they guard is what the login figure measures.
+	// a lock (423). Both are off here (the account-wide threshold must be
+	// at least the per-IP one); the hashing they guard is what the login
+	// figure measures. The seed's access token is used until the last cold
+	// start, past the default 15 minutes in a full scale run.
 	env := []string{"DATA_DIR=" + dir, "BCRYPT_COST=10", "LOG_LEVEL=warn", "RATE_LIMIT_ENABLED=false",
-		"LOCKOUT_THRESHOLD=1000000"}
+		"LOCKOUT_THRESHOLD=1000000", "LOCKOUT_ACCOUNT_THRESHOLD=1000000", "ACCESS_TOKEN_TTL=12h"}
 	rm := func() { os.RemoveAll(dir) }
 	switch engine {
 	case "sqlite":
@@ -205,19 +208,31 @@ func waitHealthy(ctx context.Context, url string, limit time.Duration) error {
 }
 
 // coldStart times n starts of `bizy serve` on its existing data, from exec
-// to the API's first 200, and returns the median.
-func coldStart(ctx context.Context, bin string, env []string, n int) (time.Duration, error) {
+// to the API's first 200, and returns them sorted. After each it checks
+// that the start found that data: tok, issued before the first start,
+// still reads the seeded tasks, so neither the signing keys nor the
+// database were made afresh.
+func coldStart(ctx context.Context, bin string, env []string, tok string, n int) ([]time.Duration, error) {
 	var runs []time.Duration
-	for range n {
+	for i := range max(n, 1) {
 		start := time.Now()
 		s, err := startBizy(ctx, bin, env)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		runs = append(runs, time.Since(start))
+		var page struct{ Items []json.RawMessage }
+		err = getJSON(ctx, s.api+"/api/tasks?limit=20", tok, &page)
 		s.stop()
+		if err == nil && len(page.Items) != 20 {
+			err = fmt.Errorf("%d seeded tasks, want 20", len(page.Items))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cold start %d is not on the existing data: %w", i+1, err)
+		}
 	}
-	return median(runs), nil
+	slices.Sort(runs)
+	return runs, nil
 }
 
 // rssMB reads the resident set size of pid from /proc.

@@ -33,18 +33,30 @@ function done()
 end
 `
 
+// load is what one wrk load measured.
+type load struct {
+	rate    float64 // requests/s
+	answers int     // 2xx answers, the requests the rate rests on
+}
+
 // wrk loads url with conns connections for d and returns the requests per
 // second. A header line and a Lua script (without response or done
 // functions, which countStatuses defines) are optional. Any non-2xx answer
 // fails the figure: a rate of errors is not a rate of work.
 func wrk(ctx context.Context, url, header, lua string, conns int, d time.Duration) (float64, error) {
+	l, err := wrkLoad(ctx, url, header, lua, conns, d)
+	return l.rate, err
+}
+
+// wrkLoad is wrk returning the count of answers with the rate.
+func wrkLoad(ctx context.Context, url, header, lua string, conns int, d time.Duration) (load, error) {
 	args := []string{"-t2", "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(int(d.Seconds())) + "s", "--timeout", "10s"}
 	if header != "" {
 		args = append(args, "-H", header)
 	}
 	f, err := os.CreateTemp("", "bench-*.lua")
 	if err != nil {
-		return 0, err
+		return load{}, err
 	}
 	defer os.Remove(f.Name())
 	_, err = f.WriteString(lua + countStatuses)
@@ -52,25 +64,32 @@ func wrk(ctx context.Context, url, header, lua string, conns int, d time.Duratio
 		err = cerr
 	}
 	if err != nil {
-		return 0, err
+		return load{}, err
 	}
 	args = append(args, "-s", f.Name())
 	out, err := exec.CommandContext(ctx, "wrk", append(args, url)...).CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("wrk %s: %v: %s", url, err, out)
+		return load{}, fmt.Errorf("wrk %s: %v: %s", url, err, out)
 	}
-	var bad []string
+	var (
+		bad []string
+		l   load
+	)
 	for _, m := range wrkStatus.FindAllSubmatch(out, -1) {
 		if m[1][0] != '2' {
 			bad = append(bad, string(m[2])+" × "+string(m[1]))
+			continue
 		}
+		n, _ := strconv.Atoi(string(m[2]))
+		l.answers += n
 	}
 	if len(bad) > 0 {
-		return 0, fmt.Errorf("wrk %s: answers not 2xx: %s", url, strings.Join(bad, ", "))
+		return load{}, fmt.Errorf("wrk %s: answers not 2xx: %s", url, strings.Join(bad, ", "))
 	}
 	m := wrkRate.FindSubmatch(out)
 	if m == nil {
-		return 0, fmt.Errorf("wrk %s: no rate in %s", url, out)
+		return load{}, fmt.Errorf("wrk %s: no rate in %s", url, out)
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	l.rate, err = strconv.ParseFloat(string(m[1]), 64)
+	return l, err
 }
