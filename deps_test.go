@@ -29,11 +29,10 @@ var layers = map[string][]string{
 	"internal/seal":   nil,
 	"internal/sealed": {"internal/seal"},
 	// The domains: the standard library, token, the leaves and the few
-	// libraries made for their job (ids, password hashing, the common
-	// password list). No adapter, no server, no web.
+	// libraries made for their job (ids, password hashing, TOTP). No
+	// adapter, no server, no web.
 	"internal/auth": {"token", "internal/fault", "internal/invalid", "internal/input",
 		"github.com/google/uuid", "golang.org/x/crypto/bcrypt", "golang.org/x/crypto/blowfish",
-		"github.com/trustelem/zxcvbn/frequency",
 		// TOTP (RFC 6238); otp draws in its QR encoder.
 		"github.com/pquerna/otp", "github.com/pquerna/otp/totp", "github.com/pquerna/otp/hotp",
 		"github.com/pquerna/otp/internal", "github.com/boombuler/barcode", "github.com/boombuler/barcode/qr",

@@ -128,3 +128,33 @@ func TestCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestCacheEvictsOldestFirst: the ring of keys grows as tokens arrive and,
+// once full, each insert evicts the oldest.
+func TestCacheEvictsOldestFirst(t *testing.T) {
+	c := newCache(3)
+	if len(c.shards) != 1 || cap(c.shards[0].ring) != 0 {
+		t.Fatalf("new cache: %d shards, ring capacity %d; want 1 and nothing allocated", len(c.shards), cap(c.shards[0].ring))
+	}
+	has := func(want ...string) {
+		t.Helper()
+		if n := c.len(); n != len(want) {
+			t.Fatalf("cache holds %d entries, want %v", n, want)
+		}
+		for _, k := range want {
+			if _, ok := c.get(k); !ok {
+				t.Fatalf("%q evicted, want %v cached", k, want)
+			}
+		}
+	}
+	for _, k := range []string{"a", "b", "c"} {
+		c.put(k, cacheEntry{})
+	}
+	has("a", "b", "c")
+	c.put("d", cacheEntry{})
+	has("b", "c", "d")
+	c.put("b", cacheEntry{}) // already cached: keeps its place
+	c.put("e", cacheEntry{})
+	c.put("f", cacheEntry{})
+	has("d", "e", "f")
+}

@@ -5,8 +5,7 @@
 // packages internal/fault (its sentinel errors are *fault.Error, carrying
 // the codes clients see), internal/invalid (whose Error is ValidationError)
 // and internal/input, and a few libraries made for the job (uuid, bcrypt,
-// zxcvbn's password list); deps_test.go at the module root keeps it so.
-// Storage adapters
+// TOTP); deps_test.go at the module root keeps it so. Storage adapters
 // (internal/sqlite, internal/postgres) implement Store, and servers
 // (internal/authserver) turn Service calls into HTTP.
 package auth

@@ -1,13 +1,13 @@
 package auth
 
 import (
+	_ "embed"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/bizy-auth/bizy/internal/input"
-	"github.com/trustelem/zxcvbn/frequency"
 )
 
 // Limits on what a user may choose.
@@ -56,17 +56,24 @@ func validEmail(email string) string {
 	return msg
 }
 
-// commonPasswords returns zxcvbn's list of the most used passwords,
-// lower-cased, as a set. It is built on first use, not at start-up: only
-// registrations and password changes need it, and building it was the
-// largest step of the process's init (tens of ms under load,
-// GODEBUG=inittrace=1; about 1 MB of heap), paid by every start and held by
-// every API-only copy that never checks a password.
+// commonPasswordList is zxcvbn's list of the 30,000 most used passwords,
+// lower-cased, one a line (commonpasswords.LICENSE says where it comes
+// from). Embedded, it sits in the binary's read-only data until used; the
+// zxcvbn package it came from built all of its frequency lists (1.5 MB of
+// maps, 1 to 5 ms) in its init, in every process at every start, for the
+// one list Bizy reads.
+//
+//go:embed commonpasswords.txt
+var commonPasswordList string
+
+// commonPasswords returns commonPasswordList as a set. It is built on first
+// use, not at start-up: only registrations and password changes need it,
+// and every API-only copy, which never checks a password, is spared it.
+// The keys share the embedded text's bytes.
 var commonPasswords = sync.OnceValue(func() map[string]struct{} {
-	list := frequency.FrequencyLists["passwords"]
-	m := make(map[string]struct{}, len(list))
-	for _, p := range list {
-		m[p] = struct{}{}
+	m := make(map[string]struct{}, 30_000)
+	for line := range strings.Lines(commonPasswordList) {
+		m[strings.TrimSuffix(line, "\n")] = struct{}{}
 	}
 	return m
 })

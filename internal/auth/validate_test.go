@@ -65,3 +65,24 @@ func TestValidUsername(t *testing.T) {
 		}
 	}
 }
+
+// TestCommonPasswordList: the embedded list reads as zxcvbn's 30,000
+// passwords, first to last, with no line ending (a checkout that turned
+// the file's newlines into CRLF would leave a "\r" on every entry, and no
+// password would match).
+func TestCommonPasswordList(t *testing.T) {
+	set := commonPasswords()
+	if len(set) != 30_000 {
+		t.Fatalf("%d common passwords, want 30000", len(set))
+	}
+	for pw := range set {
+		if pw == "" || strings.ContainsAny(pw, "\r\n") || pw != strings.ToLower(pw) {
+			t.Fatalf("entry %q: want a lower-case password without a line ending", pw)
+		}
+	}
+	for _, pw := range []string{"123456", "password", "dragon", "geekboy"} {
+		if !isCommonPassword(pw) {
+			t.Errorf("%q is not found common", pw)
+		}
+	}
+}

@@ -49,3 +49,21 @@ func Load(fsys fs.FS, dir string) ([]File, error) {
 	sort.Slice(fl, func(i, j int) bool { return fl[i].Version < fl[j].Version })
 	return fl, nil
 }
+
+// AllApplied reports whether every file of fl is among the applied
+// versions. Migrations are forward-only and each is recorded in the
+// transaction that applies it, so a version read as applied stays applied,
+// and a store may read the list without the migration lock: on existing
+// data that one read spares a locked transaction per migration.
+func AllApplied(fl []File, applied []int) bool {
+	have := make(map[int]bool, len(applied))
+	for _, v := range applied {
+		have[v] = true
+	}
+	for _, f := range fl {
+		if !have[f.Version] {
+			return false
+		}
+	}
+	return true
+}

@@ -71,3 +71,23 @@ func TestLoadMissingDir(t *testing.T) {
 		t.Fatal("Load of a missing directory succeeded")
 	}
 }
+
+func TestAllApplied(t *testing.T) {
+	fl := []File{{Version: 1}, {Version: 2}, {Version: 10}}
+	for _, tc := range []struct {
+		applied []int
+		want    bool
+	}{
+		{nil, false},
+		{[]int{1, 2}, false},       // a migration added since
+		{[]int{1, 2, 10}, true},    // existing data
+		{[]int{10, 2, 1, 7}, true}, // any order; a version this build does not know (a newer copy's) is no pending one
+	} {
+		if got := AllApplied(fl, tc.applied); got != tc.want {
+			t.Errorf("AllApplied(%v) = %v, want %v", tc.applied, got, tc.want)
+		}
+	}
+	if !AllApplied(nil, nil) {
+		t.Error("no migrations: want all applied")
+	}
+}

@@ -83,7 +83,7 @@ func newPages(log *slog.Logger, cfg Config, svc *auth.Service) *pages {
 	if cfg.Unlock == nil && svc != nil {
 		cfg.Unlock = svc.UnlockByToken
 	}
-	p := &pages{log: log, cfg: cfg, svc: svc, tmpl: mustParseTemplates()}
+	p := &pages{log: log, cfg: cfg, svc: svc, tmpl: newTemplates()}
 	p.cop = http.NewCrossOriginProtection()
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)

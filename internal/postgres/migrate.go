@@ -41,6 +41,12 @@ func (db *DB) migrate(ctx context.Context, component string) error {
 	if err != nil {
 		return fmt.Errorf("postgres: migrate %s: %w", component, err)
 	}
+	// On existing data one read finds every migration applied. It fails
+	// when schema_migrations does not exist yet; the locked path below
+	// creates it.
+	if done, err := db.appliedVersions(ctx, component); err == nil && migrations.AllApplied(ms, done) {
+		return nil
+	}
 	err = db.lockedTx(ctx, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			component  text        NOT NULL,
@@ -89,7 +95,7 @@ func (db *DB) lockedTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	})
 }
 
-// appliedVersions lists the recorded versions of component, for tests.
+// appliedVersions lists the recorded versions of component.
 func (db *DB) appliedVersions(ctx context.Context, component string) ([]int, error) {
 	rows, err := db.pool.Query(ctx,
 		`SELECT version FROM schema_migrations WHERE component = $1 ORDER BY version`, component)

@@ -35,6 +35,12 @@ func (db *DB) migrate(ctx context.Context, component string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate %s: %w", component, err)
 	}
+	// On existing data one read finds every migration applied. It fails
+	// when schema_migrations does not exist yet; the locked path below
+	// creates it.
+	if done, err := db.appliedVersions(ctx, component); err == nil && migrations.AllApplied(ms, done) {
+		return nil
+	}
 	err = db.inTx(ctx, func(s *store) error {
 		_, err := s.tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			component  TEXT    NOT NULL,
@@ -71,7 +77,7 @@ func (db *DB) migrate(ctx context.Context, component string) error {
 	return nil
 }
 
-// appliedVersions lists the recorded versions of component, for tests.
+// appliedVersions lists the recorded versions of component.
 func (db *DB) appliedVersions(ctx context.Context, component string) ([]int, error) {
 	rows, err := db.read.QueryContext(ctx,
 		`SELECT version FROM schema_migrations WHERE component = ? ORDER BY version`, component)
