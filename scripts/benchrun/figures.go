@@ -15,7 +15,7 @@ type result struct {
 	hello, tasks, verify, health float64 // requests/s
 	login                        *loginResult
 	loginDuration                time.Duration
-	rssIdle, rssLoaded           float64         // MB
+	rssIdle, rssLoaded           memory
 	coldStarts                   []time.Duration // sorted
 	scale                        *scaleResult    // PostgreSQL with -scale-users only
 }

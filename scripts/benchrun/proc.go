@@ -235,21 +235,44 @@ func coldStart(ctx context.Context, bin string, env []string, tok string, n int)
 	return runs, nil
 }
 
-// rssMB reads the resident set size of pid from /proc.
-func rssMB(pid int) (float64, error) {
+// memory is a process's resident set from /proc/PID/status, in MB: all of
+// it (VmRSS, what the figure is), the private memory (RssAnon: the
+// Go heap, stacks, SQLite's caches) and the mapped files (RssFile: mostly
+// the binary's own pages, shared and clean; their count follows the
+// binary's size and the kernel's read-ahead more than anything the process
+// does, see BENCHMARKS.md's profiling notes).
+type memory struct{ rss, anon, file float64 }
+
+func (m memory) String() string {
+	return fmt.Sprintf("%.1f MB (private %.1f, binary and files %.1f)", m.rss, m.anon, m.file)
+}
+
+// rssMB reads the resident set of pid from /proc.
+func rssMB(pid int) (memory, error) {
 	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return 0, err
+		return memory{}, err
 	}
 	defer f.Close()
+	var m memory
+	fields := map[string]*float64{"VmRSS:": &m.rss, "RssAnon:": &m.anon, "RssFile:": &m.file}
+	found := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		name, rest, _ := strings.Cut(sc.Text(), "\t")
+		if into, ok := fields[name]; ok {
 			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			return float64(kb) / 1024, err
+			if err != nil {
+				return memory{}, fmt.Errorf("%s in /proc status: %w", name, err)
+			}
+			*into = float64(kb) / 1024
+			found++
 		}
 	}
-	return 0, errors.New("no VmRSS in /proc status")
+	if found != len(fields) {
+		return memory{}, errors.New("no VmRSS, RssAnon or RssFile in /proc status")
+	}
+	return m, sc.Err()
 }
 
 // freeAddr returns a loopback address with a port free right now.
