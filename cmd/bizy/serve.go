@@ -54,15 +54,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer api.close()
 
-	// Either server failing stops the other.
+	// Either server failing stops the other. On shutdown the auth service
+	// stops after the API: the API's revocation feeds keep polling it
+	// until the API's last request in flight has finished, and would
+	// otherwise warn of a refused poll on every stop.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 2)
-	go func() { errc <- serveAuth(ctx, log, authLn, authH, d) }()
-	go func() { errc <- serveAPI(ctx, log, apiLn, api) }()
-	err = <-errc
-	cancel()
-	return errors.Join(err, <-errc)
+	authCtx, stopAuth := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopAuth()
+	apiErr, authErr := make(chan error, 1), make(chan error, 1)
+	go func() { authErr <- serveAuth(authCtx, log, authLn, authH, d); cancel() }()
+	go func() { apiErr <- serveAPI(ctx, log, apiLn, api) }()
+	err = <-apiErr
+	stopAuth()
+	return errors.Join(err, <-authErr)
 }
 
 func runAuth(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
