@@ -30,7 +30,7 @@ func (s *taskStore) CreateGoal(ctx context.Context, g tasks.Goal) error {
 
 // Goal returns userID's goal id, or tasks.ErrNotFound.
 func (s *taskStore) Goal(ctx context.Context, userID, id string) (tasks.Goal, error) {
-	g, err := scanGoal(s.read.QueryRowContext(ctx,
+	g, err := scanGoal(s.base().queryReadRow(ctx,
 		`SELECT `+goalColumns+` FROM goals WHERE user_id = ? AND id = ?`, userID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return tasks.Goal{}, tasks.ErrNotFound
@@ -56,11 +56,11 @@ func (s *taskStore) Goals(ctx context.Context, userID string, f tasks.GoalFilter
 		q, args = q+` AND id < ?`, append(args, f.After)
 	}
 	q, args = q+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit+1)
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := s.base().queryRead(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: goals: %w", err)
 	}
-	gs, err := collect(rows, scanGoal)
+	gs, err := collect(rows, f.Limit+1, scanGoal)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: goals: %w", err)
 	}

@@ -44,7 +44,7 @@ func (s *taskStore) CreateTask(ctx context.Context, t tasks.Task) error {
 
 // Task returns userID's task id, or tasks.ErrNotFound.
 func (s *taskStore) Task(ctx context.Context, userID, id string) (tasks.Task, error) {
-	t, err := scanTask(s.read.QueryRowContext(ctx,
+	t, err := scanTask(s.base().queryReadRow(ctx,
 		`SELECT `+taskColumns+` FROM tasks WHERE user_id = ? AND id = ?`, userID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return tasks.Task{}, tasks.ErrNotFound
@@ -74,11 +74,11 @@ func (s *taskStore) Tasks(ctx context.Context, userID string, f tasks.TaskFilter
 	}
 	// One row more than asked tells whether a next page exists.
 	q, args = q+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit+1)
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := s.base().queryRead(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: tasks: %w", err)
 	}
-	ts, err := collect(rows, scanTask)
+	ts, err := collect(rows, f.Limit+1, scanTask)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: tasks: %w", err)
 	}
@@ -141,10 +141,11 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
-// collect scans every row with scan and closes rows.
-func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+// collect scans every row with scan and closes rows; n is how many rows
+// the query can return at most, the capacity of the result.
+func collect[T any](rows *sql.Rows, n int, scan func(scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
-	var out []T
+	out := make([]T, 0, n)
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -87,5 +89,31 @@ func TestRecoverAnswers500WithoutDetail(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if rec.Code != 500 || strings.Contains(rec.Body.String(), "secret") {
 		t.Fatalf("panic answer = %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestJSONWritesLengthAndNewline: the answer is the value as json.Marshal
+// writes it and a newline, with a Content-Length that says so (a client
+// sees no chunked encoding), also when the pooled buffer held a longer
+// answer before.
+func TestJSONWritesLengthAndNewline(t *testing.T) {
+	for _, v := range []any{
+		map[string]string{"long": strings.Repeat("x", 5000)},
+		struct {
+			A string `json:"a"`
+			B []int  `json:"b"`
+		}{"<&>", []int{1, 2}},
+	} {
+		rec := httptest.NewRecorder()
+		if err := JSON(rec, http.StatusCreated, v); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(v)
+		want = append(want, '\n')
+		if rec.Code != http.StatusCreated || rec.Body.String() != string(want) ||
+			rec.Header().Get("Content-Type") != "application/json" ||
+			rec.Header().Get("Content-Length") != strconv.Itoa(len(want)) {
+			t.Errorf("answer = %d %v %q, want %q", rec.Code, rec.Header(), rec.Body, want)
+		}
 	}
 }
