@@ -60,7 +60,7 @@ func (s *taskStore) Goals(ctx context.Context, userID string, f tasks.GoalFilter
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: goals: %w", err)
 	}
-	gs, err := pgx.CollectRows(rows, rowTo(scanGoal))
+	gs, err := collect(rows, f.Limit+1, scanGoalTo)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: goals: %w", err)
 	}
@@ -130,8 +130,14 @@ func (s *taskStore) Stats(ctx context.Context) (tasks.Stats, error) {
 // scanGoal reads one row of goalColumns.
 func scanGoal(row pgx.Row) (tasks.Goal, error) {
 	var g tasks.Goal
+	err := scanGoalTo(row, &g)
+	return g, err
+}
+
+// scanGoalTo reads one row of goalColumns into g.
+func scanGoalTo(row pgx.Row, g *tasks.Goal) error {
 	err := row.Scan(&g.ID, &g.UserID, &g.Title, &g.Description, &g.Status, &g.TargetDate,
 		&g.CreatedAt, &g.UpdatedAt)
 	g.CreatedAt, g.UpdatedAt = utc(g.CreatedAt), utc(g.UpdatedAt)
-	return g, err
+	return err
 }

@@ -60,7 +60,7 @@ func (s *taskStore) Goals(ctx context.Context, userID string, f tasks.GoalFilter
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: goals: %w", err)
 	}
-	gs, err := collect(rows, f.Limit+1, scanGoal)
+	gs, err := collect(rows, f.Limit+1, scanGoalTo)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: goals: %w", err)
 	}
@@ -130,9 +130,15 @@ func (s *taskStore) Stats(ctx context.Context) (tasks.Stats, error) {
 // scanGoal reads one row of goalColumns.
 func scanGoal(row scanner) (tasks.Goal, error) {
 	var g tasks.Goal
+	err := scanGoalTo(row, &g)
+	return g, err
+}
+
+// scanGoalTo reads one row of goalColumns into g.
+func scanGoalTo(row scanner, g *tasks.Goal) error {
 	var created, updated int64
 	err := row.Scan(&g.ID, &g.UserID, &g.Title, &g.Description, &g.Status, &g.TargetDate,
 		&created, &updated)
 	g.CreatedAt, g.UpdatedAt = fromDB(created), fromDB(updated)
-	return g, err
+	return err
 }

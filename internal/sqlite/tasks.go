@@ -78,7 +78,7 @@ func (s *taskStore) Tasks(ctx context.Context, userID string, f tasks.TaskFilter
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: tasks: %w", err)
 	}
-	ts, err := collect(rows, f.Limit+1, scanTask)
+	ts, err := collect(rows, f.Limit+1, scanTaskTo)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: tasks: %w", err)
 	}
@@ -114,11 +114,17 @@ func (s *taskStore) DeleteTask(ctx context.Context, userID, id string) error {
 // scanTask reads one row of taskColumns.
 func scanTask(row scanner) (tasks.Task, error) {
 	var t tasks.Task
+	err := scanTaskTo(row, &t)
+	return t, err
+}
+
+// scanTaskTo reads one row of taskColumns into t.
+func scanTaskTo(row scanner, t *tasks.Task) error {
 	var created, updated int64
 	err := row.Scan(&t.ID, &t.UserID, &t.Title, &t.Description, &t.Status, &t.Priority,
 		&t.DueDate, &t.GoalID, &created, &updated)
 	t.CreatedAt, t.UpdatedAt = fromDB(created), fromDB(updated)
-	return t, err
+	return err
 }
 
 // taskWriteError translates the error of a task insert or update: a foreign
@@ -142,18 +148,22 @@ type scanner interface {
 }
 
 // collect scans every row with scan and closes rows; n is how many rows
-// the query can return at most, the capacity of the result.
-func collect[T any](rows *sql.Rows, n int, scan func(scanner) (T, error)) ([]T, error) {
+// the query can return at most, the capacity of the result. Each row is
+// scanned in place, into the result, so it costs no value of its own.
+func collect[T any](rows *sql.Rows, n int, scan func(scanner, *T) error) ([]T, error) {
 	defer rows.Close()
 	out := make([]T, 0, n)
 	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
+		var zero T
+		out = append(out, zero)
+		if err := scan(rows, &out[len(out)-1]); err != nil {
 			return nil, err
 		}
-		out = append(out, v)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // page cuts the extra row a list query fetched beyond limit, reporting
