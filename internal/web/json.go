@@ -131,10 +131,19 @@ var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // answer (an export) must not stay in the pool for every small one.
 const maxPooledBuffer = 64 << 10
 
-// JSON writes v as JSON, followed by a newline, with the given status and
-// its Content-Length. It encodes v before writing anything, so a value
-// that does not encode returns its error with nothing written (a Handler
-// then answers 500); a failed write, a client gone, is not reported.
+// bufferedLength is the longest body for which JSON leaves Content-Length
+// to net/http, which buffers such a body whole and sets it (its
+// bufferBeforeChunkingSize) but sends a longer one chunked unless told the
+// length. Below it the header would be one allocation and one header
+// more for nothing: a ninth header grows the header map into a table,
+// which costs more than the rest of the headers together.
+const bufferedLength = 2048
+
+// JSON writes v as JSON, followed by a newline, with the given status; the
+// answer has a Content-Length, never chunked encoding. It encodes v before
+// writing anything, so a value that does not encode returns its error with
+// nothing written (a Handler then answers 500); a failed write, a client
+// gone, is not reported.
 func JSON(w http.ResponseWriter, status int, v any) error {
 	buf := buffers.Get().(*bytes.Buffer)
 	defer func() {
@@ -149,7 +158,9 @@ func JSON(w http.ResponseWriter, status int, v any) error {
 	}
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	if buf.Len() > bufferedLength {
+		h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 	return nil
