@@ -30,8 +30,9 @@ func (s *taskStore) Tx(ctx context.Context, fn func(tasks.Store) error) error {
 func (s *taskStore) Ping(ctx context.Context) error { return s.base().Ping(ctx) }
 
 // taskColumns reads a task's columns in the order scanTask expects, with
-// NULL dates and goals as "".
-const taskColumns = `id, user_id, title, description, status, priority,
+// NULL dates and goals as "". Not user_id: every query names the user, and
+// the caller sets UserID (a column less to read and copy on every row).
+const taskColumns = `id, title, description, status, priority,
 	COALESCE(to_char(due_date, 'YYYY-MM-DD'), ''), COALESCE(goal_id, ''), created_at, updated_at`
 
 // CreateTask inserts t. A GoalID naming no goal gives a
@@ -55,6 +56,7 @@ func (s *taskStore) Task(ctx context.Context, userID, id string) (tasks.Task, er
 	if err != nil {
 		return tasks.Task{}, fmt.Errorf("postgres: task: %w", err)
 	}
+	t.UserID = userID
 	return t, nil
 }
 
@@ -85,6 +87,9 @@ func (s *taskStore) Tasks(ctx context.Context, userID string, f tasks.TaskFilter
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: tasks: %w", err)
 	}
+	for i := range ts {
+		ts[i].UserID = userID
+	}
 	ts, more := page(ts, f.Limit)
 	return ts, more, nil
 }
@@ -114,16 +119,17 @@ func (s *taskStore) DeleteTask(ctx context.Context, userID, id string) error {
 	return oneRow(tag)
 }
 
-// scanTask reads one row of taskColumns.
+// scanTask reads one row of taskColumns; UserID is left to the caller.
 func scanTask(row pgx.Row) (tasks.Task, error) {
 	var t tasks.Task
 	err := scanTaskTo(row, &t)
 	return t, err
 }
 
-// scanTaskTo reads one row of taskColumns into t.
+// scanTaskTo reads one row of taskColumns into t; UserID is left to the
+// caller.
 func scanTaskTo(row pgx.Row, t *tasks.Task) error {
-	err := row.Scan(&t.ID, &t.UserID, &t.Title, &t.Description, &t.Status, &t.Priority,
+	err := row.Scan(&t.ID, &t.Title, &t.Description, &t.Status, &t.Priority,
 		&t.DueDate, &t.GoalID, &t.CreatedAt, &t.UpdatedAt)
 	t.CreatedAt, t.UpdatedAt = utc(t.CreatedAt), utc(t.UpdatedAt)
 	return err
