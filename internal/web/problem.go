@@ -143,7 +143,10 @@ func NotFound(w http.ResponseWriter, _ *http.Request) {
 // The mux matches each request once: ServeMux.ServeHTTP records the pattern
 // it matched in r.Pattern before it calls the handler, "" for its own
 // answers, so the writer it is given can tell those apart as they are
-// written and keep them (routeWriter).
+// written and keep them (routeWriter). That reading is taken at the first
+// write and kept, so mux must be the outermost ServeMux: a handler that
+// passed the same request to another one, which rewrites r.Pattern, could
+// have its answer taken for mux's own.
 func Routes(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var rw *routeWriter
@@ -182,11 +185,27 @@ type routeWriter struct {
 	r      *http.Request
 	header http.Header // the mux's own answer's
 	status int         // the mux's own answer's
+	// whose is 0 until own first looks at r.Pattern, then ownAnswer or
+	// routeAnswer.
+	whose int8
 }
+
+const (
+	ownAnswer = 1 + iota
+	routeAnswer
+)
 
 // own reports whether the mux is answering itself; the mux sets r.Pattern
 // before any handler writes.
-func (rw *routeWriter) own() bool { return rw.r.Pattern == "" }
+func (rw *routeWriter) own() bool {
+	if rw.whose == 0 {
+		rw.whose = routeAnswer
+		if rw.r.Pattern == "" {
+			rw.whose = ownAnswer
+		}
+	}
+	return rw.whose == ownAnswer
+}
 
 func (rw *routeWriter) Header() http.Header {
 	if !rw.own() {
