@@ -10,44 +10,51 @@ import (
 
 // taskView is a task as the API shows it. Empty dates and goal ids are null,
 // so a client can tell "none" from a value without knowing the empty-string
-// convention of the domain.
+// convention of the domain. Times are timestamp strings.
 type taskView struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	Status      string    `json:"status"`
-	Priority    string    `json:"priority"`
-	DueDate     *string   `json:"due_date"`
-	GoalID      *string   `json:"goal_id"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string  `json:"id"`
+	Title       string  `json:"title"`
+	Description string  `json:"description"`
+	Status      string  `json:"status"`
+	Priority    string  `json:"priority"`
+	DueDate     *string `json:"due_date"`
+	GoalID      *string `json:"goal_id"`
+	CreatedAt   string  `json:"created_at"`
+	UpdatedAt   string  `json:"updated_at"`
 }
 
 func newTaskView(t tasks.Task) taskView {
 	return taskView{
 		ID: t.ID, Title: t.Title, Description: t.Description, Status: t.Status, Priority: t.Priority,
 		DueDate: nullable(t.DueDate), GoalID: nullable(t.GoalID),
-		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+		CreatedAt: timestamp(t.CreatedAt), UpdatedAt: timestamp(t.UpdatedAt),
 	}
 }
 
 // goalView is a goal as the API shows it; target_date is null when unset.
 type goalView struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	Status      string    `json:"status"`
-	TargetDate  *string   `json:"target_date"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string  `json:"id"`
+	Title       string  `json:"title"`
+	Description string  `json:"description"`
+	Status      string  `json:"status"`
+	TargetDate  *string `json:"target_date"`
+	CreatedAt   string  `json:"created_at"`
+	UpdatedAt   string  `json:"updated_at"`
 }
 
 func newGoalView(g tasks.Goal) goalView {
 	return goalView{
 		ID: g.ID, Title: g.Title, Description: g.Description, Status: g.Status,
-		TargetDate: nullable(g.TargetDate), CreatedAt: g.CreatedAt.UTC(), UpdatedAt: g.UpdatedAt.UTC(),
+		TargetDate: nullable(g.TargetDate), CreatedAt: timestamp(g.CreatedAt), UpdatedAt: timestamp(g.UpdatedAt),
 	}
 }
+
+// timestamp is t in UTC as time.Time's MarshalJSON writes it (RFC 3339 with
+// the fraction it has), made a string here: encoding/json writes a string
+// field directly, while a time.Time goes through MarshalJSON and then a
+// second pass that checks the JSON it returned, about half the cost of
+// encoding a page of tasks.
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // page is one page of a list. NextCursor is "" on the last page.
 type page[T any] struct {

@@ -4,7 +4,32 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 )
+
+// TestTimestampWritesWhatTimeMarshalsTo holds the views' timestamp strings
+// to the JSON a time.Time in UTC encodes to, which the API sent before.
+func TestTimestampWritesWhatTimeMarshalsTo(t *testing.T) {
+	paris := time.FixedZone("CET", 3600)
+	for _, tm := range []time.Time{
+		time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC),
+		time.Date(2030, 1, 2, 3, 4, 5, 120_000_000, time.UTC),
+		time.Date(2030, 1, 2, 3, 4, 5, 123_456_000, paris),
+		time.Date(1999, 12, 31, 23, 59, 59, 999_999_000, paris),
+	} {
+		want, err := json.Marshal(tm.UTC())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := json.Marshal(timestamp(tm))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("timestamp(%v) encodes to %s, time.Time to %s", tm, got, want)
+		}
+	}
+}
 
 func TestOptionalString(t *testing.T) {
 	type body struct {

@@ -16,6 +16,11 @@ var (
 	errNotAdmin = fault.New(fault.Forbidden, "forbidden", "this needs an administrator")
 )
 
+// noStore is the Cache-Control of requireUser's answers, shared by every
+// answer rather than allocated by Header.Set for each; its length equals
+// its capacity, so a later Header.Add copies it.
+var noStore = []string{"no-store"}
+
 // requireUser lets a request through only with a bearer token v accepts,
 // putting its claims in the context for web.ClaimsOf; anything else gets a
 // 401 problem with WWW-Authenticate (token.Verifier.Middleware). A token
@@ -36,7 +41,7 @@ func requireUser(v *token.Verifier, revoked RevokedSessions, opts ...token.Middl
 				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 				return errSessionRevoked
 			}
-			w.Header().Set("Cache-Control", "no-store")
+			w.Header()["Cache-Control"] = noStore
 			next.ServeHTTP(w, r)
 			return nil
 		}), opts...)

@@ -91,8 +91,10 @@ func TestTaskCRUD(t *testing.T) {
 	}
 	var patched taskView
 	webtest.Decode(t, rec, &patched)
+	created, errC := time.Parse(time.RFC3339Nano, patched.CreatedAt)
+	updated, errU := time.Parse(time.RFC3339Nano, patched.UpdatedAt)
 	if patched.Status != "done" || patched.Title != "Write the API" || patched.Priority != "medium" ||
-		!patched.UpdatedAt.After(patched.CreatedAt) {
+		errC != nil || errU != nil || !updated.After(created) {
 		t.Fatalf("patched = %+v", patched)
 	}
 

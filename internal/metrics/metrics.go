@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,6 +45,7 @@ func HTTP(reg prometheus.Registerer) func(http.Handler) http.Handler {
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"route", "method"})
 	reg.MustRegister(requests, duration)
+	var series sync.Map // seriesKey → *seriesPair
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
@@ -53,10 +55,50 @@ func HTTP(reg prometheus.Registerer) func(http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
-			requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
-			duration.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
+			// The series of a route, method and status are looked up by
+			// label values (hashing them, a lock, strconv) once and kept:
+			// there are as many as routes × methods × statuses answered.
+			// A method outside the standard ones is any token a client
+			// likes, so its series are looked up each time, not kept.
+			key := seriesKey{route, r.Method, rec.status}
+			var p *seriesPair
+			if v, ok := series.Load(key); ok {
+				p = v.(*seriesPair)
+			} else {
+				p = &seriesPair{
+					requests: requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)),
+					duration: duration.WithLabelValues(route, r.Method),
+				}
+				if standardMethod(r.Method) {
+					series.Store(key, p)
+				}
+			}
+			p.requests.Inc()
+			p.duration.Observe(time.Since(start).Seconds())
 		})
 	}
+}
+
+// seriesKey names the series HTTP updates for one request.
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+// seriesPair is the request counter and duration histogram of a seriesKey.
+type seriesPair struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// standardMethod reports whether m is one of the methods of RFC 9110.
+func standardMethod(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return true
+	}
+	return false
 }
 
 type statusWriter struct {

@@ -35,10 +35,16 @@ func TestHTTPLabelsByRoutePattern(t *testing.T) {
 	for _, path := range []string{"/api/tasks/1", "/api/tasks/2", "/nowhere"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
 	}
+	// A method of the client's own invention: its series are not kept
+	// between requests, but each request is counted.
+	for range 2 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("BREW", "/api/tasks/1", nil))
+	}
 	out := scrape(t, Handler(reg))
 	for _, want := range []string{
 		`bizy_http_requests_total{method="GET",route="GET /api/tasks/{id}",status="404"} 2`,
 		`bizy_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`bizy_http_requests_total{method="BREW",route="unmatched",status="405"} 2`,
 		`bizy_http_request_duration_seconds_count{method="GET",route="GET /api/tasks/{id}"} 2`,
 		"go_goroutines",
 	} {

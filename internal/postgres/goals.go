@@ -12,8 +12,8 @@ import (
 )
 
 // goalColumns reads a goal's columns in the order scanGoal expects, with a
-// NULL target date as "".
-const goalColumns = `id, user_id, title, description, status,
+// NULL target date as "". Not user_id, as taskColumns.
+const goalColumns = `id, title, description, status,
 	COALESCE(to_char(target_date, 'YYYY-MM-DD'), ''), created_at, updated_at`
 
 // CreateGoal inserts g. A duplicate id gives an error.
@@ -38,6 +38,7 @@ func (s *taskStore) Goal(ctx context.Context, userID, id string) (tasks.Goal, er
 	if err != nil {
 		return tasks.Goal{}, fmt.Errorf("postgres: goal: %w", err)
 	}
+	g.UserID = userID
 	return g, nil
 }
 
@@ -60,9 +61,12 @@ func (s *taskStore) Goals(ctx context.Context, userID string, f tasks.GoalFilter
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: goals: %w", err)
 	}
-	gs, err := pgx.CollectRows(rows, rowTo(scanGoal))
+	gs, err := collect(rows, f.Limit+1, scanGoalTo)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: goals: %w", err)
+	}
+	for i := range gs {
+		gs[i].UserID = userID
 	}
 	gs, more := page(gs, f.Limit)
 	return gs, more, nil
@@ -127,11 +131,18 @@ func (s *taskStore) Stats(ctx context.Context) (tasks.Stats, error) {
 	return st, nil
 }
 
-// scanGoal reads one row of goalColumns.
+// scanGoal reads one row of goalColumns; UserID is left to the caller.
 func scanGoal(row pgx.Row) (tasks.Goal, error) {
 	var g tasks.Goal
-	err := row.Scan(&g.ID, &g.UserID, &g.Title, &g.Description, &g.Status, &g.TargetDate,
+	err := scanGoalTo(row, &g)
+	return g, err
+}
+
+// scanGoalTo reads one row of goalColumns into g; UserID is left to the
+// caller.
+func scanGoalTo(row pgx.Row, g *tasks.Goal) error {
+	err := row.Scan(&g.ID, &g.Title, &g.Description, &g.Status, &g.TargetDate,
 		&g.CreatedAt, &g.UpdatedAt)
 	g.CreatedAt, g.UpdatedAt = utc(g.CreatedAt), utc(g.UpdatedAt)
-	return g, err
+	return err
 }

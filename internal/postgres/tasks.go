@@ -30,8 +30,9 @@ func (s *taskStore) Tx(ctx context.Context, fn func(tasks.Store) error) error {
 func (s *taskStore) Ping(ctx context.Context) error { return s.base().Ping(ctx) }
 
 // taskColumns reads a task's columns in the order scanTask expects, with
-// NULL dates and goals as "".
-const taskColumns = `id, user_id, title, description, status, priority,
+// NULL dates and goals as "". Not user_id: every query names the user, and
+// the caller sets UserID (a column less to read and copy on every row).
+const taskColumns = `id, title, description, status, priority,
 	COALESCE(to_char(due_date, 'YYYY-MM-DD'), ''), COALESCE(goal_id, ''), created_at, updated_at`
 
 // CreateTask inserts t. A GoalID naming no goal gives a
@@ -55,6 +56,7 @@ func (s *taskStore) Task(ctx context.Context, userID, id string) (tasks.Task, er
 	if err != nil {
 		return tasks.Task{}, fmt.Errorf("postgres: task: %w", err)
 	}
+	t.UserID = userID
 	return t, nil
 }
 
@@ -81,9 +83,12 @@ func (s *taskStore) Tasks(ctx context.Context, userID string, f tasks.TaskFilter
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: tasks: %w", err)
 	}
-	ts, err := pgx.CollectRows(rows, rowTo(scanTask))
+	ts, err := collect(rows, f.Limit+1, scanTaskTo)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: tasks: %w", err)
+	}
+	for i := range ts {
+		ts[i].UserID = userID
 	}
 	ts, more := page(ts, f.Limit)
 	return ts, more, nil
@@ -114,13 +119,20 @@ func (s *taskStore) DeleteTask(ctx context.Context, userID, id string) error {
 	return oneRow(tag)
 }
 
-// scanTask reads one row of taskColumns.
+// scanTask reads one row of taskColumns; UserID is left to the caller.
 func scanTask(row pgx.Row) (tasks.Task, error) {
 	var t tasks.Task
-	err := row.Scan(&t.ID, &t.UserID, &t.Title, &t.Description, &t.Status, &t.Priority,
+	err := scanTaskTo(row, &t)
+	return t, err
+}
+
+// scanTaskTo reads one row of taskColumns into t; UserID is left to the
+// caller.
+func scanTaskTo(row pgx.Row, t *tasks.Task) error {
+	err := row.Scan(&t.ID, &t.Title, &t.Description, &t.Status, &t.Priority,
 		&t.DueDate, &t.GoalID, &t.CreatedAt, &t.UpdatedAt)
 	t.CreatedAt, t.UpdatedAt = utc(t.CreatedAt), utc(t.UpdatedAt)
-	return t, err
+	return err
 }
 
 // taskWriteError translates the error of a task insert or update: a foreign
@@ -147,9 +159,24 @@ func (a *args) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
-// rowTo adapts a scan function written for QueryRow to pgx.CollectRows.
-func rowTo[T any](scan func(pgx.Row) (T, error)) pgx.RowToFunc[T] {
-	return func(row pgx.CollectableRow) (T, error) { return scan(row) }
+// collect scans every row with scan and closes rows; n is how many rows
+// the query can return at most, the capacity of the result. Each row is
+// scanned in place, into the result, so it costs no value of its own
+// (pgx.CollectRows makes one a row and grows its slice as it goes).
+func collect[T any](rows pgx.Rows, n int, scan func(pgx.Row, *T) error) ([]T, error) {
+	defer rows.Close()
+	out := make([]T, 0, n)
+	for rows.Next() {
+		var zero T
+		out = append(out, zero)
+		if err := scan(rows, &out[len(out)-1]); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // page cuts the extra row a list query fetched beyond limit, reporting

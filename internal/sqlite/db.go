@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -35,6 +36,9 @@ type DB struct {
 	scrub *walScrubber
 	// box seals the secrets at rest (SetSealBox); nil keeps plaintext.
 	box *seal.Box
+	// stmts holds the read pool's prepared statements by query text
+	// (prepared, stmts.go).
+	stmts sync.Map
 }
 
 // Open opens (creating if needed) the SQLite database file at path, creating
@@ -114,7 +118,7 @@ func dsn(path string, readOnly bool) string {
 // Close closes both connection pools. It waits for queries in progress.
 func (db *DB) Close() error {
 	db.scrub.stop()
-	return errors.Join(db.write.Close(), db.read.Close())
+	return errors.Join(db.closeStatements(), db.write.Close(), db.read.Close())
 }
 
 // Ping reports whether the database file can be read and written to. It is

@@ -11,8 +11,8 @@ import (
 )
 
 // goalColumns reads a goal's columns in the order scanGoal expects, with a
-// NULL target date as "".
-const goalColumns = `id, user_id, title, description, status,
+// NULL target date as "". Not user_id, as taskColumns.
+const goalColumns = `id, title, description, status,
 	COALESCE(target_date, ''), created_at, updated_at`
 
 // CreateGoal inserts g. A duplicate id gives an error.
@@ -30,7 +30,7 @@ func (s *taskStore) CreateGoal(ctx context.Context, g tasks.Goal) error {
 
 // Goal returns userID's goal id, or tasks.ErrNotFound.
 func (s *taskStore) Goal(ctx context.Context, userID, id string) (tasks.Goal, error) {
-	g, err := scanGoal(s.read.QueryRowContext(ctx,
+	g, err := scanGoal(s.base().queryReadRow(ctx,
 		`SELECT `+goalColumns+` FROM goals WHERE user_id = ? AND id = ?`, userID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return tasks.Goal{}, tasks.ErrNotFound
@@ -38,6 +38,7 @@ func (s *taskStore) Goal(ctx context.Context, userID, id string) (tasks.Goal, er
 	if err != nil {
 		return tasks.Goal{}, fmt.Errorf("sqlite: goal: %w", err)
 	}
+	g.UserID = userID
 	return g, nil
 }
 
@@ -56,13 +57,16 @@ func (s *taskStore) Goals(ctx context.Context, userID string, f tasks.GoalFilter
 		q, args = q+` AND id < ?`, append(args, f.After)
 	}
 	q, args = q+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit+1)
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := s.base().queryRead(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: goals: %w", err)
 	}
-	gs, err := collect(rows, scanGoal)
+	gs, err := collect(rows, f.Limit+1, scanGoalTo)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: goals: %w", err)
+	}
+	for i := range gs {
+		gs[i].UserID = userID
 	}
 	gs, more := page(gs, f.Limit)
 	return gs, more, nil
@@ -127,12 +131,19 @@ func (s *taskStore) Stats(ctx context.Context) (tasks.Stats, error) {
 	return st, nil
 }
 
-// scanGoal reads one row of goalColumns.
+// scanGoal reads one row of goalColumns; UserID is left to the caller.
 func scanGoal(row scanner) (tasks.Goal, error) {
 	var g tasks.Goal
+	err := scanGoalTo(row, &g)
+	return g, err
+}
+
+// scanGoalTo reads one row of goalColumns into g; UserID is left to the
+// caller.
+func scanGoalTo(row scanner, g *tasks.Goal) error {
 	var created, updated int64
-	err := row.Scan(&g.ID, &g.UserID, &g.Title, &g.Description, &g.Status, &g.TargetDate,
+	err := row.Scan(&g.ID, &g.Title, &g.Description, &g.Status, &g.TargetDate,
 		&created, &updated)
 	g.CreatedAt, g.UpdatedAt = fromDB(created), fromDB(updated)
-	return g, err
+	return err
 }

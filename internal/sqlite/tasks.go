@@ -27,8 +27,9 @@ func (s *taskStore) Tx(ctx context.Context, fn func(tasks.Store) error) error {
 func (s *taskStore) Ping(ctx context.Context) error { return s.base().Ping(ctx) }
 
 // taskColumns reads a task's columns in the order scanTask expects, with
-// NULL dates and goals as "".
-const taskColumns = `id, user_id, title, description, status, priority,
+// NULL dates and goals as "". Not user_id: every query names the user, and
+// the caller sets UserID (a column less to read and copy on every row).
+const taskColumns = `id, title, description, status, priority,
 	COALESCE(due_date, ''), COALESCE(goal_id, ''), created_at, updated_at`
 
 // CreateTask inserts t. A GoalID naming no goal gives a
@@ -44,7 +45,7 @@ func (s *taskStore) CreateTask(ctx context.Context, t tasks.Task) error {
 
 // Task returns userID's task id, or tasks.ErrNotFound.
 func (s *taskStore) Task(ctx context.Context, userID, id string) (tasks.Task, error) {
-	t, err := scanTask(s.read.QueryRowContext(ctx,
+	t, err := scanTask(s.base().queryReadRow(ctx,
 		`SELECT `+taskColumns+` FROM tasks WHERE user_id = ? AND id = ?`, userID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return tasks.Task{}, tasks.ErrNotFound
@@ -52,6 +53,7 @@ func (s *taskStore) Task(ctx context.Context, userID, id string) (tasks.Task, er
 	if err != nil {
 		return tasks.Task{}, fmt.Errorf("sqlite: task: %w", err)
 	}
+	t.UserID = userID
 	return t, nil
 }
 
@@ -74,13 +76,16 @@ func (s *taskStore) Tasks(ctx context.Context, userID string, f tasks.TaskFilter
 	}
 	// One row more than asked tells whether a next page exists.
 	q, args = q+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit+1)
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := s.base().queryRead(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: tasks: %w", err)
 	}
-	ts, err := collect(rows, scanTask)
+	ts, err := collect(rows, f.Limit+1, scanTaskTo)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: tasks: %w", err)
+	}
+	for i := range ts {
+		ts[i].UserID = userID
 	}
 	ts, more := page(ts, f.Limit)
 	return ts, more, nil
@@ -111,14 +116,21 @@ func (s *taskStore) DeleteTask(ctx context.Context, userID, id string) error {
 	return oneRow("delete task", res)
 }
 
-// scanTask reads one row of taskColumns.
+// scanTask reads one row of taskColumns; UserID is left to the caller.
 func scanTask(row scanner) (tasks.Task, error) {
 	var t tasks.Task
+	err := scanTaskTo(row, &t)
+	return t, err
+}
+
+// scanTaskTo reads one row of taskColumns into t; UserID is left to the
+// caller.
+func scanTaskTo(row scanner, t *tasks.Task) error {
 	var created, updated int64
-	err := row.Scan(&t.ID, &t.UserID, &t.Title, &t.Description, &t.Status, &t.Priority,
+	err := row.Scan(&t.ID, &t.Title, &t.Description, &t.Status, &t.Priority,
 		&t.DueDate, &t.GoalID, &created, &updated)
 	t.CreatedAt, t.UpdatedAt = fromDB(created), fromDB(updated)
-	return t, err
+	return err
 }
 
 // taskWriteError translates the error of a task insert or update: a foreign
@@ -141,18 +153,23 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
-// collect scans every row with scan and closes rows.
-func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+// collect scans every row with scan and closes rows; n is how many rows
+// the query can return at most, the capacity of the result. Each row is
+// scanned in place, into the result, so it costs no value of its own.
+func collect[T any](rows *sql.Rows, n int, scan func(scanner, *T) error) ([]T, error) {
 	defer rows.Close()
-	var out []T
+	out := make([]T, 0, n)
 	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
+		var zero T
+		out = append(out, zero)
+		if err := scan(rows, &out[len(out)-1]); err != nil {
 			return nil, err
 		}
-		out = append(out, v)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // page cuts the extra row a list query fetched beyond limit, reporting

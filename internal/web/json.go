@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,7 +9,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // MaxBodyBytes is the largest request body either server reads (1 MiB).
@@ -116,17 +119,49 @@ func jsonKind(goKind string) string {
 	}
 }
 
-// JSON writes v as JSON with the given status. It encodes v before
+// jsonContentType is the Content-Type of JSON, shared by every answer
+// rather than allocated by Header.Set for each (see SecurityHeaders).
+var jsonContentType = []string{"application/json"}
+
+// buffers holds the buffers JSON encodes into, so an answer costs no
+// allocation for its body beyond what the encoder needs.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer put back in buffers: a rare huge
+// answer (an export) must not stay in the pool for every small one.
+const maxPooledBuffer = 64 << 10
+
+// bufferedLength is the longest body for which JSON leaves Content-Length
+// to net/http, which buffers such a body whole and sets it (its
+// bufferBeforeChunkingSize) but sends a longer one chunked unless told the
+// length. Below it the header would be one allocation and one header
+// more for nothing: a ninth header grows the header map into a table,
+// which costs more than the rest of the headers together.
+const bufferedLength = 2048
+
+// JSON writes v as JSON, followed by a newline, with the given status; the
+// answer has a Content-Length, never chunked encoding. It encodes v before
 // writing anything, so a value that does not encode returns its error with
 // nothing written (a Handler then answers 500); a failed write, a client
 // gone, is not reported.
 func JSON(w http.ResponseWriter, status int, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	// Encode writes what json.Marshal returns, and the newline.
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	if buf.Len() > bufferedLength {
+		h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	}
 	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	_, _ = w.Write(buf.Bytes())
 	return nil
 }

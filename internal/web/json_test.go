@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -87,5 +89,47 @@ func TestRecoverAnswers500WithoutDetail(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if rec.Code != 500 || strings.Contains(rec.Body.String(), "secret") {
 		t.Fatalf("panic answer = %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestJSONWritesLengthAndNewline: through a real server, the answer is the
+// value as json.Marshal writes it and a newline, with a Content-Length that
+// says so and no chunked encoding, short or long (JSON sets the length of
+// a long one, net/http that of a short one), also when the pooled buffer
+// held a longer answer before.
+func TestJSONWritesLengthAndNewline(t *testing.T) {
+	var v any
+	srv := httptest.NewServer(Handler(func(w http.ResponseWriter, r *http.Request) error {
+		return JSON(w, http.StatusCreated, v)
+	}))
+	defer srv.Close()
+	for _, v = range []any{
+		map[string]string{"long": strings.Repeat("x", 5000)},
+		struct {
+			A string `json:"a"`
+			B []int  `json:"b"`
+		}{"<&>", []int{1, 2}},
+		// 2,048 and 2,049 bytes with the newline, either side of the
+		// most net/http buffers whole (bufferBeforeChunkingSize).
+		map[string]string{"edge": strings.Repeat("y", 2048-12)},
+		map[string]string{"edge": strings.Repeat("y", 2049-12)},
+	} {
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(v)
+		want = append(want, '\n')
+		if resp.StatusCode != http.StatusCreated || string(body) != string(want) ||
+			resp.Header.Get("Content-Type") != "application/json" ||
+			resp.ContentLength != int64(len(want)) || len(resp.TransferEncoding) != 0 {
+			t.Errorf("answer = %d %v (length %d, %v) %.40q…, want %d bytes %.40q…",
+				resp.StatusCode, resp.Header, resp.ContentLength, resp.TransferEncoding, body, len(want), want)
+		}
 	}
 }

@@ -10,23 +10,53 @@ import (
 	"time"
 )
 
-// requestKey is the context key of a requestInfo: one value for both, so
-// RequestID costs one context and one allocation, not two of each.
+// requestKey is the context key of a requestInfo.
 type requestKey struct{}
 
-// requestInfo is what RequestID puts in a request's context.
+// requestInfo is what RequestID puts in a request's context: the request ID
+// and logger, and room for what the middleware inside it keeps about the
+// request (ResolveClient's client, AccessLog's entry and status recorder,
+// Routes' writer). Each of those fills its slot instead of copying the
+// request with a context of its own (Request.WithContext and
+// context.WithValue, two allocations and a walk of the request each) or
+// allocating its writer, so the whole chain costs one request copy. A slot
+// is filled before the middleware calls the next handler and read by the
+// handlers after it, on the request's own goroutine; a middleware that
+// finds its slot taken (it runs twice in one chain) or no requestInfo at
+// all (it runs without RequestID) falls back to a context of its own.
 type requestInfo struct {
 	id  string
 	log *slog.Logger
+
+	client    Client // ResolveClient's, when hasClient
+	hasClient bool
+
+	access  accessEntry    // AccessLog's, when logging
+	rec     statusRecorder // AccessLog's
+	logging bool
+
+	routes  routeWriter // Routes', when routing
+	routing bool
+}
+
+// infoOf returns the requestInfo RequestID put in ctx, or nil.
+func infoOf(ctx context.Context) *requestInfo {
+	ri, _ := ctx.Value(requestKey{}).(*requestInfo)
+	return ri
 }
 
 // RequestIDFromContext returns the request ID RequestID stored, or "".
 func RequestIDFromContext(ctx context.Context) string {
-	if ri, ok := ctx.Value(requestKey{}).(*requestInfo); ok {
+	if ri := infoOf(ctx); ri != nil {
 		return ri.id
 	}
 	return ""
 }
+
+// requestIDHeader is X-Request-ID in the canonical form net/http keys
+// headers by: Header.Get and Set with any other spelling allocate its
+// canonical form on every call.
+const requestIDHeader = "X-Request-Id"
 
 // maxRequestIDLen bounds a client-supplied X-Request-ID so it can't bloat logs.
 const maxRequestIDLen = 128
@@ -40,14 +70,15 @@ func RequestID(log *slog.Logger, next http.Handler) http.Handler {
 		log = slog.New(LogHandler(log.Handler()))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-ID")
+		id := r.Header.Get(requestIDHeader)
 		if !validRequestID(id) {
 			var b [16]byte
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
-		w.Header().Set("X-Request-ID", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, &requestInfo{id, log})))
+		w.Header()[requestIDHeader] = []string{id}
+		ri := &requestInfo{id: id, log: log}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, ri)))
 	})
 }
 
@@ -111,9 +142,19 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
-		e := &accessEntry{}
-		inner := r.WithContext(context.WithValue(r.Context(), accessKey{}, e))
+		var (
+			e     *accessEntry
+			rec   *statusRecorder
+			inner = r
+		)
+		if ri := infoOf(r.Context()); ri != nil && !ri.logging {
+			ri.logging = true
+			e, rec = &ri.access, &ri.rec
+			rec.ResponseWriter = w
+		} else {
+			e, rec = &accessEntry{}, &statusRecorder{ResponseWriter: w}
+			inner = r.WithContext(context.WithValue(r.Context(), accessKey{}, e))
+		}
 		next.ServeHTTP(rec, inner)
 		route := e.route
 		if route == "" {
@@ -128,6 +169,9 @@ func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 		level := slog.LevelInfo
 		if e.quiet && rec.status < http.StatusBadRequest {
 			level = slog.LevelDebug
+		}
+		if !log.Enabled(r.Context(), level) { // LOG_LEVEL=warn: nothing to build
+			return
 		}
 		log.LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method),

@@ -140,46 +140,101 @@ func NotFound(w http.ResponseWriter, _ *http.Request) {
 
 // Routes wraps mux so the answers it makes itself, 404 for an unknown path
 // and 405 for a known path with another method, are problem details too.
+// The mux matches each request once: ServeMux.ServeHTTP records the pattern
+// it matched in r.Pattern before it calls the handler, "" for its own
+// answers, so the writer it is given can tell those apart as they are
+// written and keep them (routeWriter). That reading is taken at the first
+// write and kept, so mux must be the outermost ServeMux: a handler that
+// passed the same request to another one, which rewrites r.Pattern, could
+// have its answer taken for mux's own.
 func Routes(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, pattern := mux.Handler(r)
-		noteRoute(r, pattern)
-		if pattern != "" {
-			mux.ServeHTTP(w, r)
+		var rw *routeWriter
+		if ri := infoOf(r.Context()); ri != nil && !ri.routing {
+			ri.routing = true
+			rw = &ri.routes
+		} else {
+			rw = new(routeWriter)
+		}
+		*rw = routeWriter{ResponseWriter: w, r: r}
+		mux.ServeHTTP(rw, r)
+		noteRoute(r, r.Pattern)
+		if !rw.own() {
 			return
 		}
-		rec := &headerRecorder{header: http.Header{}}
-		h.ServeHTTP(rec, r)
-		switch rec.status {
+		switch rw.status {
 		case http.StatusMethodNotAllowed:
-			w.Header().Set("Allow", rec.header.Get("Allow"))
+			w.Header().Set("Allow", rw.header.Get("Allow"))
 			Fail(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on this path")
 		case http.StatusNotFound, 0:
 			NotFound(w, r)
 		default: // a redirect that cleans the path: pass it through
-			for k, v := range rec.header {
+			for k, v := range rw.header {
 				w.Header()[k] = v
 			}
-			w.WriteHeader(rec.status)
+			w.WriteHeader(rw.status)
 		}
 	})
 }
 
-// headerRecorder keeps the status and headers of a mux's own answer.
-type headerRecorder struct {
-	header http.Header
-	status int
+// routeWriter is the writer Routes gives the mux. A route's handler writes
+// through it to the client; the mux's own answer (no pattern matched) is
+// only recorded, its status and headers, for Routes to answer in its place.
+type routeWriter struct {
+	http.ResponseWriter
+	r      *http.Request
+	header http.Header // the mux's own answer's
+	status int         // the mux's own answer's
+	// whose is 0 until own first looks at r.Pattern, then ownAnswer or
+	// routeAnswer.
+	whose int8
 }
 
-func (h *headerRecorder) Header() http.Header { return h.header }
-func (h *headerRecorder) WriteHeader(code int) {
-	if h.status == 0 {
-		h.status = code
+const (
+	ownAnswer = 1 + iota
+	routeAnswer
+)
+
+// own reports whether the mux is answering itself; the mux sets r.Pattern
+// before any handler writes.
+func (rw *routeWriter) own() bool {
+	if rw.whose == 0 {
+		rw.whose = routeAnswer
+		if rw.r.Pattern == "" {
+			rw.whose = ownAnswer
+		}
+	}
+	return rw.whose == ownAnswer
+}
+
+func (rw *routeWriter) Header() http.Header {
+	if !rw.own() {
+		return rw.ResponseWriter.Header()
+	}
+	if rw.header == nil {
+		rw.header = http.Header{}
+	}
+	return rw.header
+}
+
+func (rw *routeWriter) WriteHeader(code int) {
+	if !rw.own() {
+		rw.ResponseWriter.WriteHeader(code)
+		return
+	}
+	if rw.status == 0 {
+		rw.status = code
 	}
 }
-func (h *headerRecorder) Write(b []byte) (int, error) {
-	if h.status == 0 {
-		h.status = http.StatusOK
+
+func (rw *routeWriter) Write(b []byte) (int, error) {
+	if !rw.own() {
+		return rw.ResponseWriter.Write(b)
+	}
+	if rw.status == 0 {
+		rw.status = http.StatusOK
 	}
 	return len(b), nil
 }
+
+func (rw *routeWriter) Unwrap() http.ResponseWriter { return rw.ResponseWriter }

@@ -13,9 +13,22 @@ type accessEntry struct {
 
 type accessKey struct{}
 
+// entryOf returns the accessEntry of the innermost AccessLog serving r, or
+// nil: one in a context of its own (accessKey) is inner to the one in the
+// requestInfo, which AccessLog fills first.
+func entryOf(r *http.Request) *accessEntry {
+	if e, ok := r.Context().Value(accessKey{}).(*accessEntry); ok {
+		return e
+	}
+	if ri := infoOf(r.Context()); ri != nil && ri.logging {
+		return &ri.access
+	}
+	return nil
+}
+
 // noteRoute tells AccessLog the pattern that matched r.
 func noteRoute(r *http.Request, pattern string) {
-	if e, ok := r.Context().Value(accessKey{}).(*accessEntry); ok {
+	if e := entryOf(r); e != nil {
 		e.route = pattern
 	}
 }
@@ -26,7 +39,7 @@ func noteRoute(r *http.Request, pattern string) {
 // Failures stay at INFO.
 func Quiet(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e, ok := r.Context().Value(accessKey{}).(*accessEntry); ok {
+		if e := entryOf(r); e != nil {
 			e.quiet = true
 		}
 		next.ServeHTTP(w, r)

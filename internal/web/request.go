@@ -22,7 +22,7 @@ import (
 // Logger returns the logger RequestID put in ctx, which names the request
 // ID on every line logged with ctx; slog.Default() outside a request.
 func Logger(ctx context.Context) *slog.Logger {
-	if ri, ok := ctx.Value(requestKey{}).(*requestInfo); ok {
+	if ri := infoOf(ctx); ri != nil {
 		return ri.log
 	}
 	return slog.Default()
@@ -50,6 +50,11 @@ func ResolveClient(trusted []netip.Prefix, next http.Handler) http.Handler {
 		if ip := ClientIP(r, trusted); ip.IsValid() {
 			c.IP = ip.String()
 		}
+		if ri := infoOf(r.Context()); ri != nil && !ri.hasClient {
+			ri.client, ri.hasClient = c, true
+			next.ServeHTTP(w, r)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
 	})
 }
@@ -61,11 +66,15 @@ var errNoClient = errors.New("web: no client in the request context; the route i
 // ClientOf returns the Client ResolveClient stored for r. Without one it
 // returns an error that Error answers as a 500.
 func ClientOf(r *http.Request) (Client, error) {
-	c, ok := r.Context().Value(clientKey{}).(Client)
-	if !ok {
-		return Client{}, errNoClient
+	// A client in a context of its own is from a ResolveClient inside the
+	// one that filled the requestInfo.
+	if c, ok := r.Context().Value(clientKey{}).(Client); ok {
+		return c, nil
 	}
-	return c, nil
+	if ri := infoOf(r.Context()); ri != nil && ri.hasClient {
+		return ri.client, nil
+	}
+	return Client{}, errNoClient
 }
 
 // errNoClaims answers a route that needs a caller but got none.
