@@ -55,23 +55,27 @@ func HTTP(reg prometheus.Registerer) func(http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
+			// A method outside the standard ones is any token a client
+			// likes: labelled as it came, each would make series of its
+			// own, without bound. They are counted together as "other".
+			method := r.Method
+			if !standardMethod(method) {
+				method = "other"
+			}
 			// The series of a route, method and status are looked up by
 			// label values (hashing them, a lock, strconv) once and kept:
-			// there are as many as routes × methods × statuses answered.
-			// A method outside the standard ones is any token a client
-			// likes, so its series are looked up each time, not kept.
-			key := seriesKey{route, r.Method, rec.status}
+			// there are as many as routes × methods × statuses answered,
+			// all chosen by the server.
+			key := seriesKey{route, method, rec.status}
 			var p *seriesPair
 			if v, ok := series.Load(key); ok {
 				p = v.(*seriesPair)
 			} else {
 				p = &seriesPair{
-					requests: requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)),
-					duration: duration.WithLabelValues(route, r.Method),
+					requests: requests.WithLabelValues(route, method, strconv.Itoa(rec.status)),
+					duration: duration.WithLabelValues(route, method),
 				}
-				if standardMethod(r.Method) {
-					series.Store(key, p)
-				}
+				series.Store(key, p)
 			}
 			p.requests.Inc()
 			p.duration.Observe(time.Since(start).Seconds())

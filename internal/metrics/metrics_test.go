@@ -35,22 +35,25 @@ func TestHTTPLabelsByRoutePattern(t *testing.T) {
 	for _, path := range []string{"/api/tasks/1", "/api/tasks/2", "/nowhere"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
 	}
-	// A method of the client's own invention: its series are not kept
-	// between requests, but each request is counted.
-	for range 2 {
-		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("BREW", "/api/tasks/1", nil))
+	// Methods of the client's own invention are counted together under
+	// "other": a client can't make series without bound.
+	for _, m := range []string{"BREW", "WHEN", "X1"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(m, "/api/tasks/1", nil))
 	}
 	out := scrape(t, Handler(reg))
 	for _, want := range []string{
 		`bizy_http_requests_total{method="GET",route="GET /api/tasks/{id}",status="404"} 2`,
 		`bizy_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
-		`bizy_http_requests_total{method="BREW",route="unmatched",status="405"} 2`,
+		`bizy_http_requests_total{method="other",route="unmatched",status="405"} 3`,
 		`bizy_http_request_duration_seconds_count{method="GET",route="GET /api/tasks/{id}"} 2`,
 		"go_goroutines",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("scrape lacks %q", want)
 		}
+	}
+	if strings.Contains(out, "BREW") {
+		t.Errorf("an invented method has series of its own:\n%s", out)
 	}
 }
 

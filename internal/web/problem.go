@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"sort"
 	"strconv"
@@ -109,16 +108,23 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		failUnavailable(w)
 		return
 	}
-	level := slog.LevelError
 	if ctxErr := r.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		// The client hung up (a closed tab, a load generator stopping):
 		// nothing is wrong with the server, and under load these would
-		// flood the log at ERROR. The 500 goes nowhere.
-		level = slog.LevelDebug
+		// flood the log at ERROR and the metrics with 500s. The status is
+		// nginx's 499, which no client reads: the access log and
+		// bizy_http_requests_total then tell hang-ups from failures.
+		Logger(r.Context()).DebugContext(r.Context(), "client closed the request", "err", err, "method", r.Method, "path", r.URL.Path)
+		w.WriteHeader(StatusClientClosedRequest)
+		return
 	}
-	Logger(r.Context()).Log(r.Context(), level, "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+	Logger(r.Context()).ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path)
 	Fail(w, http.StatusInternalServerError, "internal_error", "internal error")
 }
+
+// StatusClientClosedRequest is the status recorded, as nginx records it,
+// for a request whose client hung up before its answer was ready.
+const StatusClientClosedRequest = 499
 
 // writeFault answers a domain error with its public text: the field it
 // names, if any, goes in errors too, and a known wait in Retry-After.

@@ -43,14 +43,16 @@ func TestEveryKindHasItsStatus(t *testing.T) {
 }
 
 // TestErrorOfAGoneClientIsNotLoggedAsAnError: a store error caused by the
-// request's own cancellation is the client hanging up, logged at debug.
+// request's own cancellation is the client hanging up, logged at debug and
+// recorded as 499 (nginx's client closed request), not as a 500.
 func TestErrorOfAGoneClientIsNotLoggedAsAnError(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for _, tc := range []struct {
 		cancel bool
 		want   string
-	}{{true, "level=DEBUG"}, {false, "level=ERROR"}} {
+		status int
+	}{{true, "level=DEBUG", StatusClientClosedRequest}, {false, "level=ERROR", http.StatusInternalServerError}} {
 		buf.Reset()
 		ctx, cancel := context.WithCancel(context.Background())
 		if tc.cancel {
@@ -59,10 +61,14 @@ func TestErrorOfAGoneClientIsNotLoggedAsAnError(t *testing.T) {
 		h := RequestID(log, Handler(func(w http.ResponseWriter, r *http.Request) error {
 			return fmt.Errorf("store: tasks: %w", context.Canceled)
 		}))
-		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(ctx, "GET", "/api/tasks", nil))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(ctx, "GET", "/api/tasks", nil))
 		cancel()
 		if !strings.Contains(buf.String(), tc.want) {
 			t.Errorf("cancelled %v: log %q, want %s", tc.cancel, buf.String(), tc.want)
+		}
+		if rec.Code != tc.status {
+			t.Errorf("cancelled %v: status %d, want %d", tc.cancel, rec.Code, tc.status)
 		}
 	}
 }
