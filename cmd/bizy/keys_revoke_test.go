@@ -60,8 +60,10 @@ func feedModes(t *testing.T) map[string][]string {
 // cached the token) and the auth service refuse it, and new logins are
 // signed with a new key the API accepts. With Redis and without.
 func TestKeysRevokeReachesAPI(t *testing.T) {
+	t.Parallel()
 	for name, extra := range feedModes(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			// The rate limits are off: the test logs in again and again
 			// until a login is signed with the new key (a copy reloads its
 			// keys every 2 s), which would spend the login budget.
