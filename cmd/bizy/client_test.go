@@ -10,7 +10,7 @@ import (
 // confidential client only, the secret; list never shows secrets; delete
 // removes; bad input names the fields.
 func TestClientCommands(t *testing.T) {
-	t.Parallel()
+	share(t)
 	dir := dataDir(t)
 	// Each command sets up the auth service, which hashes a password once
 	// at BCRYPT_COST: the package's tests all hash at the least cost, 10.

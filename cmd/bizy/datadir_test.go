@@ -62,7 +62,7 @@ func TestSharedDataDirRefused(t *testing.T) {
 		{"MailReadable", "mail", 0o705},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
+			share(t)
 			dir := dataDir(t)
 			if _, err := runCmd(t, "", "migrate", "--data-dir", dir); err != nil {
 				t.Fatal(err)
@@ -92,7 +92,7 @@ func TestSharedDataDirRefused(t *testing.T) {
 // TestUnusedDataDirNotChecked: with the database elsewhere and mail going
 // over SMTP, nothing secret is kept in DATA_DIR, so its mode stops nothing.
 func TestUnusedDataDirNotChecked(t *testing.T) {
-	t.Parallel()
+	share(t)
 	root := t.TempDir()
 	dir := filepath.Join(root, "data")
 	if err := os.Mkdir(dir, 0o755); err != nil {

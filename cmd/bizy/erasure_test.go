@@ -17,7 +17,7 @@ func TestDeletedUserDataErased(t *testing.T) {
 	t.Parallel()
 	for name, extra := range feedModes(t) {
 		t.Run("split/"+name, func(t *testing.T) {
-			t.Parallel()
+			share(t)
 			common := append([]string{"--data-dir", dataDir(t), "--bcrypt-cost", "10"}, extra...)
 			authAddr, apiAddr := freeAddr(t), freeAddr(t)
 			authBase, api := "http://"+authAddr, "http://"+apiAddr
@@ -27,7 +27,7 @@ func TestDeletedUserDataErased(t *testing.T) {
 		})
 	}
 	t.Run("split/postgres/two-api-copies", func(t *testing.T) {
-		t.Parallel()
+		share(t)
 		if os.Getenv(pgtest.EnvURL) == "" {
 			t.Skip(pgtest.EnvURL + " not set")
 		}
@@ -41,7 +41,7 @@ func TestDeletedUserDataErased(t *testing.T) {
 		testErasure(t, common, authBase, "http://"+apiAddr)
 	})
 	t.Run("serve", func(t *testing.T) {
-		t.Parallel()
+		share(t)
 		common := []string{"--data-dir", dataDir(t), "--bcrypt-cost", "10"}
 		authBase, api := startServe(t, common...)
 		testErasure(t, common, authBase, api)

@@ -127,12 +127,12 @@ func startProcess(t *testing.T, args ...string) *process {
 func TestKillDuringRegistrations(t *testing.T) {
 	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
+		alone(t)
 		dir := dataDir(t)
 		killDuringRegistrations(t, "sqlite", filepath.Join(dir, "bizy.db"), "--data-dir", dir)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
+		alone(t)
 		pg := pgtest.StartServer(t)
 		killDuringRegistrations(t, "pgx", pg.URL(), "--data-dir", dataDir(t), "--database-url", pg.URL())
 	})

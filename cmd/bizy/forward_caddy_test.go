@@ -14,7 +14,7 @@ const shippedCaddyfile = "../../deploy/forward-auth/Caddyfile"
 // TestForwardAuthCaddy is TestForwardAuthNginx with Debian's Caddy and
 // the shipped Caddyfile.
 func TestForwardAuthCaddy(t *testing.T) {
-	t.Parallel()
+	share(t)
 	proxyPath(t, "caddy")
 	testForwardAuth(t, startCaddy)
 }

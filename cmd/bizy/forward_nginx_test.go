@@ -74,7 +74,7 @@ http {
 // the app; and a revoked session is refused once the revocation feed has
 // it.
 func TestForwardAuthNginx(t *testing.T) {
-	t.Parallel()
+	share(t)
 	proxyPath(t, "nginx")
 	testForwardAuth(t, startNginx)
 }

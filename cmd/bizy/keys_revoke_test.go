@@ -63,7 +63,7 @@ func TestKeysRevokeReachesAPI(t *testing.T) {
 	t.Parallel()
 	for name, extra := range feedModes(t) {
 		t.Run(name, func(t *testing.T) {
-			t.Parallel()
+			share(t)
 			// The rate limits are off: the test logs in again and again
 			// until a login is signed with the new key (a copy reloads its
 			// keys every 2 s), which would spend the login budget.

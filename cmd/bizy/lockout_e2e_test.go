@@ -48,7 +48,7 @@ func TestLockoutThroughTheAPI(t *testing.T) {
 	}
 	for name, engine := range engines {
 		t.Run(name, func(t *testing.T) {
-			t.Parallel()
+			share(t)
 			srv := mailtest.StartSMTP(t)
 			dir := dataDir(t)
 			// Rate limits off: this is about the lockout, which stays.

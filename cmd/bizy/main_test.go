@@ -162,7 +162,7 @@ func readJSON(t *testing.T, res *http.Response) map[string]any {
 // TestQuickStart walks the README: serve, create a verified user on the
 // command line, log in, read the profile and check the token with the JWKS.
 func TestQuickStart(t *testing.T) {
-	t.Parallel()
+	share(t)
 	dir := dataDir(t)
 	base, _ := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
 
@@ -227,7 +227,7 @@ func TestQuickStart(t *testing.T) {
 }
 
 func TestUnverifiedUserIsRefused(t *testing.T) {
-	t.Parallel()
+	share(t)
 	dir := dataDir(t)
 	base, _ := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")
 	res, body := postJSON(t, base+"/register", map[string]string{"username": "bob", "email": "bob@example.com", "password": "Tr1cky!Horse"})
@@ -241,7 +241,7 @@ func TestUnverifiedUserIsRefused(t *testing.T) {
 }
 
 func TestUserCommands(t *testing.T) {
-	t.Parallel()
+	share(t)
 	dir := dataDir(t)
 	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
 	// The password may come on standard input instead of the command line.
@@ -309,7 +309,7 @@ func TestHelp(t *testing.T) {
 // TestSetAdminRevokeEndsSessions: a token that says is_admin dies with the
 // role.
 func TestSetAdminRevokeEndsSessions(t *testing.T) {
-	t.Parallel()
+	share(t)
 	dir := dataDir(t)
 	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
 	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "dana", "--email", "dana@example.com",

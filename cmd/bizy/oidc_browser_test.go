@@ -21,7 +21,7 @@ import (
 // x/oauth2) exchanges, verifies and uses at userinfo. Signing out
 // everywhere on /ui/logout ends the app's session too.
 func TestOpenIDInBrowser(t *testing.T) {
-	t.Parallel()
+	share(t)
 	browser := newBrowser(t)
 	dir := dataDir(t)
 	authAddr, apiAddr := freeAddr(t), freeAddr(t)

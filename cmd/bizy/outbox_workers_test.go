@@ -24,7 +24,7 @@ import (
 func TestTwoWorkersNeverSendTwice(t *testing.T) {
 	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
+		share(t)
 		path := filepath.Join(t.TempDir(), "bizy.db")
 		var dbs [2]database
 		for i := range dbs {
@@ -38,7 +38,7 @@ func TestTwoWorkersNeverSendTwice(t *testing.T) {
 		drainWithTwoWorkers(t, dbs)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
+		share(t)
 		u := pgtest.SchemaURL(t) // skips when BIZY_TEST_POSTGRES_URL is unset
 		var dbs [2]database
 		for i := range dbs {

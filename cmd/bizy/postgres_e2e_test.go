@@ -11,7 +11,7 @@ import (
 // migrations in one database, a CLI-made user, login, tasks through the
 // API, and a restart on the same database.
 func TestServeOnPostgres(t *testing.T) {
-	t.Parallel()
+	share(t)
 	if os.Getenv(pgtest.EnvURL) == "" {
 		t.Skip(pgtest.EnvURL + " not set")
 	}

@@ -28,7 +28,7 @@ func TestLogoutReachesAPI(t *testing.T) {
 	t.Parallel()
 	for name, extra := range feedModes(t) {
 		t.Run(name, func(t *testing.T) {
-			t.Parallel()
+			share(t)
 			dir := dataDir(t)
 			args := append([]string{"--data-dir", dir, "--bcrypt-cost", "10"}, extra...)
 			_, api := startServe(t, args...)

@@ -24,7 +24,7 @@ import (
 func TestSecretsSealedAtRest(t *testing.T) {
 	t.Parallel()
 	t.Run("SQLite", func(t *testing.T) {
-		t.Parallel()
+		share(t)
 		dir := dataDir(t)
 		testSecretsSealed(t, []string{"--data-dir", dir}, func(q string) []string {
 			db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "bizy.db")+"?mode=ro")
@@ -41,7 +41,7 @@ func TestSecretsSealedAtRest(t *testing.T) {
 		})
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
-		t.Parallel()
+		share(t)
 		if os.Getenv(pgtest.EnvURL) == "" {
 			t.Skip(pgtest.EnvURL + " not set")
 		}
