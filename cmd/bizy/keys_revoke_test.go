@@ -88,7 +88,7 @@ func TestKeysRevokeReachesAPI(t *testing.T) {
 
 			out, err := runCmd(t, "", append([]string{"keys", "revoke", kid}, common...)...)
 			if err != nil || !strings.Contains(out, kid+" revoked") {
-				t.Fatalf("keys revoke: %v %s", err, out)
+				t.Fatalf("keys revoke %q: %v %s", kid, err, out)
 			}
 			took := within(t, "the API refuses the revoked key's token", func() bool {
 				res, _ := getJSON(t, api+"/api/tasks", tok)
