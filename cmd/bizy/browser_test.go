@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -125,9 +126,18 @@ func (b tab) submit(sel string) *network.Response {
 // text returns the text of main, as a person reads it.
 func (b tab) text() string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("main")))
+	s, err := b.mainText()
 	b.must(err)
 	return s
+}
+
+// mainText is text's query, bounded: a query waits for its element, and a
+// page without main (a proxy's error page) would otherwise hold the test
+// until the browser's deadline, minutes on, with its cause unsaid.
+func (b tab) mainText() (string, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
 }
 
 // see fails the test unless the page's main text holds every s.
@@ -145,7 +155,11 @@ func (b tab) see(what string, s ...string) {
 func (b tab) wantStatus(what string, resp *network.Response, status int64) {
 	b.t.Helper()
 	if resp.Status != status {
-		b.fatalf("%s = %d, want %d; page:\n%s", what, resp.Status, status, b.text())
+		page, err := b.mainText()
+		if err != nil {
+			page = fmt.Sprintf("(no main: %v)", err)
+		}
+		b.fatalf("%s = %d, want %d; page:\n%s", what, resp.Status, status, page)
 	}
 }
 

@@ -134,7 +134,10 @@ func buildBizy(t *testing.T) string {
 	}
 	bin := filepath.Join(t.TempDir(), "bizy")
 	cmd := exec.Command(goBin, "build", "-o", bin, "-ldflags", "-X main.rateLimitPrefix=bizy:test:"+rand.Text()+":ratelimit:", ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	goBuild.Lock()
+	out, err := cmd.CombinedOutput()
+	goBuild.Unlock()
+	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin

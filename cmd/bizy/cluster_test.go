@@ -29,6 +29,7 @@ const revocationBound = 2 * time.Second
 // request. Each client is a loopback address of its own, so the budgets
 // and the lockout count it as the client IP nginx passes on.
 func TestCluster(t *testing.T) {
+	share(t)
 	c := startCluster(t)
 	for _, name := range []string{"lena", "rita", "kim", "stream1", "stream2"} {
 		c.createUser(t, name)

@@ -50,6 +50,7 @@ func TestDataDirIsPrivate(t *testing.T) {
 // the way out, when DATA_DIR, its mail folder or the database is open to
 // group or others; DATA_DIR_ALLOW_SHARED lets it start all the same.
 func TestSharedDataDirRefused(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		path string // under DATA_DIR; "" for DATA_DIR itself
@@ -61,6 +62,7 @@ func TestSharedDataDirRefused(t *testing.T) {
 		{"MailReadable", "mail", 0o705},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			share(t)
 			dir := dataDir(t)
 			if _, err := runCmd(t, "", "migrate", "--data-dir", dir); err != nil {
 				t.Fatal(err)
@@ -90,6 +92,7 @@ func TestSharedDataDirRefused(t *testing.T) {
 // TestUnusedDataDirNotChecked: with the database elsewhere and mail going
 // over SMTP, nothing secret is kept in DATA_DIR, so its mode stops nothing.
 func TestUnusedDataDirNotChecked(t *testing.T) {
+	share(t)
 	root := t.TempDir()
 	dir := filepath.Join(root, "data")
 	if err := os.Mkdir(dir, 0o755); err != nil {

@@ -66,6 +66,7 @@ func serveWithAlice(t *testing.T) (authBase, apiBase string) {
 // API on :8000: health on both, auth-server-health, login, profile,
 // verify-token, for a user made with `bizy user create --verified`.
 func TestManualWalkThrough(t *testing.T) {
+	share(t)
 	authBase, apiBase := serveWithAlice(t)
 	for _, base := range []string{authBase, apiBase} {
 		res, body := getJSON(t, base+"/health", "")
@@ -113,6 +114,7 @@ func TestManualWalkThrough(t *testing.T) {
 // TestRegisterLoginTasks walks a new user from registration to their tasks,
 // all through the API.
 func TestRegisterLoginTasks(t *testing.T) {
+	share(t)
 	_, api := startServe(t, "--data-dir", dataDir(t), "--bcrypt-cost", "10", "--require-email-verification=false")
 	res, body := sendJSON(t, "POST", api+"/api/auth/register", "", `{"username":"bob","email":"bob@example.com","password":"Tr1cky!Horse"}`)
 	wantStatus(t, "register", res, body, 201)
@@ -145,6 +147,7 @@ func TestRegisterLoginTasks(t *testing.T) {
 // TestAuthServiceDown: with the auth service stopped, tokens it issued keep
 // working at the API while proxied auth calls fail fast with 503.
 func TestAuthServiceDown(t *testing.T) {
+	share(t)
 	dir := dataDir(t)
 	authAddr, apiAddr := freeAddr(t), freeAddr(t)
 	common := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
@@ -188,6 +191,7 @@ func TestAuthServiceDown(t *testing.T) {
 }
 
 func TestHealthCommand(t *testing.T) {
+	share(t)
 	authBase, apiBase := startServe(t, "--data-dir", dataDir(t), "--bcrypt-cost", "10")
 	for _, u := range []string{authBase + "/health", apiBase + "/health"} {
 		if out, err := runCmd(t, "", "health", u); err != nil || !strings.Contains(out, `"status":"ok"`) {
@@ -205,6 +209,7 @@ func TestHealthCommand(t *testing.T) {
 // TestTokensSurviveRestart: signing keys and sessions are stored, so a token
 // issued before a restart is still good after it, at both services.
 func TestTokensSurviveRestart(t *testing.T) {
+	share(t)
 	dir := dataDir(t)
 	args := []string{"--data-dir", dir, "--bcrypt-cost", "10"}
 	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "rita", "--email", "rita@example.com",

@@ -14,8 +14,10 @@ import (
 // shows, while another user's stay: with the services apart (polling, and
 // Redis when BIZY_TEST_REDIS_URL is set) and under serve.
 func TestDeletedUserDataErased(t *testing.T) {
+	t.Parallel()
 	for name, extra := range feedModes(t) {
 		t.Run("split/"+name, func(t *testing.T) {
+			share(t)
 			common := append([]string{"--data-dir", dataDir(t), "--bcrypt-cost", "10"}, extra...)
 			authAddr, apiAddr := freeAddr(t), freeAddr(t)
 			authBase, api := "http://"+authAddr, "http://"+apiAddr
@@ -25,6 +27,7 @@ func TestDeletedUserDataErased(t *testing.T) {
 		})
 	}
 	t.Run("split/postgres/two-api-copies", func(t *testing.T) {
+		share(t)
 		if os.Getenv(pgtest.EnvURL) == "" {
 			t.Skip(pgtest.EnvURL + " not set")
 		}
@@ -38,6 +41,7 @@ func TestDeletedUserDataErased(t *testing.T) {
 		testErasure(t, common, authBase, "http://"+apiAddr)
 	})
 	t.Run("serve", func(t *testing.T) {
+		share(t)
 		common := []string{"--data-dir", dataDir(t), "--bcrypt-cost", "10"}
 		authBase, api := startServe(t, common...)
 		testErasure(t, common, authBase, api)

@@ -24,6 +24,13 @@ var (
 	buildOnce sync.Once
 	builtBin  string
 	buildErr  error
+
+	// goBuild runs one `go build` of this command at a time (bizyBinary,
+	// buildBizy): the tests that build run in parallel, and two builds at
+	// once would each compile every package the cache lacks (all of them
+	// without -race on a fresh CI machine), where the second one in turn
+	// finds them compiled and only links.
+	goBuild sync.Mutex
 )
 
 // bizyBinary builds bizy once per test run into a temporary directory, for
@@ -41,6 +48,8 @@ func bizyBinary(t *testing.T) string {
 		// cache; a failure says so rather than hanging the test binary.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
+		goBuild.Lock()
+		defer goBuild.Unlock()
 		out, err := exec.CommandContext(ctx, "go", "build", "-o", builtBin, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
@@ -116,11 +125,14 @@ func startProcess(t *testing.T, args ...string) *process {
 // every user in the database has its verification mail in the outbox
 // (queued or sent): a registration is all or nothing.
 func TestKillDuringRegistrations(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
+		alone(t)
 		dir := dataDir(t)
 		killDuringRegistrations(t, "sqlite", filepath.Join(dir, "bizy.db"), "--data-dir", dir)
 	})
 	t.Run("postgres", func(t *testing.T) {
+		alone(t)
 		pg := pgtest.StartServer(t)
 		killDuringRegistrations(t, "pgx", pg.URL(), "--data-dir", dataDir(t), "--database-url", pg.URL())
 	})

@@ -73,6 +73,7 @@ func send(method, url, bearer, body string) outcome {
 // again, writes succeed within seconds with no restart of bizy; and every
 // write that was acknowledged (201) is in the database afterwards.
 func TestPostgresStoppedUnderLoad(t *testing.T) {
+	alone(t)
 	pg := pgtest.StartServer(t)
 	common := []string{"--database-url", pg.URL(), "--data-dir", dataDir(t), "--bcrypt-cost", "10"}
 	if out, err := runCmd(t, "", append([]string{"migrate"}, common...)...); err != nil {

@@ -28,6 +28,7 @@ func waitMetric(t *testing.T, base, series string, want float64, logs *syncBuffe
 // Redis answers again it subscribes again (logged once) and revocations
 // arrive through Redis once more.
 func TestRedisOutageRevocationFallsBackToPolling(t *testing.T) {
+	share(t)
 	if os.Getenv("BIZY_TEST_REDIS_URL") == "" {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("BIZY_TEST_REDIS_URL not set under CI: the Redis fault test must run")

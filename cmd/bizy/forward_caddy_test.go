@@ -14,6 +14,7 @@ const shippedCaddyfile = "../../deploy/forward-auth/Caddyfile"
 // TestForwardAuthCaddy is TestForwardAuthNginx with Debian's Caddy and
 // the shipped Caddyfile.
 func TestForwardAuthCaddy(t *testing.T) {
+	share(t)
 	proxyPath(t, "caddy")
 	testForwardAuth(t, startCaddy)
 }

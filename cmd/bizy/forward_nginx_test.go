@@ -74,6 +74,7 @@ http {
 // the app; and a revoked session is refused once the revocation feed has
 // it.
 func TestForwardAuthNginx(t *testing.T) {
+	share(t)
 	proxyPath(t, "nginx")
 	testForwardAuth(t, startNginx)
 }

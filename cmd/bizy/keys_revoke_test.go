@@ -60,8 +60,10 @@ func feedModes(t *testing.T) map[string][]string {
 // cached the token) and the auth service refuse it, and new logins are
 // signed with a new key the API accepts. With Redis and without.
 func TestKeysRevokeReachesAPI(t *testing.T) {
+	t.Parallel()
 	for name, extra := range feedModes(t) {
 		t.Run(name, func(t *testing.T) {
+			share(t)
 			// The rate limits are off: the test logs in again and again
 			// until a login is signed with the new key (a copy reloads its
 			// keys every 2 s), which would spend the login budget.
@@ -86,7 +88,7 @@ func TestKeysRevokeReachesAPI(t *testing.T) {
 
 			out, err := runCmd(t, "", append([]string{"keys", "revoke", kid}, common...)...)
 			if err != nil || !strings.Contains(out, kid+" revoked") {
-				t.Fatalf("keys revoke: %v %s", err, out)
+				t.Fatalf("keys revoke %q: %v %s", kid, err, out)
 			}
 			took := within(t, "the API refuses the revoked key's token", func() bool {
 				res, _ := getJSON(t, api+"/api/tasks", tok)

@@ -41,12 +41,14 @@ func loginAs(t *testing.T, api, ip, login, password string) int {
 // everyone; the unlock mail arrives and its link works (through the API's
 // page); a reset unlocks too.
 func TestLockoutThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	engines := map[string]func(t *testing.T) []string{"sqlite": func(*testing.T) []string { return nil }}
 	if os.Getenv(pgtest.EnvURL) != "" {
 		engines["postgres"] = func(t *testing.T) []string { return []string{"--database-url", pgtest.SchemaURL(t)} }
 	}
 	for name, engine := range engines {
 		t.Run(name, func(t *testing.T) {
+			share(t)
 			srv := mailtest.StartSMTP(t)
 			dir := dataDir(t)
 			// Rate limits off: this is about the lockout, which stays.

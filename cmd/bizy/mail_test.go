@@ -93,6 +93,7 @@ func getPage(t *testing.T, link string) (int, string) {
 
 // TestMailOverSMTP: register → mail at a real SMTP server → link → login.
 func TestMailOverSMTP(t *testing.T) {
+	share(t)
 	srv := mailtest.StartSMTP(t)
 	authBase, apiBase := startMailServe(t, dataDir(t), smtpArgs(srv)...)
 	res, body := sendJSON(t, "POST", apiBase+"/api/auth/register", "", mailUserBody)
@@ -107,6 +108,7 @@ func TestMailOverSMTP(t *testing.T) {
 // TestMailToEMLFiles: without SMTP_HOST the mail is an .eml file under
 // DATA_DIR/mail whose link works the same.
 func TestMailToEMLFiles(t *testing.T) {
+	share(t)
 	dir := dataDir(t)
 	authBase, apiBase := startMailServe(t, dir)
 	res, body := sendJSON(t, "POST", apiBase+"/api/auth/register", "", mailUserBody)
@@ -156,6 +158,7 @@ func wantOutbox(t *testing.T, ob auth.Outbox, want auth.OutboxStats) {
 // when SMTP returns is TestMailWaitsOutSMTPOutage in internal/authserver,
 // on a fake clock: here the first back-off alone would be 10 s.)
 func TestMailWaitsWhileSMTPDown(t *testing.T) {
+	share(t)
 	dir := dataDir(t)
 	srv := mailtest.NewSMTP(t, mailtest.SMTPServerConfig{}) // never started
 	_, apiBase := startMailServe(t, dir, smtpArgs(srv)...)
@@ -190,6 +193,7 @@ func TestMailWaitsWhileSMTPDown(t *testing.T) {
 // TestMailSurvivesRestart: `bizy user create` commits a verification mail
 // and exits with no worker; the next `bizy serve` on the same data sends it.
 func TestMailSurvivesRestart(t *testing.T) {
+	share(t)
 	dir := dataDir(t)
 	authAddr, apiAddr := freeAddr(t), freeAddr(t)
 	// The link is rendered when the mail is queued, so the CLI needs the
@@ -216,6 +220,7 @@ func TestMailSurvivesRestart(t *testing.T) {
 // TestMailLinkThroughAPI: the link may also be opened at the API's proxy
 // route, as a deployment whose PUBLIC_URL is the API would.
 func TestMailLinkThroughAPI(t *testing.T) {
+	share(t)
 	srv := mailtest.StartSMTP(t)
 	authBase, apiBase := startMailServe(t, dataDir(t), smtpArgs(srv)...)
 	res, body := sendJSON(t, "POST", apiBase+"/api/auth/register", "", mailUserBody)

@@ -20,6 +20,7 @@ import (
 // once, and with the passkey alone. The pages are served at localhost,
 // which WebAuthn accepts as a relying party (an IP address it does not).
 func TestSecondFactorsInBrowser(t *testing.T) {
+	share(t)
 	browser := newBrowser(t)
 	dir := dataDir(t)
 	authAddr, apiAddr := freeAddr(t), freeAddr(t)

@@ -21,6 +21,7 @@ import (
 // x/oauth2) exchanges, verifies and uses at userinfo. Signing out
 // everywhere on /ui/logout ends the app's session too.
 func TestOpenIDInBrowser(t *testing.T) {
+	share(t)
 	browser := newBrowser(t)
 	dir := dataDir(t)
 	authAddr, apiAddr := freeAddr(t), freeAddr(t)
@@ -48,7 +49,7 @@ func TestOpenIDInBrowser(t *testing.T) {
 		"--username", "olivia", "--email", "olivia@example.com", "--password", browserPassword); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runCmd(t, "", "client", "create", "--data-dir", dir, "--name", "Demo app", "--redirect-uri", redirect)
+	out, err := runCmd(t, "", "client", "create", "--data-dir", dir, "--bcrypt-cost", "10", "--name", "Demo app", "--redirect-uri", redirect)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,8 @@ func watch(t *testing.T, args []string) {
 // TestOpenAPIDocuments: each service of `bizy serve` answers GET
 // /openapi.json with its document.
 func TestOpenAPIDocuments(t *testing.T) {
-	authBase, apiBase := startServe(t, "--data-dir", dataDir(t))
+	share(t)
+	authBase, apiBase := startServe(t, "--data-dir", dataDir(t), "--bcrypt-cost", "10")
 	for base, want := range map[string][]byte{authBase: openapi.Auth(), apiBase: openapi.API()} {
 		res, err := http.Get(base + "/openapi.json")
 		if err != nil {

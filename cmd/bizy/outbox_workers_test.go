@@ -22,7 +22,9 @@ import (
 // one database as two copies of the service would be, drain 30 messages
 // into one SMTP server at once; every message arrives exactly once.
 func TestTwoWorkersNeverSendTwice(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
+		share(t)
 		path := filepath.Join(t.TempDir(), "bizy.db")
 		var dbs [2]database
 		for i := range dbs {
@@ -36,6 +38,7 @@ func TestTwoWorkersNeverSendTwice(t *testing.T) {
 		drainWithTwoWorkers(t, dbs)
 	})
 	t.Run("postgres", func(t *testing.T) {
+		share(t)
 		u := pgtest.SchemaURL(t) // skips when BIZY_TEST_POSTGRES_URL is unset
 		var dbs [2]database
 		for i := range dbs {

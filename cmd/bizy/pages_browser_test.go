@@ -22,6 +22,7 @@ const (
 // by POST /logout?all=true from the API. Each page is saved as a
 // screenshot under test-output/screenshots.
 func TestPagesInBrowser(t *testing.T) {
+	share(t)
 	browser := newBrowser(t)
 	dir := dataDir(t)
 	_, api := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10")

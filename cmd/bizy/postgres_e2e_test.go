@@ -11,6 +11,7 @@ import (
 // migrations in one database, a CLI-made user, login, tasks through the
 // API, and a restart on the same database.
 func TestServeOnPostgres(t *testing.T) {
+	share(t)
 	if os.Getenv(pgtest.EnvURL) == "" {
 		t.Skip(pgtest.EnvURL + " not set")
 	}

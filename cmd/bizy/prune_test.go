@@ -140,7 +140,9 @@ const (
 // engine: the first run deletes what is past its retention and prints the
 // counts; the second finds nothing.
 func TestPruneCommand(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
+		share(t)
 		dir := dataDir(t)
 		db, err := sqlite.Open(context.Background(), filepath.Join(dir, "bizy.db"))
 		if err != nil {
@@ -150,6 +152,7 @@ func TestPruneCommand(t *testing.T) {
 		testPruneCommand(t, db, "--data-dir", dir)
 	})
 	t.Run("postgres", func(t *testing.T) {
+		share(t)
 		u := pgtest.SchemaURL(t) // skips when BIZY_TEST_POSTGRES_URL is unset
 		db, err := postgres.Open(context.Background(), u)
 		if err != nil {
@@ -176,6 +179,7 @@ func testPruneCommand(t *testing.T, db database, args ...string) {
 // TestAuthPrunesAtStart: the auth service runs the retention job as soon as
 // it starts, not only after the first hour.
 func TestAuthPrunesAtStart(t *testing.T) {
+	share(t)
 	dir := dataDir(t)
 	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "bizy.db"))
 	if err != nil {

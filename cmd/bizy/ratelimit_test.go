@@ -65,6 +65,7 @@ func metric(t *testing.T, base, series string) float64 {
 // still signs in, as the API passes each client's IP on; /metrics counts
 // the refusals.
 func TestSixtyRapidLoginsMeet429(t *testing.T) {
+	share(t)
 	authBase, apiBase := serveWithAlice(t)
 	// Guesses at a name no account has: 401, then 423 from the lockout,
 	// then 429 from the budget, which is checked first.
@@ -114,6 +115,7 @@ func TestSixtyRapidLoginsMeet429(t *testing.T) {
 // memory, logs that once and counts it in /metrics; when Redis answers
 // again it goes back to it (a probe every 5 s), logged once too.
 func TestRedisOutageFallsBackAndReturns(t *testing.T) {
+	share(t)
 	if os.Getenv("BIZY_TEST_REDIS_URL") == "" {
 		t.Skip("BIZY_TEST_REDIS_URL not set; skipping the Redis tests")
 	}

@@ -13,6 +13,7 @@ import (
 // TestLogoutIsPublishedOnRedis: with REDIS_URL set, the auth service
 // announces a logout on the revocations channel at once.
 func TestLogoutIsPublishedOnRedis(t *testing.T) {
+	share(t)
 	url := os.Getenv("BIZY_TEST_REDIS_URL")
 	if url == "" {
 		t.Skip("BIZY_TEST_REDIS_URL not set")

@@ -25,8 +25,10 @@ const e2eBound = 15 * time.Second
 // token: by polling the auth service's /revocations, and, when
 // BIZY_TEST_REDIS_URL is set, with Redis publish/subscribe as well.
 func TestLogoutReachesAPI(t *testing.T) {
+	t.Parallel()
 	for name, extra := range feedModes(t) {
 		t.Run(name, func(t *testing.T) {
+			share(t)
 			dir := dataDir(t)
 			args := append([]string{"--data-dir", dir, "--bcrypt-cost", "10"}, extra...)
 			_, api := startServe(t, args...)

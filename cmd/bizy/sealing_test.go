@@ -22,7 +22,9 @@ import (
 // `bizy keys reseal` moves everything to a new key, and the service then
 // signs with the key it reads back under that new key alone.
 func TestSecretsSealedAtRest(t *testing.T) {
+	t.Parallel()
 	t.Run("SQLite", func(t *testing.T) {
+		share(t)
 		dir := dataDir(t)
 		testSecretsSealed(t, []string{"--data-dir", dir}, func(q string) []string {
 			db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "bizy.db")+"?mode=ro")
@@ -39,6 +41,7 @@ func TestSecretsSealedAtRest(t *testing.T) {
 		})
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
+		share(t)
 		if os.Getenv(pgtest.EnvURL) == "" {
 			t.Skip(pgtest.EnvURL + " not set")
 		}

@@ -85,6 +85,7 @@ func mailToken(t *testing.T, dir, to, subject string) string {
 // mail folder for the passwords, tokens, refresh tokens, mailed tokens,
 // the cookie secret and JWT_SECRET.
 func TestNoSecretInLogsOrFiles(t *testing.T) {
+	share(t)
 	const jwtSecret = "s3cret-signing-key-0123456789-abcdefghij"
 	s := &secrets{whole: map[string]string{}, random: map[string]string{}}
 	s.addRandom("JWT_SECRET", jwtSecret)

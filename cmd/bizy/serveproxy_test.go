@@ -15,6 +15,7 @@ import (
 // the in-process API's hop, so the session records the client's address
 // as the API resolved it, not 127.0.0.1.
 func TestServeTrustsItsOwnAPIHop(t *testing.T) {
+	share(t)
 	dir := dataDir(t)
 	_, api := startServe(t, "--data-dir", dir, "--bcrypt-cost", "10", "--trusted-proxies", "127.0.0.2")
 	if out, err := runCmd(t, "", "user", "create", "--data-dir", dir, "--bcrypt-cost", "10",

@@ -51,6 +51,7 @@ type sample struct {
 // connections must stay flat: after a warm-up, the last third's median
 // within a tolerance of the middle third's.
 func TestSoak(t *testing.T) {
+	alone(t)
 	pg := pgtest.StartServer(t)
 	args := []string{"--data-dir", dataDir(t), "--database-url", pg.URL(), "--bcrypt-cost", "10"}
 	for i := range soakWorkers {
