@@ -13,7 +13,7 @@ import (
 
 const keysUsage = `Usage:
   bizy keys rotate        make a new signing key; earlier ones stay published until their tokens expire
-  bizy keys revoke KID    withdraw a compromised signing key now: unpublished, its tokens refused everywhere
+  bizy keys revoke [--] KID  withdraw a compromised signing key now: unpublished, its tokens refused everywhere
   bizy keys reseal        encrypt every secret at rest again under DB_ENCRYPTION_KEY (after rotating it)`
 
 func runKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -98,8 +98,14 @@ func runKeysReseal(ctx context.Context, args []string, getenv func(string) strin
 // through the auth service's /revocations feed, which they poll every
 // second, in any case.
 func runKeysRevoke(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	const usage = "bizy keys revoke KID [flags]"
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+	const usage = "bizy keys revoke [--] KID [flags]   (a KID that starts with '-' goes after --)"
+	// A kid is base64url, so one in 64 starts with '-' and would read as
+	// a flag: after "--" the next word is the kid whatever it looks like.
+	explicit := len(args) > 0 && args[0] == "--"
+	if explicit {
+		args = args[1:]
+	}
+	if len(args) == 0 || args[0] == "" || (!explicit && args[0][0] == '-') {
 		fmt.Fprintln(stderr, "Usage: "+usage)
 		return errUsage
 	}

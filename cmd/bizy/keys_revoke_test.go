@@ -86,7 +86,11 @@ func TestKeysRevokeReachesAPI(t *testing.T) {
 			res, body := getJSON(t, api+"/api/tasks", tok) // the API fetches the JWKS and caches the token
 			wantStatus(t, "tasks before the revocation", res, body, 200)
 
-			out, err := runCmd(t, "", append([]string{"keys", "revoke", kid}, common...)...)
+			revoke := []string{"keys", "revoke", kid}
+			if strings.HasPrefix(kid, "-") { // base64url: one kid in 64
+				revoke = []string{"keys", "revoke", "--", kid}
+			}
+			out, err := runCmd(t, "", append(revoke, common...)...)
 			if err != nil || !strings.Contains(out, kid+" revoked") {
 				t.Fatalf("keys revoke %q: %v %s", kid, err, out)
 			}
@@ -148,4 +152,21 @@ func adminToken(t *testing.T, api string, common []string) string {
 	res, body := sendJSON(t, "POST", api+"/api/auth/login", "", `{"username":"root","password":"Tr1cky!Horse"}`)
 	wantStatus(t, "admin login", res, body, 200)
 	return body["token"].(string)
+}
+
+// TestKeysRevokeTakesAKidStartingWithADash: a kid is base64url, so one in
+// 64 starts with '-'; after "--" it is taken as the kid (here one that
+// does not exist, so the command looks it up and says so), where without
+// "--" it reads as a flag and the command prints its usage.
+func TestKeysRevokeTakesAKidStartingWithADash(t *testing.T) {
+	share(t)
+	dir := dataDir(t)
+	if _, err := runCmd(t, "", "keys", "revoke", "-AbCdEfGhIjKlMnO", "--data-dir", dir); err == nil ||
+		!strings.Contains(err.Error(), "goes after --") {
+		t.Fatalf("keys revoke -AbC… without --: %v, want the usage naming --", err)
+	}
+	if _, err := runCmd(t, "", "keys", "revoke", "--", "-AbCdEfGhIjKlMnO", "--data-dir", dir); err == nil ||
+		!strings.Contains(err.Error(), `no signing key "-AbCdEfGhIjKlMnO"`) {
+		t.Fatalf("keys revoke -- -AbC…: %v, want the kid looked up", err)
+	}
 }

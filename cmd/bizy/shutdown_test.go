@@ -13,6 +13,7 @@ import (
 // polling the auth service (once a second), so the auth service must still
 // answer until the API has stopped.
 func TestServeStopsQuietly(t *testing.T) {
+	share(t)
 	p := startProcess(t, "--data-dir", dataDir(t))
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
