@@ -49,18 +49,18 @@ func NewCached[T any](check func(context.Context) (T, error), ttl, timeout time.
 // the check (or joins the run in flight) and stores what it returns. It
 // returns ctx's error if ctx ends first; the run goes on for the others.
 func (c *Cached[T]) Do(ctx context.Context) (T, error) {
-	c.mu.Lock()
-	if c.have && c.now().Sub(c.at) < c.ttl {
-		val, err := c.val, c.err
-		c.mu.Unlock()
+	if val, ok, err := c.stored(); ok {
 		return val, err
 	}
-	c.mu.Unlock()
-
 	// WithoutCancel keeps the caller's values (the request id for logs)
 	// but not its deadline or cancellation.
 	base := context.WithoutCancel(ctx)
 	ch := c.group.DoChan("", func() (any, error) {
+		// A run may have stored its result and left the group between
+		// this caller's look above and now: use it rather than run again.
+		if val, ok, err := c.stored(); ok {
+			return val, err
+		}
 		runCtx, cancel := context.WithTimeout(base, c.timeout)
 		defer cancel()
 		val, err := c.check(runCtx)
@@ -76,4 +76,14 @@ func (c *Cached[T]) Do(ctx context.Context) (T, error) {
 		var zero T
 		return zero, ctx.Err()
 	}
+}
+
+// stored returns the stored result when it is younger than the TTL.
+func (c *Cached[T]) stored() (val T, ok bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.have && c.now().Sub(c.at) < c.ttl {
+		return c.val, true, c.err
+	}
+	return val, false, nil
 }
