@@ -82,11 +82,11 @@ func (s *Subscriber) Ready() <-chan struct{} { return s.ready }
 // minute. A ping every CheckEvery notices Redis gone; the loss and the
 // return are each logged once.
 func (s *Subscriber) Run(ctx context.Context) error {
-	wctx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
-	go s.watch(wctx)
 	ps := s.client.Subscribe(ctx, s.channel)
 	defer ps.Close()
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go s.watch(wctx, ps)
 	ch := ps.ChannelWithSubscriptions()
 	var lastWarn time.Time
 	subscriptions := 0
@@ -134,10 +134,14 @@ func (s *Subscriber) Run(ctx context.Context) error {
 	}
 }
 
-// watch pings Redis every CheckEvery until ctx ends; the first failed ping
+// watch pings Redis on ps every CheckEvery until ctx ends; the first failed ping
 // while subscribed marks the subscription lost, until go-redis subscribes
-// again (Run sees the confirmation).
-func (s *Subscriber) watch(ctx context.Context) {
+// again (Run sees the confirmation). A ping that works while the
+// subscription is marked lost subscribes again on ps: a no-op for Redis
+// when ps is still subscribed (a slow ping on a busy machine), whose
+// confirmation marks the subscription restored; without it a subscription
+// that never broke would stay marked lost.
+func (s *Subscriber) watch(ctx context.Context, ps *redis.PubSub) {
 	every := s.CheckEvery
 	if every <= 0 {
 		every = DefaultCheckEvery
@@ -151,12 +155,21 @@ func (s *Subscriber) watch(ctx context.Context) {
 		case <-t.C:
 		}
 		pctx, cancel := context.WithTimeout(ctx, every)
-		err := s.client.Ping(pctx).Err()
+		// On the subscription's own connection: what matters is whether
+		// it delivers, not whether another connection could be opened
+		// (go-redis's pool keeps refusing for up to a second after a
+		// failed dial, while the subscription may be back already).
+		err := ps.Ping(pctx)
 		cancel()
 		if err != nil && ctx.Err() == nil && s.subscribed.CompareAndSwap(true, false) {
 			s.fallbacks.Add(1)
 			s.log.Warn("Redis does not answer: revocations reach this copy by polling the auth service alone until it does",
 				slog.String("channel", s.channel), slog.String("err", err.Error()))
+		}
+		if err == nil && !s.subscribed.Load() {
+			sctx, cancel := context.WithTimeout(ctx, every)
+			_ = ps.Subscribe(sctx, s.channel) // a failure is the next ping's to see
+			cancel()
 		}
 	}
 }
