@@ -152,9 +152,17 @@ func buildAPI(ctx context.Context, log *slog.Logger, cfg config.Config, db datab
 		Instrument:         metrics.HTTP(reg),
 		Revoked:            list,
 		AdminRequireMFA:    cfg.AdminRequireMFA,
+		ProxyTimeout:       proxyTimeout,
 	}, svc, v)
 	return d, nil
 }
+
+// proxyTimeout bounds the API's calls to the auth service; zero is
+// apiserver.DefaultProxyTimeout. A variable so that this package's
+// in-process tests, where under the race detector a password change's two
+// bcrypt hashes take seconds, can give them longer; the binary keeps the
+// default.
+var proxyTimeout time.Duration
 
 // eraseTimeout bounds one erasure, which the feeds wait for.
 const eraseTimeout = 10 * time.Second

@@ -9,9 +9,9 @@ import (
 // servers, processes and browsers, so they run side by side (share), as
 // many at once as -parallel allows. The load tests keep the CPUs busy on
 // purpose and run alone: beside them, a service in this test process,
-// where under -race each bcrypt takes about a second, would miss the
-// API's 5 s bound on its request to the auth service (a password change
-// hashes twice) and answer 503.
+// where under -race each bcrypt takes about a second, could miss even the
+// longer bound these tests give the API's calls to the auth service
+// (proxyTimeout, serve_test.go; a password change hashes twice).
 var machine sync.RWMutex
 
 // share marks t parallel; it runs beside other sharing tests, never beside

@@ -15,7 +15,14 @@ import (
 // The in-process tests stop their servers without waiting for balancers to
 // drain; TestShutdownDrainsOpenConnections and the cluster test's built
 // binary keep the real drainTime.
-func init() { drainTime = 0 }
+func init() {
+	drainTime = 0
+	// Under -race one bcrypt at cost 10 takes 1-2 s here, and the tests
+	// run side by side: a password change (two hashes) through the API
+	// could pass the default 5 s bound on its call to the auth service and
+	// answer 503. apiserver's own tests hold that bound.
+	proxyTimeout = 30 * time.Second
+}
 
 // TestShutdownDrainsOpenConnections: once the context ends, a request sent
 // on a keep-alive connection that was idle (as nginx sends one on a
