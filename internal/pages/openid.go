@@ -44,9 +44,16 @@ func (p *pages) handleAuthorize(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// amrPassword is what the page session proves: a password (the pages
-// sign in with one).
-var amrPassword = []string{"pwd"}
+// amrOf is what the page session proves, for the ID token's amr: the
+// methods its sign-in used (["pwd"], ["pwd","otp"], ["pwd","recovery"],
+// ["webauthn"]), the values Bizy's own access tokens carry. A session
+// with none recorded was opened before amr was kept: a password.
+func amrOf(ps *auth.PageSession) []string {
+	if len(ps.AMR) == 0 {
+		return []string{auth.AMRPassword}
+	}
+	return ps.AMR
+}
 
 // handleContinue takes an authorization request on from /oauth/authorize:
 // a browser that must sign in (again) is sent to /ui/login and brought
@@ -84,7 +91,7 @@ func (p *pages) handleContinue(w http.ResponseWriter, r *http.Request) error {
 				Request: pd, Scopes: describeScopes(pd.Scopes)})
 		}
 	}
-	return p.cfg.OpenID.Finish(w, r, id, u.ID, v.session.Session.CreatedAt, amrPassword)
+	return p.cfg.OpenID.Finish(w, r, id, u.ID, v.session.Session.CreatedAt, amrOf(v.session))
 }
 
 // pendingRequest loads request id, or an error page that says the sign-in
@@ -153,7 +160,7 @@ func (p *pages) handleConsent(w http.ResponseWriter, r *http.Request) error {
 	if err := p.cfg.OpenID.SaveConsent(r.Context(), s.User.ID, pd.ClientID, pd.Scopes); err != nil {
 		return err
 	}
-	return p.cfg.OpenID.Finish(w, r, id, s.User.ID, s.Session.CreatedAt, amrPassword)
+	return p.cfg.OpenID.Finish(w, r, id, s.User.ID, s.Session.CreatedAt, amrOf(s))
 }
 
 // handleRevokeApp withdraws the user's consent to an app and signs the
