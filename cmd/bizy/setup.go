@@ -332,7 +332,8 @@ func buildAuth(ctx context.Context, log *slog.Logger, cfg config.Config, db data
 		return nil, fmt.Errorf("OpenID signing key: %w", err)
 	}
 	d.oidc, err = oidc.New(log.With("component", "oidc"), oidc.Config{Issuer: cfg.PublicURL,
-		AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL}, db.OIDCStore(), d.store, d.svc, d.oidcKeys)
+		AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL, RefreshReuseInterval: cfg.RefreshReuseInterval},
+		db.OIDCStore(), d.store, d.svc, d.oidcKeys)
 	if err != nil {
 		return nil, err
 	}

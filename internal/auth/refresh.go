@@ -48,7 +48,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string, c Client) (T
 	}
 	next, nextHash := newSecret()
 	err = s.store.Tx(ctx, func(tx Store) error {
-		err := tx.RotateRefreshSuccessor(ctx, sess.ID, hash, nextHash, sealSuccessor(refreshToken, next), now)
+		err := tx.RotateRefreshSuccessor(ctx, sess.ID, hash, nextHash, SealSuccessor(refreshToken, next), now)
 		if err != nil {
 			return err
 		}
@@ -136,27 +136,34 @@ func (s *Service) refreshRotated(ctx context.Context, tok string, sess Session, 
 // session's current one: a few tabs racing, not a long history.
 const maxSuccessorSteps = 8
 
-// currentSuccessor follows tok's successors, each rotated out within
-// RefreshReuseInterval of now, to cur's current refresh token and returns
-// it; false when the walk leaves the interval, finds no successor (a
-// rotation that kept none) or does not reach cur's token.
+// currentSuccessor is CurrentSuccessor for the API's refresh tokens.
 func (s *Service) currentSuccessor(ctx context.Context, tok string, cur Session, now time.Time) (string, bool, error) {
+	return CurrentSuccessor(ctx, s.store, HashSecret, tok, cur, now, s.cfg.RefreshReuseInterval)
+}
+
+// CurrentSuccessor follows tok's successors, each rotated out within
+// interval of now, to cur's current refresh token and returns it; false
+// when the walk leaves the interval, finds no successor (a rotation that
+// kept none) or does not reach cur's token. hash is how st keys this kind
+// of refresh token (HashSecret for the API's, the OpenID provider's own
+// for apps').
+func CurrentSuccessor(ctx context.Context, st RefreshStore, hash func(string) []byte, tok string, cur Session, now time.Time, interval time.Duration) (string, bool, error) {
 	for range maxSuccessorSteps {
-		r, err := s.store.RotatedRefresh(ctx, HashSecret(tok))
+		r, err := st.RotatedRefresh(ctx, hash(tok))
 		if errors.Is(err, ErrNotFound) {
 			return "", false, nil
 		}
 		if err != nil {
 			return "", false, err
 		}
-		if r.SessionID != cur.ID || now.Sub(r.RotatedAt) > s.cfg.RefreshReuseInterval {
+		if r.SessionID != cur.ID || now.Sub(r.RotatedAt) > interval {
 			return "", false, nil
 		}
 		next, ok := openSuccessor(tok, r.Successor)
 		if !ok {
 			return "", false, nil
 		}
-		if subtle.ConstantTimeCompare(HashSecret(next), cur.RefreshHash) == 1 {
+		if subtle.ConstantTimeCompare(hash(next), cur.RefreshHash) == 1 {
 			return next, true, nil
 		}
 		tok = next

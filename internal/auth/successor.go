@@ -30,14 +30,15 @@ func successorKey(prev string) cipher.AEAD {
 	return gcm
 }
 
-// sealSuccessor seals next, the refresh token that replaces prev.
-func sealSuccessor(prev, next string) []byte {
+// SealSuccessor seals next, the refresh token that replaces prev, for
+// RefreshStore.RotateRefreshSuccessor.
+func SealSuccessor(prev, next string) []byte {
 	gcm := successorKey(prev)
 	nonce := randomBytes(gcm.NonceSize())
 	return gcm.Seal(nonce, nonce, []byte(next), nil)
 }
 
-// openSuccessor opens what sealSuccessor(prev, …) sealed; false when
+// openSuccessor opens what SealSuccessor(prev, …) sealed; false when
 // sealed is missing or was not sealed for prev.
 func openSuccessor(prev string, sealed []byte) (string, bool) {
 	gcm := successorKey(prev)

@@ -81,6 +81,12 @@ const password = "Correct-Horse-9"
 
 func newEnv(t *testing.T, eng engine, opts ...func(*authserver.Config)) *env {
 	t.Helper()
+	return newEnvReuse(t, eng, 0, opts...)
+}
+
+// newEnvReuse is newEnv with the provider's RefreshReuseInterval set.
+func newEnvReuse(t *testing.T, eng engine, reuse time.Duration, opts ...func(*authserver.Config)) *env {
+	t.Helper()
 	store, ostore := eng.open(t)
 	srv := httptest.NewUnstartedServer(nil)
 	e := &env{t: t, url: "http://" + srv.Listener.Addr().String(), clock: clocktest.New(time.Now().UTC())}
@@ -101,7 +107,7 @@ func newEnv(t *testing.T, eng engine, opts ...func(*authserver.Config)) *env {
 		t.Fatal(err)
 	}
 	e.provider, err = oidc.New(log, oidc.Config{Issuer: e.url, AccessTokenTTL: 15 * time.Minute,
-		RefreshTokenTTL: 720 * time.Hour, Now: e.clock.Now}, ostore, store, e.svc, keys)
+		RefreshTokenTTL: 720 * time.Hour, RefreshReuseInterval: reuse, Now: e.clock.Now}, ostore, store, e.svc, keys)
 	if err != nil {
 		t.Fatal(err)
 	}

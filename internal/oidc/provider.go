@@ -31,6 +31,11 @@ type Config struct {
 	// (REFRESH_TOKEN_TTL).
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
+	// RefreshReuseInterval is how long a rotated-out refresh token is
+	// answered with its session's current one rather than revoking the
+	// session (REFRESH_REUSE_INTERVAL, as for the API's refresh tokens);
+	// 0 turns it off.
+	RefreshReuseInterval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -78,6 +78,10 @@ type refreshRequest struct {
 	grant  Grant
 	hash   []byte // the presented token's hash
 	scopes []string
+	// current is set when the presented token was rotated out within
+	// REFRESH_REUSE_INTERVAL: the session's current refresh token, handed
+	// out again instead of rotating.
+	current string
 }
 
 func (r *refreshRequest) GetAMR() []string       { return r.grant.AMR }

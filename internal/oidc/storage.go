@@ -148,10 +148,19 @@ func (s storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenR
 		}
 		return tokenID(sid), refresh, exp, nil
 	case *refreshRequest:
+		if r.current != "" { // rotated out a moment ago: the current token again
+			return tokenID(r.grant.SessionID), r.current, exp, nil
+		}
 		next := randomToken()
-		err := s.p.auth.RotateRefresh(ctx, r.grant.SessionID, r.hash, refreshHash(next), now)
+		err := s.p.auth.RotateRefreshSuccessor(ctx, r.grant.SessionID, r.hash, refreshHash(next), auth.SealSuccessor(current, next), now)
 		if errors.Is(err, auth.ErrNotFound) {
-			// Rotated a moment ago by another request (reuse), or revoked.
+			// Rotated a moment ago by another request (a retry, a second
+			// tab), or revoked: the first gets the token the rotation made.
+			if cur, ok, err := s.graceSuccessor(ctx, current, r.grant.SessionID, now); err != nil {
+				return "", "", time.Time{}, err
+			} else if ok {
+				return tokenID(r.grant.SessionID), cur, exp, nil
+			}
 			_ = s.p.revoke(ctx, r.grant.UserID, r.grant.SessionID, clientOf(ctx))
 			return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
 		}
@@ -211,44 +220,77 @@ func sidOf(tokenID string) string {
 }
 
 // TokenRequestByRefreshToken finds the grant of a refresh token. A token
-// that was rotated out coming back revokes the session, as /refresh does.
+// that was rotated out coming back revokes the session, as /refresh does,
+// unless it was rotated within REFRESH_REUSE_INTERVAL: then the request
+// carries the session's current token to hand out again.
 func (s storage) TokenRequestByRefreshToken(ctx context.Context, tok string) (op.RefreshTokenRequest, error) {
-	g, hash, err := s.grantByRefresh(ctx, tok)
+	g, hash, current, err := s.grantByRefresh(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
-	return &refreshRequest{grant: g, hash: hash, scopes: g.Scopes}, nil
+	return &refreshRequest{grant: g, hash: hash, scopes: g.Scopes, current: current}, nil
 }
 
-// grantByRefresh returns the live grant a current refresh token names.
-func (s storage) grantByRefresh(ctx context.Context, tok string) (Grant, []byte, error) {
+// grantByRefresh returns the live grant a refresh token names, and, when
+// the token was rotated out within the reuse interval, the session's
+// current refresh token.
+func (s storage) grantByRefresh(ctx context.Context, tok string) (Grant, []byte, string, error) {
 	hash := refreshHash(tok)
-	sess, current, err := s.p.auth.SessionByRefresh(ctx, hash)
+	sess, live, err := s.p.auth.SessionByRefresh(ctx, hash)
 	if errors.Is(err, auth.ErrNotFound) {
-		return Grant{}, nil, op.ErrInvalidRefreshToken
+		return Grant{}, nil, "", op.ErrInvalidRefreshToken
 	}
 	if err != nil {
-		return Grant{}, nil, err
+		return Grant{}, nil, "", err
 	}
-	if !current {
-		s.p.event(ctx, auth.EventAppRefreshReuse, sess.UserID, "a rotated-out refresh token was presented; session "+sess.ID+" revoked", clientOf(ctx))
-		_ = s.p.revoke(ctx, sess.UserID, sess.ID, clientOf(ctx))
-		return Grant{}, nil, fmt.Errorf("%w: reused", op.ErrInvalidRefreshToken)
+	var current string
+	if !live {
+		next, ok, err := s.graceSuccessor(ctx, tok, sess.ID, s.p.now().UTC())
+		if err != nil {
+			return Grant{}, nil, "", err
+		}
+		if !ok {
+			s.p.event(ctx, auth.EventAppRefreshReuse, sess.UserID, "a rotated-out refresh token was presented; session "+sess.ID+" revoked", clientOf(ctx))
+			_ = s.p.revoke(ctx, sess.UserID, sess.ID, clientOf(ctx))
+			return Grant{}, nil, "", fmt.Errorf("%w: reused", op.ErrInvalidRefreshToken)
+		}
+		current = next
 	}
 	if !sess.RevokedAt.IsZero() || !s.p.now().Before(sess.ExpiresAt) {
-		return Grant{}, nil, op.ErrInvalidRefreshToken
+		return Grant{}, nil, "", op.ErrInvalidRefreshToken
 	}
 	g, err := s.p.store.Grant(ctx, sess.ID)
 	if errors.Is(err, auth.ErrNotFound) {
-		return Grant{}, nil, op.ErrInvalidRefreshToken
+		return Grant{}, nil, "", op.ErrInvalidRefreshToken
 	}
 	if err != nil {
-		return Grant{}, nil, err
+		return Grant{}, nil, "", err
 	}
 	if u, err := s.p.auth.UserByID(ctx, g.UserID); err != nil || u.Disabled {
-		return Grant{}, nil, op.ErrInvalidRefreshToken // a disabled or deleted user's app stays out
+		return Grant{}, nil, "", op.ErrInvalidRefreshToken // a disabled or deleted user's app stays out
 	}
-	return g, hash, nil
+	return g, hash, current, nil
+}
+
+// graceSuccessor returns the current refresh token of session sid when
+// tok, one of its tokens, was rotated out within REFRESH_REUSE_INTERVAL
+// (each step of the way) and the session is live; false otherwise, which
+// the caller treats as reuse.
+func (s storage) graceSuccessor(ctx context.Context, tok, sid string, now time.Time) (string, bool, error) {
+	if s.p.cfg.RefreshReuseInterval <= 0 || tok == "" {
+		return "", false, nil
+	}
+	cur, err := s.p.auth.Session(ctx, sid)
+	if errors.Is(err, auth.ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if !cur.RevokedAt.IsZero() || !now.Before(cur.ExpiresAt) {
+		return "", false, nil
+	}
+	return auth.CurrentSuccessor(ctx, s.p.auth, refreshHash, tok, cur, now, s.p.cfg.RefreshReuseInterval)
 }
 
 // TerminateSession ends, for /oauth/logout, the user's sessions with the
@@ -278,7 +320,7 @@ func (s storage) TerminateSession(ctx context.Context, userID, clientID string) 
 // GetRefreshTokenInfo names the session of a client's refresh token, for
 // /oauth/revoke.
 func (s storage) GetRefreshTokenInfo(ctx context.Context, clientID, tok string) (string, string, error) {
-	g, _, err := s.grantByRefresh(ctx, tok)
+	g, _, _, err := s.grantByRefresh(ctx, tok)
 	if err != nil || g.ClientID != clientID {
 		return "", "", op.ErrInvalidRefreshToken
 	}
