@@ -48,7 +48,7 @@ func TestDefaultsAreSPECs(t *testing.T) {
 		AuthServerURL:            "http://127.0.0.1:4567",
 		DataDir:                  "./data",
 		DatabaseURL:              "sqlite:data/bizy.db",
-		DatabaseTimeout:          5 * time.Second,
+		DatabaseTimeout:          4 * time.Second,
 		JWTAlgorithm:             "EdDSA",
 		JWTIssuer:                "bizy-auth",
 		JWTAudience:              "bizy",

@@ -42,7 +42,7 @@ var settings = []setting{
 		parse: func(c *Config, v string) (err error) { c.DataDirAllowShared, err = parseBool(v); return err }},
 	{env: "DATABASE_URL", shown: "sqlite:DATA_DIR/bizy.db", help: "sqlite:PATH or postgres://…; default: SQLite file bizy.db in DATA_DIR",
 		parse: func(c *Config, v string) (err error) { c.DatabaseURL, err = parseDatabaseURL(v); return err }},
-	{env: "DATABASE_TIMEOUT", def: "5s",
+	{env: "DATABASE_TIMEOUT", def: "4s",
 		help:  "PostgreSQL: the longest one database call of a request (waiting for a connection, a statement, a commit) may take; past it the request answers 503 database_unavailable",
 		parse: func(c *Config, v string) (err error) { c.DatabaseTimeout, err = parseDuration(v); return err }},
 	{env: "REDIS_URL", help: "redis:// or rediss:// URL; when set, session revocations reach every API copy at once through Redis",

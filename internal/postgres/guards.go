@@ -17,8 +17,8 @@ import (
 // otherwise hold its row locks, and block every login or write that needs
 // those rows, until its TCP connection times out (minutes to hours).
 // Bizy's transactions do no waiting of their own between statements (no
-// mail, no hashing: those happen after the commit), so 30 s, six times
-// DefaultTimeout, never ends a live one.
+// mail, no hashing: those happen after the commit), so 30 s, several
+// times DefaultTimeout, never ends a live one.
 //
 // No lock_timeout or statement_timeout: they would also cut the
 // migrations, which rightly wait for the migration lock while another
