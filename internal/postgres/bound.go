@@ -38,10 +38,12 @@ type TimeoutError struct {
 	Err     error
 }
 
+// Error names the bound and the driver's error.
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("no answer within %v (DATABASE_TIMEOUT): %v", e.Timeout, e.Err)
 }
 
+// Unwrap returns the driver's error.
 func (e *TimeoutError) Unwrap() error { return e.Err }
 
 // SQLState returns 57014 (query_canceled).
@@ -56,19 +58,23 @@ type bounded struct {
 	timeout time.Duration
 }
 
+// errBound is the cause of a context that the bound's deadline ended.
+var errBound = errors.New("postgres: the bound's deadline passed")
+
 // bound returns ctx with the bound's deadline (or ctx's own, if sooner) and
 // the function that releases it.
 func (b bounded) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	if b.timeout <= 0 {
 		return ctx, func() {}
 	}
-	return context.WithTimeout(ctx, b.timeout)
+	return context.WithTimeoutCause(ctx, b.timeout, errBound)
 }
 
-// cut returns err as a *TimeoutError when the bound's deadline (not the
-// caller's context) is what ended the call.
-func (b bounded) cut(parent, bctx context.Context, err error) error {
-	if err == nil || bctx.Err() == nil || parent.Err() != nil {
+// cut returns err as a *TimeoutError when the bound's deadline, rather
+// than the caller's context (or nothing: a server error, a Scan error,
+// after the bound was released), is what ended the call.
+func (b bounded) cut(bctx context.Context, err error) error {
+	if err == nil || context.Cause(bctx) != errBound {
 		return err
 	}
 	return &TimeoutError{Timeout: b.timeout, Err: err}
@@ -78,7 +84,7 @@ func (b bounded) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 	bctx, cancel := b.bound(ctx)
 	defer cancel()
 	tag, err := b.q.Exec(bctx, sql, args...)
-	return tag, b.cut(ctx, bctx, err)
+	return tag, b.cut(bctx, err)
 }
 
 // Query's deadline runs until the rows are closed (or read to the end).
@@ -87,23 +93,23 @@ func (b bounded) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 	rows, err := b.q.Query(bctx, sql, args...)
 	if err != nil {
 		cancel()
-		return nil, b.cut(ctx, bctx, err)
+		return nil, b.cut(bctx, err)
 	}
-	return &boundedRows{Rows: rows, b: b, parent: ctx, ctx: bctx, cancel: cancel}, nil
+	return &boundedRows{Rows: rows, b: b, ctx: bctx, cancel: cancel}, nil
 }
 
 // QueryRow's deadline runs until Scan returns.
 func (b bounded) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	bctx, cancel := b.bound(ctx)
-	return &boundedRow{row: b.q.QueryRow(bctx, sql, args...), b: b, parent: ctx, ctx: bctx, cancel: cancel}
+	return &boundedRow{row: b.q.QueryRow(bctx, sql, args...), b: b, ctx: bctx, cancel: cancel}
 }
 
 // boundedRows releases the deadline of its query when closed.
 type boundedRows struct {
 	pgx.Rows
-	b           bounded
-	parent, ctx context.Context
-	cancel      context.CancelFunc
+	b      bounded
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 func (r *boundedRows) Next() bool {
@@ -119,19 +125,19 @@ func (r *boundedRows) Close() {
 	r.cancel()
 }
 
-func (r *boundedRows) Err() error { return r.b.cut(r.parent, r.ctx, r.Rows.Err()) }
+func (r *boundedRows) Err() error { return r.b.cut(r.ctx, r.Rows.Err()) }
 
 // boundedRow releases the deadline of its query once scanned.
 type boundedRow struct {
-	row         pgx.Row
-	b           bounded
-	parent, ctx context.Context
-	cancel      context.CancelFunc
+	row    pgx.Row
+	b      bounded
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 func (r *boundedRow) Scan(dest ...any) error {
 	defer r.cancel()
-	return r.b.cut(r.parent, r.ctx, r.row.Scan(dest...))
+	return r.b.cut(r.ctx, r.row.Scan(dest...))
 }
 
 // pool is the connection pool as the stores use it: Exec, Query and
@@ -154,22 +160,22 @@ func (p *pool) Begin(ctx context.Context) (pgx.Tx, error) {
 	bctx, cancel := p.bound(ctx)
 	defer cancel()
 	tx, err := p.raw.Begin(bctx)
-	return tx, p.cut(ctx, bctx, err)
+	return tx, p.cut(bctx, err)
 }
 
 // Ping reports whether the database answers within the bound.
 func (p *pool) Ping(ctx context.Context) error {
 	bctx, cancel := p.bound(ctx)
 	defer cancel()
-	return p.cut(ctx, bctx, p.raw.Ping(bctx))
+	return p.cut(bctx, p.raw.Ping(bctx))
 }
 
 // Close closes every connection (pgxpool.Pool.Close).
 func (p *pool) Close() { p.raw.Close() }
 
-// endTx runs COMMIT or ROLLBACK (end) within the bound. A rollback runs
-// even when the caller's ctx is done: it is what frees the transaction's
-// locks.
+// endTx runs COMMIT or ROLLBACK (end) within the bound. (inTx hands a
+// rollback its caller's ctx without the cancellation, since the rollback
+// is what frees the transaction's locks; the bound still ends it.)
 func (p *pool) endTx(ctx context.Context, end func(context.Context) error) error {
 	bctx, cancel := p.bound(ctx)
 	defer cancel()
@@ -177,5 +183,5 @@ func (p *pool) endTx(ctx context.Context, end func(context.Context) error) error
 	if errors.Is(err, pgx.ErrTxClosed) {
 		return err
 	}
-	return p.cut(ctx, bctx, err)
+	return p.cut(bctx, err)
 }

@@ -192,6 +192,29 @@ func TestBoundLeavesTheCallersDeadline(t *testing.T) {
 	}
 }
 
+// TestBoundLeavesOtherErrors: an error that is not the bound's (a server
+// error read with the rows, after the query's deadline was released; no
+// row) stays what it is, not a *TimeoutError that would be answered 503.
+func TestBoundLeavesOtherErrors(t *testing.T) {
+	db, err := postgres.OpenTimeout(t.Context(), pgtest.URL(t), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var te *postgres.TimeoutError
+	_, err = db.QueryInts(t.Context(), `SELECT 1 / (g - 2) FROM generate_series(1, 3) g`)
+	var st interface{ SQLState() string }
+	if !errors.As(err, &st) || st.SQLState() != "22012" || errors.As(err, &te) {
+		t.Errorf("a division by zero in the rows = %v, want the server's 22012 and no *TimeoutError", err)
+	}
+	if got, err := db.QueryInts(t.Context(), `SELECT g FROM generate_series(1, 3) g`); err != nil || len(got) != 3 {
+		t.Errorf("QueryInts = %v, %v", got, err)
+	}
+	if _, err := db.CountRows(t.Context(), `SELECT 1 WHERE false`); !errors.Is(err, pgx.ErrNoRows) || errors.As(err, &te) {
+		t.Errorf("no row = %v, want pgx.ErrNoRows", err)
+	}
+}
+
 // TestServerDefaults: each connection has idle_in_transaction_session_timeout
 // set to Bizy's default unless the URL sets it.
 func TestServerDefaults(t *testing.T) {
