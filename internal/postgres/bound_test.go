@@ -177,6 +177,42 @@ func TestBoundCutsCallsBlockedOnALock(t *testing.T) {
 	}
 }
 
+// TestBoundCutsTheWaitForAConnection: with every connection of the pool
+// taken (here the only one, by a transaction whose function then calls the
+// outer store, which needs another), a call waiting for one is cut by the
+// bound too.
+func TestBoundCutsTheWaitForAConnection(t *testing.T) {
+	url := pgtest.WithParam(pgtest.SchemaURL(t), "pool_max_conns", "1")
+	db, err := postgres.OpenTimeout(t.Context(), url, boundTestTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.MigrateTasks(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	s := db.TasksStore()
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Tx(t.Context(), func(tasks.Store) error {
+			_, err := s.Task(t.Context(), "u1", "0190f5d2-0000-7000-8000-000000000001")
+			return err
+		})
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(hangBound):
+		t.Fatalf("a call waiting for a connection did not return within %v", hangBound)
+	}
+	var te *postgres.TimeoutError
+	if !errors.As(err, &te) {
+		t.Fatalf("a call waiting for the pool's only connection = %v, want a *postgres.TimeoutError", err)
+	}
+	if _, err := s.Task(t.Context(), "u1", "0190f5d2-0000-7000-8000-000000000001"); !errors.Is(err, tasks.ErrNotFound) {
+		t.Fatalf("Task once the connection is free = %v, want tasks.ErrNotFound", err)
+	}
+}
+
 // TestBoundLeavesTheCallersDeadline: a caller's context that ends first is
 // the caller's error (context.DeadlineExceeded, which the HTTP layer treats
 // as the client's), not a *TimeoutError.
