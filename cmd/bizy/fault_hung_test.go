@@ -59,7 +59,11 @@ func TestPostgresFrozen(t *testing.T) {
 	}
 	for _, base := range []string{authBase, api} {
 		start := time.Now()
-		res, body := getJSON(t, base+"/health", "")
+		res, err := loadClient.Get(base + "/health") // loadClient gives up on a hang
+		if err != nil {
+			t.Fatalf("%s/health with PostgreSQL frozen: %v after %v", base, err, time.Since(start))
+		}
+		body := readJSON(t, res)
 		checks, _ := body["checks"].(map[string]any)
 		if took := time.Since(start); res.StatusCode != http.StatusServiceUnavailable || checks["database"] != "unreachable" || took > hungBound {
 			t.Errorf("%s/health with PostgreSQL frozen = %d %v (in %v), want 503 database unreachable", base, res.StatusCode, body, took)
