@@ -29,10 +29,11 @@ const (
 
 // outcome is one request of the load and what came of it.
 type outcome struct {
-	status int
-	code   string // the problem's code, for a failure
-	took   time.Duration
-	at     time.Time
+	status     int
+	code       string // the problem's code, for a failure
+	retryAfter string // the Retry-After header
+	took       time.Duration
+	at         time.Time
 }
 
 // loadClient has a timeout, so a hanging request shows up as a failure
@@ -56,7 +57,7 @@ func send(method, url, bearer, body string) outcome {
 		return o
 	}
 	defer res.Body.Close()
-	o.status = res.StatusCode
+	o.status, o.retryAfter = res.StatusCode, res.Header.Get("Retry-After")
 	if res.StatusCode >= 400 {
 		var p struct{ Code string }
 		b, _ := io.ReadAll(res.Body)
@@ -74,19 +75,7 @@ func send(method, url, bearer, body string) outcome {
 // write that was acknowledged (201) is in the database afterwards.
 func TestPostgresStoppedUnderLoad(t *testing.T) {
 	alone(t)
-	pg := pgtest.StartServer(t)
-	common := []string{"--database-url", pg.URL(), "--data-dir", dataDir(t), "--bcrypt-cost", "10"}
-	if out, err := runCmd(t, "", append([]string{"migrate"}, common...)...); err != nil {
-		t.Fatalf("migrate: %v %s", err, out)
-	}
-	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "pat", "--email", "pat@example.com",
-		"--password", "Tr1cky!Horse", "--verified"}, common...)...); err != nil {
-		t.Fatal(err)
-	}
-	authBase, api := startServe(t, common...)
-	res, body := sendJSON(t, "POST", api+"/api/auth/login", "", `{"username":"pat","password":"Tr1cky!Horse"}`)
-	wantStatus(t, "login", res, body, 200)
-	tok := body["token"].(string)
+	pg, authBase, api, tok := serveOwnPostgres(t)
 
 	var (
 		mu       sync.Mutex
@@ -204,6 +193,29 @@ func TestPostgresStoppedUnderLoad(t *testing.T) {
 	t.Logf("%d requests, %d refused with 503 (the slowest in %v), %d tasks and %d users acknowledged",
 		len(results), refused, slowest.Round(time.Millisecond), len(tasks), len(users))
 	wantAcknowledged(t, pg.URL(), tasks, users)
+}
+
+// patLogin is the login of the user serveOwnPostgres makes.
+const patLogin = `{"username":"pat","password":"Tr1cky!Horse"}`
+
+// serveOwnPostgres starts a PostgreSQL of the test's own, migrates it,
+// makes the verified user pat and runs `bizy serve` on it with extra
+// flags; it returns the server, both services' bases and pat's token.
+func serveOwnPostgres(t *testing.T, extra ...string) (pg *pgtest.Server, authBase, api, tok string) {
+	t.Helper()
+	pg = pgtest.StartServer(t)
+	common := []string{"--database-url", pg.URL(), "--data-dir", dataDir(t), "--bcrypt-cost", "10"}
+	if out, err := runCmd(t, "", append([]string{"migrate"}, common...)...); err != nil {
+		t.Fatalf("migrate: %v %s", err, out)
+	}
+	if _, err := runCmd(t, "", append([]string{"user", "create", "--username", "pat", "--email", "pat@example.com",
+		"--password", "Tr1cky!Horse", "--verified"}, common...)...); err != nil {
+		t.Fatal(err)
+	}
+	authBase, api = startServe(t, append(common, extra...)...)
+	res, body := sendJSON(t, "POST", api+"/api/auth/login", "", patLogin)
+	wantStatus(t, "login", res, body, 200)
+	return pg, authBase, api, body["token"].(string)
 }
 
 // wantAcknowledged checks in the database that every task title and every

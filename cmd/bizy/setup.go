@@ -131,7 +131,7 @@ func openDatabase(ctx context.Context, cfg config.Config) (database, error) {
 		}
 		db = sdb
 	} else {
-		pdb, err := postgres.Open(ctx, cfg.DatabaseURL)
+		pdb, err := postgres.OpenTimeout(ctx, cfg.DatabaseURL, cfg.DatabaseTimeout)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}

@@ -40,6 +40,10 @@ type Config struct {
 	DatabaseURL   string // "sqlite:PATH" or "postgres://…"; never empty
 	RedisURL      string // "" or a redis:// or rediss:// URL
 
+	// DatabaseTimeout bounds each call of the PostgreSQL stores (> 0);
+	// see postgres.OpenTimeout.
+	DatabaseTimeout time.Duration
+
 	// DataDirAllowShared lets Bizy start though DataDir, its mail folder
 	// or the SQLite files are open to group or others.
 	DataDirAllowShared bool
@@ -283,6 +287,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("data_dir", c.DataDir),
 		slog.Bool("data_dir_allow_shared", c.DataDirAllowShared),
 		slog.String("database_url", redactURL(c.DatabaseURL)),
+		slog.Duration("database_timeout", c.DatabaseTimeout),
 		slog.String("redis_url", redactURL(c.RedisURL)),
 		slog.String("jwt_algorithm", c.JWTAlgorithm),
 		secretAttr("jwt_secret", c.JWTSecret),

@@ -48,6 +48,7 @@ func TestDefaultsAreSPECs(t *testing.T) {
 		AuthServerURL:            "http://127.0.0.1:4567",
 		DataDir:                  "./data",
 		DatabaseURL:              "sqlite:data/bizy.db",
+		DatabaseTimeout:          4 * time.Second,
 		JWTAlgorithm:             "EdDSA",
 		JWTIssuer:                "bizy-auth",
 		JWTAudience:              "bizy",
@@ -275,15 +276,17 @@ func TestLogValueShowsRateLimitsInForce(t *testing.T) {
 
 func TestProtectionSettings(t *testing.T) {
 	c := mustLoad(t, ModeAuth, []string{"--hash-concurrency=3", "--hash-queue=0", "--hash-wait=500ms",
-		"--event-retention=0", "--lockout-account-threshold=5"}, nil)
+		"--event-retention=0", "--lockout-account-threshold=5", "--database-timeout=2s"}, nil)
 	if c.HashConcurrency != 3 || c.HashQueue != 0 || c.HashWait != 500*time.Millisecond ||
-		c.EventRetention != 0 || c.LockoutAccountThreshold != 5 {
+		c.EventRetention != 0 || c.LockoutAccountThreshold != 5 || c.DatabaseTimeout != 2*time.Second {
 		t.Errorf("parsed %+v", c)
 	}
 	for _, bad := range []map[string]string{
 		{"HASH_CONCURRENCY": "0"},
 		{"HASH_QUEUE": "-1"},
 		{"HASH_WAIT": "0"},
+		{"DATABASE_TIMEOUT": "0"},
+		{"DATABASE_TIMEOUT": "5"},
 		{"EVENT_RETENTION": "-1h"},
 		{"LOCKOUT_ACCOUNT_THRESHOLD": "4"}, // below LOCKOUT_THRESHOLD (5)
 	} {

@@ -25,7 +25,7 @@ const (
 // DB is a pool of connections to one PostgreSQL database. It is safe for
 // concurrent use.
 type DB struct {
-	pool *pgxpool.Pool
+	pool *pool     // every call through it is bounded (bound.go)
 	box  *seal.Box // seals the secrets at rest (SetSealBox); nil keeps plaintext
 }
 
@@ -42,9 +42,24 @@ const DefaultMaxConns = 20
 // string, as pgxpool.ParseConfig takes, including pool_* settings and
 // runtime parameters such as search_path) and checks that it answers. The
 // pool holds up to DefaultMaxConns connections unless url sets
-// pool_max_conns. It does not migrate; call MigrateAuth. The caller must
-// Close the DB.
+// pool_max_conns. Every call of the stores, and Open's own check, ends
+// within DefaultTimeout (OpenTimeout sets another bound); the server-side
+// guards of serverDefaults apply unless url sets them. It does not
+// migrate; call MigrateAuth. The caller must Close the DB.
 func Open(ctx context.Context, url string) (*DB, error) {
+	return OpenTimeout(ctx, url, DefaultTimeout)
+}
+
+// OpenTimeout is Open with every call of the stores bounded by timeout
+// rather than DefaultTimeout: the wait for a connection, each statement
+// (a query until its rows are closed or scanned), BEGIN, COMMIT, ROLLBACK
+// and Ping. A call cut by it returns a *TimeoutError at once; pgx closes
+// its connection, which the pool discards, and asks the server to cancel
+// the statement (see configure). A zero timeout
+// bounds nothing. Migrations (MigrateAuth, MigrateTasks) and the
+// statements of Reseal are not bounded: they may rightly take longer, and
+// they end with their ctx.
+func OpenTimeout(ctx context.Context, url string, timeout time.Duration) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's message can quote the URL, password included.
@@ -53,15 +68,17 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = DefaultMaxConns
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	configure(cfg.ConnConfig)
+	raw, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
+	db := &DB{pool: newPool(raw, timeout)}
+	if err := db.Ping(ctx); err != nil {
+		raw.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	return db, nil
 }
 
 // Close closes every connection, waiting for those in use to be released.
@@ -124,25 +141,32 @@ func (s *store) withTx(ctx context.Context, fn func(*store) error) error {
 	return s.db.inTx(ctx, fn)
 }
 
+// inTx runs fn in a new transaction, each of whose statements (through
+// store.q) is bounded as the pool's are; BEGIN, COMMIT and ROLLBACK are
+// bounded too. store.tx, the transaction itself, is not: Reseal's
+// statements go through it.
 func (db *DB) inTx(ctx context.Context, fn func(*store) error) error {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
+	// The caller's ctx may be what failed; the rollback must still go out.
+	rollback := func() error { return db.pool.endTx(context.WithoutCancel(ctx), tx.Rollback) }
 	defer func() {
 		if p := recover(); p != nil {
-			tx.Rollback(context.WithoutCancel(ctx))
+			rollback()
 			panic(p)
 		}
 	}()
-	if err := fn(&store{db: db, q: tx, tx: tx}); err != nil {
-		// The caller's ctx may be what failed; the rollback must still go out.
-		if rbErr := tx.Rollback(context.WithoutCancel(ctx)); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) {
+	if err := fn(&store{db: db, q: bounded{q: tx, timeout: db.pool.timeout}, tx: tx}); err != nil {
+		// A closed connection (a statement cut by the bound) needs no
+		// rollback: the server rolls back what a closed session left open.
+		if rbErr := rollback(); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) && !tx.Conn().IsClosed() {
 			return errors.Join(err, fmt.Errorf("postgres: rollback: %w", rbErr))
 		}
 		return err
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if err := db.pool.endTx(ctx, tx.Commit); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	return nil
@@ -151,7 +175,7 @@ func (db *DB) inTx(ctx context.Context, fn func(*store) error) error {
 // Ping reports whether the database answers.
 func (s *store) Ping(ctx context.Context) error {
 	if s.tx != nil {
-		_, err := s.tx.Exec(ctx, "SELECT 1")
+		_, err := s.q.Exec(ctx, "SELECT 1")
 		return err
 	}
 	return s.db.Ping(ctx)

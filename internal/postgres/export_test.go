@@ -52,7 +52,7 @@ func (db *DB) UserRowLocked(ctx context.Context, id string) (bool, error) {
 }
 
 // MaxConns is the size of db's pool.
-func (db *DB) MaxConns() int32 { return db.pool.Config().MaxConns }
+func (db *DB) MaxConns() int32 { return db.pool.raw.Config().MaxConns }
 
 // RawColumn reads table.column of row id as stored (text as its bytes).
 func (db *DB) RawColumn(ctx context.Context, table, column, id string) ([]byte, error) {
@@ -79,9 +79,9 @@ func OpenTraced(ctx context.Context, url string, tracer pgx.QueryTracer) (*DB, e
 		return nil, err
 	}
 	cfg.ConnConfig.Tracer = tracer
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	raw, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &DB{pool: pool}, nil
+	return &DB{pool: newPool(raw, DefaultTimeout)}, nil
 }

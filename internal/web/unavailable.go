@@ -21,13 +21,16 @@ const (
 // importing a driver.
 type sqlStater interface{ SQLState() string }
 
-// storeUnreachable reports whether err says a store could not be reached
-// rather than that a request was wrong: a failed or broken connection, or
-// a server refusing work as it shuts down (SQLSTATE class 08, connection
-// exception; 57, operator intervention such as 57P01 admin shutdown; 53,
-// insufficient resources such as too many connections). Those are answered
-// 503, which a client may retry and a load balancer may route around,
-// rather than a 500.
+// storeUnreachable reports whether err says a store could not be reached,
+// or did not answer in time, rather than that a request was wrong: a
+// failed or broken connection, or a server refusing work as it shuts down
+// (SQLSTATE class 08, connection exception; 57, operator intervention
+// such as 57P01 admin shutdown, and 57014, a statement cut by a time
+// limit: the server's statement_timeout or the PostgreSQL adapter's
+// DATABASE_TIMEOUT; 53, insufficient resources such as too many
+// connections; 55P03, a lock not granted within a lock_timeout set in the
+// database URL). Those are answered 503, which a client may retry and a
+// load balancer may route around, rather than a 500.
 func storeUnreachable(err error) bool {
 	var (
 		op *net.OpError
@@ -39,7 +42,8 @@ func storeUnreachable(err error) bool {
 		return true
 	case errors.As(err, &st):
 		class := st.SQLState()
-		return strings.HasPrefix(class, "08") || strings.HasPrefix(class, "57") || strings.HasPrefix(class, "53")
+		return strings.HasPrefix(class, "08") || strings.HasPrefix(class, "57") || strings.HasPrefix(class, "53") ||
+			class == "55P03"
 	}
 	return false
 }

@@ -17,7 +17,8 @@ func (e stateErr) Error() string    { return "server error " + string(e) }
 func (e stateErr) SQLState() string { return string(e) }
 
 // TestUnreachableStoreIs503: an error saying the database could not be
-// reached (a refused or broken connection, a server shutting down) is
+// reached or did not answer in time (a refused or broken connection, a
+// server shutting down, a statement or lock wait cut by a time limit) is
 // answered 503 database_unavailable with Retry-After, not 500; a server
 // error about the request itself stays a 500.
 func TestUnreachableStoreIs503(t *testing.T) {
@@ -30,6 +31,9 @@ func TestUnreachableStoreIs503(t *testing.T) {
 		{fmt.Errorf("postgres: %w", stateErr("57P01")), 503}, // admin shutdown
 		{fmt.Errorf("postgres: %w", stateErr("08006")), 503}, // connection failure
 		{fmt.Errorf("postgres: %w", stateErr("53300")), 503}, // too many connections
+		{fmt.Errorf("postgres: %w", stateErr("57014")), 503}, // cut by a time limit (DATABASE_TIMEOUT)
+		{fmt.Errorf("postgres: %w", stateErr("55P03")), 503}, // a lock not granted within lock_timeout
+		{fmt.Errorf("postgres: %w", stateErr("55000")), 500}, // object not in prerequisite state: a bug
 		{fmt.Errorf("postgres: %w", io.ErrUnexpectedEOF), 503},
 		{fmt.Errorf("postgres: %w", stateErr("42P01")), 500}, // undefined table: a bug
 		{errors.New("something else"), 500},

@@ -30,9 +30,10 @@ type Server struct {
 	port string
 	cred *syscall.Credential // nil when not root
 
-	mu  sync.Mutex // guards cmd
-	cmd *exec.Cmd
-	out output
+	mu     sync.Mutex // guards cmd and frozen
+	cmd    *exec.Cmd
+	frozen []int // pids Freeze stopped, postmaster first
+	out    output
 }
 
 // output keeps what the server prints, written from exec's goroutines.
