@@ -85,11 +85,33 @@ var errNoClaims = fault.New(fault.Unauthenticated, "unauthenticated", "authentic
 // logs the mistake and returns an error that Error answers as a 401
 // problem coded unauthenticated, so a wiring mistake fails closed.
 func ClaimsOf(r *http.Request) (*token.Claims, error) {
+	// Claims in a context of their own are from a token middleware inside
+	// the one that filled the requestInfo (PassClaims).
 	c, ok := token.FromContext(r.Context())
+	if !ok {
+		if ri := infoOf(r.Context()); ri != nil && ri.claims != nil {
+			c, ok = ri.claims, true
+		}
+	}
 	if !ok || c.UserID == "" {
 		Logger(r.Context()).ErrorContext(r.Context(), "route needs a caller but has no token claims",
 			"method", r.Method, "path", r.URL.Path)
 		return nil, errNoClaims
 	}
 	return c, nil
+}
+
+// PassClaims is the token.PassClaims option that keeps the verified claims
+// in the requestInfo RequestID made, for ClaimsOf, instead of a copy of the
+// request. Without a requestInfo, or with its claims taken (a second token
+// middleware), r is copied with a context holding them, as
+// token.Verifier.Middleware does by default.
+var PassClaims = token.PassClaims(passClaims)
+
+func passClaims(r *http.Request, c *token.Claims) *http.Request {
+	if ri := infoOf(r.Context()); ri != nil && ri.claims == nil {
+		ri.claims = c
+		return r
+	}
+	return r.WithContext(token.NewContext(r.Context(), c))
 }
