@@ -13,7 +13,12 @@ import (
 // returns false when the header is absent, uses another scheme or carries
 // an empty token.
 func BearerToken(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
+	// Header.Get with the key already canonical: Get would check that on
+	// every request.
+	var h string
+	if vs := r.Header["Authorization"]; len(vs) > 0 {
+		h = vs[0]
+	}
 	scheme, tok, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/bizy-auth/bizy/token"
@@ -41,8 +42,10 @@ type requestInfo struct {
 	// copies it (see SecurityHeaders).
 	idHeader [1]string
 
-	client    Client // ResolveClient's, when hasClient
-	hasClient bool
+	clientSrc  clientSource // ResolveClient's, when hasClient
+	hasClient  bool
+	clientOnce sync.Once // resolves client from clientSrc
+	client     Client
 
 	access  accessEntry    // AccessLog's, when logging
 	rec     statusRecorder // AccessLog's
@@ -82,7 +85,8 @@ func RequestIDFromContext(ctx context.Context) string {
 
 // requestIDHeader is X-Request-ID in the canonical form net/http keys
 // headers by: Header.Get and Set with any other spelling allocate its
-// canonical form on every call.
+// canonical form on every call (and Get checks even this one), so it is
+// read and written by indexing the map.
 const requestIDHeader = "X-Request-Id"
 
 // maxRequestIDLen bounds a client-supplied X-Request-ID so it can't bloat logs.
@@ -97,7 +101,7 @@ func RequestID(log *slog.Logger, next http.Handler) http.Handler {
 		log = slog.New(LogHandler(log.Handler()))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(requestIDHeader)
+		id := firstValue(r.Header[requestIDHeader])
 		if !validRequestID(id) {
 			id = newRequestID()
 		}

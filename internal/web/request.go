@@ -43,20 +43,44 @@ type clientKey struct{}
 
 // ResolveClient works out the Client of each request once, believing
 // X-Forwarded-For only from the trusted proxies, and puts it in the
-// request's context for ClientOf.
+// request's context for ClientOf. Under RequestID it keeps what the client
+// is worked out from (the peer address and the two headers, as the
+// request had them) and works it out on the first ClientOf: most requests
+// to the API (a token check, a task list) never ask.
 func ResolveClient(trusted []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := Client{UserAgent: input.UserAgent(r.UserAgent())}
-		if ip := ClientIP(r, trusted); ip.IsValid() {
-			c.IP = ip.String()
-		}
+		src := clientSource{remote: r.RemoteAddr, userAgent: firstValue(r.Header["User-Agent"]),
+			forwarded: r.Header["X-Forwarded-For"], trusted: trusted}
 		if ri := infoOf(r.Context()); ri != nil && !ri.hasClient {
-			ri.client, ri.hasClient = c, true
+			ri.clientSrc, ri.hasClient = src, true
 			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, src.resolve())))
 	})
+}
+
+// clientSource is what ResolveClient works a Client out from.
+type clientSource struct {
+	remote, userAgent string
+	forwarded         []string // X-Forwarded-For's values
+	trusted           []netip.Prefix
+}
+
+func (s *clientSource) resolve() Client {
+	c := Client{UserAgent: input.UserAgent(s.userAgent)}
+	if ip := clientIP(s.remote, s.forwarded, s.trusted); ip.IsValid() {
+		c.IP = ip.String()
+	}
+	return c
+}
+
+// firstValue is Header.Get for a key already in canonical form.
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }
 
 // errNoClient is a route served without ResolveClient: a wiring mistake,
@@ -72,6 +96,8 @@ func ClientOf(r *http.Request) (Client, error) {
 		return c, nil
 	}
 	if ri := infoOf(r.Context()); ri != nil && ri.hasClient {
+		// Once: a handler may ask from goroutines of its own.
+		ri.clientOnce.Do(func() { ri.client = ri.clientSrc.resolve() })
 		return ri.client, nil
 	}
 	return Client{}, errNoClient
