@@ -37,6 +37,7 @@ func main() {
 	flag.IntVar(&o.hashSlots, "hash-slots", max(runtime.NumCPU()-1, 1), "bcrypt compares the server runs at once: its HASH_CONCURRENCY (default CPUs - 1, as the server's)")
 	flag.IntVar(&o.reqcost, "reqcost", 0, "instead of the figures, send this many verify-token requests to bizy on SQLite and as many to the bare server, and print what each request cost each (reqcost.go)")
 	flag.BoolVar(&o.callgrind, "callgrind", false, "with -reqcost: run both servers under valgrind's callgrind and count instructions")
+	flag.BoolVar(&o.bareBearer, "bare-bearer", false, "with -reqcost: send the bare server the token too")
 	flag.BoolVar(&o.keep, "keep", false, "with -callgrind: keep the dumps, for callgrind_annotate")
 	hello := flag.String("hello", "", "internal: serve the bare baseline on this address (for -reqcost)")
 	flag.Parse()
@@ -67,6 +68,7 @@ type options struct {
 	hashSlots               int
 	reqcost                 int
 	callgrind, keep         bool
+	bareBearer              bool
 	scale                   dataSize
 }
 

@@ -31,7 +31,10 @@ import (
 // it does at full speed).
 //
 //	go run ./scripts/benchrun -bizy BIN -reqcost 50000
-//	go run ./scripts/benchrun -bizy BIN -reqcost 3000 -callgrind [-keep]
+//	go run ./scripts/benchrun -bizy BIN -reqcost 3000 -callgrind [-keep] [-bare-bearer]
+//
+// -bare-bearer sends the bare server the same Authorization header, to see
+// what net/http itself spends on reading the token.
 
 // costTarget is one server process and the request measured on it.
 type costTarget struct {
@@ -96,10 +99,14 @@ func measureCost(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	if o.bareBearer {
+		bare.name, bare.bearer = "bare, with token", tok
+	}
 	verify := &costTarget{name: "bizy verify-token", url: srv.api + "/api/auth/verify-token", bearer: tok,
 		cmd: srv.cmd, dump: filepath.Join(dumps, "bizy.callgrind")}
 
-	fmt.Printf("reqcost: %d requests over %d connections to each, callgrind %v\n", o.reqcost, o.conns, o.callgrind)
+	fmt.Printf("reqcost: %d requests over %d connections to each, callgrind %v, a token of %d bytes\n",
+		o.reqcost, o.conns, o.callgrind, len(tok))
 	var cpu, ir [2]float64
 	for i, t := range []*costTarget{bare, verify} {
 		if err := costLoad(t, 1000, o.conns); err != nil { // warm: connections, caches, series
