@@ -28,7 +28,10 @@ import (
 // -callgrind, the instructions per request callgrind counts over exactly
 // those requests (deterministic; user space only; under callgrind's
 // slowdown the revocation poll, once a second, weighs about 50 times what
-// it does at full speed).
+// it does at full speed). The kernel counts CPU time in 10 ms ticks, so
+// the CPU figures want 50,000 requests or more, and repeating: they move
+// with the machine's other load (caches, frequency) where the
+// instruction counts do not.
 //
 //	go run ./scripts/benchrun -bizy BIN -reqcost 50000
 //	go run ./scripts/benchrun -bizy BIN -reqcost 3000 -callgrind [-keep] [-bare-bearer]
