@@ -21,10 +21,10 @@ type requestKey struct{}
 // and logger, and room for what the middleware inside it keeps about the
 // request (ResolveClient's client, AccessLog's entry and status recorder,
 // Routes' writer, the token middleware's claims through PassClaims). Each
-// of those fills its slot instead of copying the
-// request with a context of its own (Request.WithContext and
-// context.WithValue, two allocations and a walk of the request each) or
-// allocating its writer, so the whole chain costs one request copy. A slot
+// of those fills its slot instead of copying the request with a context
+// of its own (Request.WithContext and context.WithValue, two allocations
+// and a walk of the request each) or allocating its writer, so the whole
+// chain costs one request copy. A slot
 // is filled before the middleware calls the next handler and read by the
 // handlers after it, on the request's own goroutine; a middleware that
 // finds its slot taken (it runs twice in one chain) or no requestInfo at
@@ -112,7 +112,7 @@ func RequestID(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// newRequestID returns 128 random bits in hex, as before. They come from
+// newRequestID returns 128 random bits in 32 hex digits. They come from
 // math/rand/v2's generator (the runtime's ChaCha8, a cryptographically
 // strong generator seeded from the operating system, one per thread, no
 // lock): plenty for an ID that marks log lines and is no credential, at a
