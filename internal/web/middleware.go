@@ -24,11 +24,12 @@ type requestKey struct{}
 // of those fills its slot instead of copying the request with a context
 // of its own (Request.WithContext and context.WithValue, two allocations
 // and a walk of the request each) or allocating its writer, so the whole
-// chain costs one request copy. A slot
-// is filled before the middleware calls the next handler and read by the
-// handlers after it, on the request's own goroutine; a middleware that
-// finds its slot taken (it runs twice in one chain) or no requestInfo at
-// all (it runs without RequestID) falls back to a context of its own.
+// chain costs one request copy. A slot is filled before the middleware
+// calls the next handler and read by the handlers after it, on the
+// request's own goroutine (the client is worked out under a sync.Once, for
+// handlers that ask from goroutines of their own); a middleware that finds
+// its slot taken (it runs twice in one chain) or no requestInfo at all (it
+// runs without RequestID) falls back to a context of its own.
 //
 // The requestInfo is itself the request's context: it embeds the context it
 // was made from and answers Value(requestKey{}) with itself, which spares
