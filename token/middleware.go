@@ -13,7 +13,12 @@ import (
 // returns false when the header is absent, uses another scheme or carries
 // an empty token.
 func BearerToken(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
+	// Header.Get with the key already canonical: Get would check that on
+	// every request.
+	var h string
+	if vs := r.Header["Authorization"]; len(vs) > 0 {
+		h = vs[0]
+	}
 	scheme, tok, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false
@@ -31,8 +36,8 @@ func BearerToken(r *http.Request) (string, bool) {
 // the reason (e.g. "token expired"). If the KeySource fails for another
 // reason than an unknown key, the answer is 503 rather than 401, so clients
 // do not discard good tokens during an outage. Options add requirements
-// on the verified claims, such as RequireAAL2. The handler is safe for
-// concurrent use.
+// on the verified claims, such as RequireAAL2, or change how they are
+// passed on (PassClaims). The handler is safe for concurrent use.
 func (v *Verifier) Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
 	var o middlewareOptions
 	for _, opt := range opts {
@@ -65,6 +70,10 @@ func (v *Verifier) Middleware(next http.Handler, opts ...MiddlewareOption) http.
 				"this needs a session signed in with a second factor (aal2)")
 			return
 		}
+		if o.pass != nil {
+			next.ServeHTTP(w, o.pass(r, c))
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), c)))
 	})
 }
@@ -74,6 +83,18 @@ type MiddlewareOption func(*middlewareOptions)
 
 type middlewareOptions struct {
 	aal2 bool
+	pass func(*http.Request, *Claims) *http.Request
+}
+
+// PassClaims makes Middleware hand the verified claims to next through
+// pass, which returns the request next is called with, instead of a copy
+// of the request whose context NewContext made (two allocations and a
+// walk of the request). A server whose request context already has room
+// for the claims keeps them there and returns r; pass must make them
+// available to next's handlers one way or another, since Middleware
+// relies on it.
+func PassClaims(pass func(r *http.Request, c *Claims) *http.Request) MiddlewareOption {
+	return func(o *middlewareOptions) { o.pass = pass }
 }
 
 // CodeMFARequired is the code member of RequireAAL2's 403 problem, the

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -105,5 +106,37 @@ func TestContext(t *testing.T) {
 	c := goodClaims()
 	if got, ok := FromContext(NewContext(t.Context(), &c)); !ok || got != &c {
 		t.Errorf("FromContext = %p, %v; want %p", got, ok, &c)
+	}
+}
+
+// TestMiddlewarePassClaims: with PassClaims, next gets the request pass
+// returned and pass the verified claims; a rejected token never reaches
+// pass.
+func TestMiddlewarePassClaims(t *testing.T) {
+	v := mustVerifier(t, Config{Now: func() time.Time { return t0 }})
+	type key struct{}
+	var passed *Claims
+	h := v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Context().Value(key{}) != passed || passed == nil {
+			t.Error("next did not get the request pass returned")
+		}
+		w.Write([]byte(passed.Username))
+	}), PassClaims(func(r *http.Request, c *Claims) *http.Request {
+		passed = c
+		return r.WithContext(context.WithValue(r.Context(), key{}, c))
+	}))
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Authorization", "Bearer "+mustSign(t, NewEdDSASigner("k1", testPriv), goodClaims()))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK || w.Body.String() != "alice" {
+		t.Fatalf("answer = %d %q, want 200 alice", w.Code, w.Body)
+	}
+	passed = nil
+	r.Header.Set("Authorization", "Bearer abc")
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusUnauthorized || passed != nil {
+		t.Fatalf("bad token: %d, passed %v; want 401 and pass not called", w.Code, passed)
 	}
 }

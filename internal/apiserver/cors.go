@@ -50,7 +50,10 @@ func cors(origins []string, next http.Handler) http.Handler {
 		} else {
 			h.Add("Vary", "Origin")
 		}
-		origin := r.Header.Get("Origin")
+		var origin string // Header.Get("Origin") without canonicalizing the key each time
+		if vs := r.Header["Origin"]; len(vs) > 0 {
+			origin = vs[0]
+		}
 		var allowOrigin []string
 		if origin != "" {
 			allowOrigin = allowed[origin]

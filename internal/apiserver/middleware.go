@@ -44,7 +44,7 @@ func requireUser(v *token.Verifier, revoked RevokedSessions, opts ...token.Middl
 			w.Header()["Cache-Control"] = noStore
 			next.ServeHTTP(w, r)
 			return nil
-		}), opts...)
+		}), append(opts, web.PassClaims)...)
 	}
 }
 

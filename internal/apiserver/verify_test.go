@@ -142,3 +142,32 @@ func TestAdminStats(t *testing.T) {
 		t.Fatalf("stats = %s", rec.Body)
 	}
 }
+
+// TestVerifyAnswerEncoding: the hand-written answer of verify-token is
+// byte for byte what encoding/json writes for it, whatever the claims hold.
+func TestVerifyAnswerEncoding(t *testing.T) {
+	type user struct {
+		UserID   string `json:"user_id"`
+		Username string `json:"username"`
+		Email    string `json:"email"`
+		IsAdmin  bool   `json:"is_admin"`
+	}
+	type answer struct {
+		Valid     bool   `json:"valid"`
+		User      user   `json:"user"`
+		ExpiresAt string `json:"expires_at"`
+		AAL       string `json:"aal"`
+	}
+	odd := []string{"", "alice", `q"uote`, `back\slash`, "<b>&</b>", "ctl\x00\x01\n\t", "bad \xff utf-8", "Zoë ☃ 😀", "sep\u2028\u2029"}
+	exp := []time.Time{time.Date(2030, 1, 2, 3, 4, 5, 600, time.UTC), time.Date(2026, 12, 4, 18, 0, 0, 0, time.FixedZone("X", 5*3600))}
+	for i, s := range odd {
+		c := &token.Claims{UserID: s, Username: odd[(i+1)%len(odd)], Email: odd[(i+2)%len(odd)], IsAdmin: i%2 == 0,
+			ExpiresAt: exp[i%len(exp)], AAL: []string{"", token.AAL2, s}[i%3]}
+		want, _ := json.Marshal(answer{Valid: true,
+			User:      user{UserID: c.UserID, Username: c.Username, Email: c.Email, IsAdmin: c.IsAdmin},
+			ExpiresAt: c.ExpiresAt.UTC().Format(time.RFC3339), AAL: c.Level()})
+		if got := appendVerifyAnswer(nil, c); string(got) != string(want) {
+			t.Errorf("claims %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+}

@@ -19,11 +19,16 @@ const maxAddrLen = 45
 // than any address stops the walk like other garbage, and the last trusted
 // hop (the peer, for one proxy) is the answer. The result never has a zone.
 func ClientIP(r *http.Request, trusted []netip.Prefix) netip.Addr {
-	peer := remoteAddr(r)
+	return clientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), trusted)
+}
+
+// clientIP is ClientIP of a request from the peer remote (RemoteAddr)
+// whose X-Forwarded-For values are hops.
+func clientIP(remote string, hops []string, trusted []netip.Prefix) netip.Addr {
+	peer := remoteAddr(remote)
 	if !peer.IsValid() || !isTrusted(peer, trusted) {
 		return peer
 	}
-	hops := r.Header.Values("X-Forwarded-For")
 	var all []string
 	for _, h := range hops {
 		all = append(all, strings.Split(h, ",")...)
@@ -54,10 +59,10 @@ func plainAddr(s string) (netip.Addr, bool) {
 	return a, true
 }
 
-func remoteAddr(r *http.Request) netip.Addr {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+func remoteAddr(remote string) netip.Addr {
+	host, _, err := net.SplitHostPort(remote)
 	if err != nil {
-		host = r.RemoteAddr
+		host = remote
 	}
 	a, err := netip.ParseAddr(host)
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"strings"
@@ -23,6 +24,20 @@ func FuzzDecode(f *testing.F) {
 		var de *DecodeError
 		if !errors.As(err, &de) || de.Status < 400 || de.Status > 499 {
 			t.Fatalf("Decode(%q) = %v, want a *DecodeError with a 4xx status", body, err)
+		}
+	})
+}
+
+// FuzzAppendString: for any string, AppendString writes what encoding/json
+// writes.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range appendStringCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := AppendString(nil, s); string(got) != string(want) {
+			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
 		}
 	})
 }

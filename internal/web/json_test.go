@@ -133,3 +133,40 @@ func TestJSONWritesLengthAndNewline(t *testing.T) {
 		}
 	}
 }
+
+// appendStringCases are strings AppendString must write as encoding/json
+// does: plain text, and every kind of byte it escapes or replaces.
+var appendStringCases = []string{
+	"", "alice", "alice@example.com", "Ünïcödé ☃", "tab\there", "new\nline", "cr\r", "nul\x00", "bell\x07",
+	"back\bspace", "form\ffeed", `quote"`, `back\slash`, "<script>", "a&b", "x>y", "del\x7f",
+	"invalid \xff utf-8", "cut \xe2\x82", "line\u2028sep\u2029", "emoji 😀", "\x1f", " ~",
+}
+
+func TestAppendString(t *testing.T) {
+	for _, s := range appendStringCases {
+		want, _ := json.Marshal(s)
+		if got := AppendString([]byte("x"), s); string(got) != "x"+string(want) {
+			t.Errorf("AppendString(%q) = %s, want x%s", s, got, want)
+		}
+	}
+}
+
+func TestJSONAppend(t *testing.T) {
+	rec := httptest.NewRecorder()
+	JSONAppend(rec, http.StatusCreated, func(b []byte) []byte {
+		b = append(b, `{"name":`...)
+		return append(AppendString(b, "a<b"), '}')
+	})
+	var want strings.Builder
+	json.NewEncoder(&want).Encode(map[string]string{"name": "a<b"})
+	if rec.Code != http.StatusCreated || rec.Body.String() != want.String() ||
+		rec.Header().Get("Content-Type") != "application/json" || rec.Header().Get("Content-Length") != "" {
+		t.Fatalf("JSONAppend = %d %v %q, want 201 application/json %q", rec.Code, rec.Header(), rec.Body, want.String())
+	}
+	long := strings.Repeat("x", 3000)
+	rec = httptest.NewRecorder()
+	JSONAppend(rec, http.StatusOK, func(b []byte) []byte { return AppendString(b, long) })
+	if rec.Body.Len() != 3003 || rec.Header().Get("Content-Length") != "3003" {
+		t.Fatalf("long answer: %d bytes, Content-Length %q", rec.Body.Len(), rec.Header().Get("Content-Length"))
+	}
+}

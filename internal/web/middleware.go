@@ -2,12 +2,16 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
+
+	"github.com/bizy-auth/bizy/token"
 )
 
 // requestKey is the context key of a requestInfo.
@@ -16,20 +20,33 @@ type requestKey struct{}
 // requestInfo is what RequestID puts in a request's context: the request ID
 // and logger, and room for what the middleware inside it keeps about the
 // request (ResolveClient's client, AccessLog's entry and status recorder,
-// Routes' writer). Each of those fills its slot instead of copying the
-// request with a context of its own (Request.WithContext and
-// context.WithValue, two allocations and a walk of the request each) or
-// allocating its writer, so the whole chain costs one request copy. A slot
-// is filled before the middleware calls the next handler and read by the
-// handlers after it, on the request's own goroutine; a middleware that
-// finds its slot taken (it runs twice in one chain) or no requestInfo at
-// all (it runs without RequestID) falls back to a context of its own.
+// Routes' writer, the token middleware's claims through PassClaims). Each
+// of those fills its slot instead of copying the request with a context
+// of its own (Request.WithContext and context.WithValue, two allocations
+// and a walk of the request each) or allocating its writer, so the whole
+// chain costs one request copy. A slot is filled before the middleware
+// calls the next handler and read by the handlers after it, on the
+// request's own goroutine (the client is worked out under a sync.Once, for
+// handlers that ask from goroutines of their own); a middleware that finds
+// its slot taken (it runs twice in one chain) or no requestInfo at all (it
+// runs without RequestID) falls back to a context of its own.
+//
+// The requestInfo is itself the request's context: it embeds the context it
+// was made from and answers Value(requestKey{}) with itself, which spares
+// the context.WithValue a request would otherwise allocate.
 type requestInfo struct {
+	context.Context
 	id  string
 	log *slog.Logger
+	// idHeader is the X-Request-ID header's value slice, allocated with
+	// the requestInfo; its length equals its capacity, so a Header.Add
+	// copies it (see SecurityHeaders).
+	idHeader [1]string
 
-	client    Client // ResolveClient's, when hasClient
-	hasClient bool
+	clientSrc  clientSource // ResolveClient's, when hasClient
+	hasClient  bool
+	clientOnce sync.Once // resolves client from clientSrc
+	client     Client
 
 	access  accessEntry    // AccessLog's, when logging
 	rec     statusRecorder // AccessLog's
@@ -37,10 +54,24 @@ type requestInfo struct {
 
 	routes  routeWriter // Routes', when routing
 	routing bool
+
+	claims *token.Claims // the token middleware's, with PassClaims
+}
+
+// Value returns ri for requestKey{} and asks the context ri was made from
+// for any other key.
+func (ri *requestInfo) Value(key any) any {
+	if _, ok := key.(requestKey); ok {
+		return ri
+	}
+	return ri.Context.Value(key)
 }
 
 // infoOf returns the requestInfo RequestID put in ctx, or nil.
 func infoOf(ctx context.Context) *requestInfo {
+	if ri, ok := ctx.(*requestInfo); ok { // the request RequestID passed on
+		return ri
+	}
 	ri, _ := ctx.Value(requestKey{}).(*requestInfo)
 	return ri
 }
@@ -55,7 +86,8 @@ func RequestIDFromContext(ctx context.Context) string {
 
 // requestIDHeader is X-Request-ID in the canonical form net/http keys
 // headers by: Header.Get and Set with any other spelling allocate its
-// canonical form on every call.
+// canonical form on every call (and Get checks even this one), so it is
+// read and written by indexing the map.
 const requestIDHeader = "X-Request-Id"
 
 // maxRequestIDLen bounds a client-supplied X-Request-ID so it can't bloat logs.
@@ -70,16 +102,31 @@ func RequestID(log *slog.Logger, next http.Handler) http.Handler {
 		log = slog.New(LogHandler(log.Handler()))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(requestIDHeader)
+		id := firstValue(r.Header[requestIDHeader])
 		if !validRequestID(id) {
-			var b [16]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
+			id = newRequestID()
 		}
-		w.Header()[requestIDHeader] = []string{id}
-		ri := &requestInfo{id: id, log: log}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, ri)))
+		ri := &requestInfo{Context: r.Context(), id: id, log: log}
+		ri.idHeader[0] = id
+		w.Header()[requestIDHeader] = ri.idHeader[:]
+		next.ServeHTTP(w, r.WithContext(ri))
 	})
+}
+
+// newRequestID returns 128 random bits in 32 hex digits. They come from
+// math/rand/v2's generator (the runtime's ChaCha8, a cryptographically
+// strong generator seeded from the operating system, one per thread, no
+// lock): plenty for an ID that marks log lines and is no credential, at a
+// fraction of crypto/rand's cost.
+func newRequestID() string {
+	var (
+		raw [16]byte
+		out [32]byte
+	)
+	binary.LittleEndian.PutUint64(raw[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(raw[8:], rand.Uint64())
+	hex.Encode(out[:], raw[:])
+	return string(out[:])
 }
 
 // validRequestID accepts only printable ASCII without spaces, so an ID from

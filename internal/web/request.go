@@ -43,20 +43,44 @@ type clientKey struct{}
 
 // ResolveClient works out the Client of each request once, believing
 // X-Forwarded-For only from the trusted proxies, and puts it in the
-// request's context for ClientOf.
+// request's context for ClientOf. Under RequestID it keeps what the client
+// is worked out from (the peer address and the two headers, as the
+// request had them) and works it out on the first ClientOf: most requests
+// to the API (a token check, a task list) never ask.
 func ResolveClient(trusted []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := Client{UserAgent: input.UserAgent(r.UserAgent())}
-		if ip := ClientIP(r, trusted); ip.IsValid() {
-			c.IP = ip.String()
-		}
+		src := clientSource{remote: r.RemoteAddr, userAgent: firstValue(r.Header["User-Agent"]),
+			forwarded: r.Header["X-Forwarded-For"], trusted: trusted}
 		if ri := infoOf(r.Context()); ri != nil && !ri.hasClient {
-			ri.client, ri.hasClient = c, true
+			ri.clientSrc, ri.hasClient = src, true
 			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, src.resolve())))
 	})
+}
+
+// clientSource is what ResolveClient works a Client out from.
+type clientSource struct {
+	remote, userAgent string
+	forwarded         []string // X-Forwarded-For's values
+	trusted           []netip.Prefix
+}
+
+func (s *clientSource) resolve() Client {
+	c := Client{UserAgent: input.UserAgent(s.userAgent)}
+	if ip := clientIP(s.remote, s.forwarded, s.trusted); ip.IsValid() {
+		c.IP = ip.String()
+	}
+	return c
+}
+
+// firstValue is Header.Get for a key already in canonical form.
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }
 
 // errNoClient is a route served without ResolveClient: a wiring mistake,
@@ -72,6 +96,8 @@ func ClientOf(r *http.Request) (Client, error) {
 		return c, nil
 	}
 	if ri := infoOf(r.Context()); ri != nil && ri.hasClient {
+		// Once: a handler may ask from goroutines of its own.
+		ri.clientOnce.Do(func() { ri.client = ri.clientSrc.resolve() })
 		return ri.client, nil
 	}
 	return Client{}, errNoClient
@@ -85,11 +111,33 @@ var errNoClaims = fault.New(fault.Unauthenticated, "unauthenticated", "authentic
 // logs the mistake and returns an error that Error answers as a 401
 // problem coded unauthenticated, so a wiring mistake fails closed.
 func ClaimsOf(r *http.Request) (*token.Claims, error) {
+	// Claims in a context of their own are from a token middleware inside
+	// the one that filled the requestInfo (PassClaims).
 	c, ok := token.FromContext(r.Context())
+	if !ok {
+		if ri := infoOf(r.Context()); ri != nil && ri.claims != nil {
+			c, ok = ri.claims, true
+		}
+	}
 	if !ok || c.UserID == "" {
 		Logger(r.Context()).ErrorContext(r.Context(), "route needs a caller but has no token claims",
 			"method", r.Method, "path", r.URL.Path)
 		return nil, errNoClaims
 	}
 	return c, nil
+}
+
+// PassClaims is the token.PassClaims option that keeps the verified claims
+// in the requestInfo RequestID made, for ClaimsOf, instead of a copy of the
+// request. Without a requestInfo, or with its claims taken (a second token
+// middleware), r is copied with a context holding them, as
+// token.Verifier.Middleware does by default.
+var PassClaims = token.PassClaims(passClaims)
+
+func passClaims(r *http.Request, c *token.Claims) *http.Request {
+	if ri := infoOf(r.Context()); ri != nil && ri.claims == nil {
+		ri.claims = c
+		return r
+	}
+	return r.WithContext(token.NewContext(r.Context(), c))
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -79,5 +80,45 @@ func TestJSONWritesNothingForAValueThatDoesNotEncode(t *testing.T) {
 	}), httptest.NewRequest("GET", "/", nil))
 	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "internal_error") {
 		t.Fatalf("answer = %d %s, want a clean 500 problem", rec.Code, rec.Body)
+	}
+}
+
+// TestPassClaims: under RequestID the token middleware's claims are kept
+// in the requestInfo without a copy of the request; without RequestID, or
+// with the slot taken by an outer middleware, they go in a context of
+// their own, and ClaimsOf reports the innermost.
+func TestPassClaims(t *testing.T) {
+	outer, inner := &token.Claims{UserID: "outer"}, &token.Claims{UserID: "inner"}
+	var got *token.Claims
+	read := Handler(func(w http.ResponseWriter, r *http.Request) error {
+		var err error
+		got, err = ClaimsOf(r)
+		return err
+	})
+	pass := func(c *token.Claims, same bool, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r2 := passClaims(r, c)
+			if (r2 == r) != same {
+				t.Errorf("PassClaims(%s) returned the same request: %v, want %v", c.UserID, r2 == r, same)
+			}
+			next.ServeHTTP(w, r2)
+		})
+	}
+	log := slog.New(slog.DiscardHandler)
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+		want *token.Claims
+	}{
+		{"under RequestID", RequestID(log, pass(outer, true, read)), outer},
+		{"without RequestID", pass(outer, false, read), outer},
+		{"inner wins", RequestID(log, pass(outer, true, pass(inner, false, read))), inner},
+	} {
+		got = nil
+		rec := httptest.NewRecorder()
+		tc.h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if rec.Code != http.StatusOK || got != tc.want {
+			t.Errorf("%s: %d, claims %+v, want %s", tc.name, rec.Code, got, tc.want.UserID)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"sync"
 	"testing"
 )
 
@@ -91,6 +92,36 @@ func TestResolveClientUnderRequestID(t *testing.T) {
 		}
 		if got.IP != tc.want {
 			t.Errorf("%s: IP = %q, want %q", tc.name, got.IP, tc.want)
+		}
+	}
+}
+
+// TestClientResolvedOnFirstAsk: under RequestID the client is worked out
+// when first asked, from the request as ResolveClient saw it (a header
+// changed later changes nothing), once for goroutines asking together.
+func TestClientResolvedOnFirstAsk(t *testing.T) {
+	local := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	got := make([]Client, 8)
+	h := RequestID(slog.New(slog.DiscardHandler), ResolveClient(local, Handler(func(w http.ResponseWriter, r *http.Request) error {
+		r.Header.Set("X-Forwarded-For", "203.0.113.9")
+		r.Header.Set("User-Agent", "changed")
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Go(func() { got[i], _ = ClientOf(r) })
+		}
+		wg.Wait()
+		return nil
+	})))
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "127.0.0.1:5000"
+	r.Header.Set("X-Forwarded-For", "198.51.100.7")
+	r.Header.Set("User-Agent", "curl/8")
+	if rec := serve(h, r); rec.Code != http.StatusOK {
+		t.Fatalf("answer = %d %s", rec.Code, rec.Body)
+	}
+	for i, c := range got {
+		if c != (Client{IP: "198.51.100.7", UserAgent: "curl/8"}) {
+			t.Errorf("goroutine %d: client %+v, want 198.51.100.7 curl/8", i, c)
 		}
 	}
 }

@@ -35,13 +35,26 @@ func main() {
 	flag.IntVar(&o.scale.tasks, "scale-tasks", 0, "tasks it spreads over those users (issue 15: 10000000)")
 	flag.IntVar(&o.scale.benchTasks, "scale-deep", 10000, "tasks it gives the bench user, whose last page is the deep-page load")
 	flag.IntVar(&o.hashSlots, "hash-slots", max(runtime.NumCPU()-1, 1), "bcrypt compares the server runs at once: its HASH_CONCURRENCY (default CPUs - 1, as the server's)")
+	flag.IntVar(&o.reqcost, "reqcost", 0, "instead of the figures, send this many verify-token requests to bizy on SQLite and as many to the bare server, and print what each request cost each (reqcost.go)")
+	flag.BoolVar(&o.callgrind, "callgrind", false, "with -reqcost: run both servers under valgrind's callgrind and count instructions")
+	flag.BoolVar(&o.bareBearer, "bare-bearer", false, "with -reqcost: send the bare server the token too")
+	flag.BoolVar(&o.keep, "keep", false, "with -callgrind: keep the dumps, for callgrind_annotate")
+	hello := flag.String("hello", "", "internal: serve the bare baseline on this address (for -reqcost)")
 	flag.Parse()
+	if *hello != "" {
+		fmt.Fprintln(os.Stderr, "benchrun:", serveHello(*hello))
+		os.Exit(1)
+	}
 	if o.bizy == "" {
 		fmt.Fprintln(os.Stderr, "benchrun: -bizy is required (scripts/bench builds it)")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	run := run
+	if o.reqcost > 0 {
+		run = measureCost
+	}
 	if err := run(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "benchrun:", err)
 		os.Exit(1)
@@ -53,6 +66,9 @@ type options struct {
 	duration, loginDuration time.Duration
 	conns, coldstarts       int
 	hashSlots               int
+	reqcost                 int
+	callgrind, keep         bool
+	bareBearer              bool
 	scale                   dataSize
 }
 

@@ -35,11 +35,13 @@ wrk.headers["Content-Type"] = "application/json"
 // startHello starts the baseline: a bare net/http server answering a small
 // JSON body, what a Go service does before any work of its own.
 func startHello() (*httptest.Server, error) {
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"hello":"world"}`))
-	})), nil
+	return httptest.NewServer(helloHandler), nil
 }
+
+var helloHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"hello":"world"}`))
+})
 
 // engineEnv returns the settings that put bizy on engine, in a fresh data
 // directory (and database), and a cleanup that removes them.
@@ -117,16 +119,23 @@ type server struct {
 // startBizy starts `bizy serve` on free loopback ports and waits for the
 // API's first 200 on /health.
 func startBizy(ctx context.Context, bin string, env []string) (*server, error) {
+	return startWrapped(ctx, nil, bin, env, time.Minute)
+}
+
+// startWrapped is startBizy with `bizy serve` run under the command wrap
+// (such as valgrind and its flags), given wait for its first 200.
+func startWrapped(ctx context.Context, wrap []string, bin string, env []string, wait time.Duration) (*server, error) {
 	api, auth, err := freeAddr(), freeAddr(), error(nil)
 	env = append(env, "API_ADDR="+api, "AUTH_ADDR="+auth, "PUBLIC_URL=http://"+api)
 	s := &server{bin: bin, api: "http://" + api, auth: "http://" + auth, env: env}
-	s.cmd = exec.CommandContext(ctx, bin, "serve")
+	argv := append(slices.Clone(wrap), bin, "serve")
+	s.cmd = exec.CommandContext(ctx, argv[0], argv[1:]...)
 	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stderr = os.Stderr
 	if err = s.cmd.Start(); err != nil {
 		return nil, err
 	}
-	if err := waitHealthy(ctx, s.api+"/health", time.Minute); err != nil {
+	if err := waitHealthy(ctx, s.api+"/health", wait); err != nil {
 		s.stop()
 		return nil, err
 	}
