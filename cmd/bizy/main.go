@@ -10,10 +10,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"strings"
 	"syscall"
 )
 
 func main() {
+	if !pprofAsked(os.Args[1:], os.Getenv) {
+		runtime.MemProfileRate = 0
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -27,6 +32,28 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bizy:", err)
 		os.Exit(1)
 	}
+}
+
+// pprofAsked reports whether the command line or the environment sets
+// PPROF_ADDR, the only way to read a heap profile. Without it main turns
+// the runtime's sampling of allocations off: each sample's stack goes into a
+// hash table of 1.4 MB (runtime buckhash, in go_memstats_buck_hash_sys_bytes)
+// that nothing would ever read, and the samples of a loaded server touch
+// its pages all over (1.3 MB more resident idle, BENCHMARKS.md "Resident
+// memory"). Done in main, not run, so the tests' in-process servers leave
+// `go test -memprofile` alone. An empty value counts as set: the config
+// then decides, and profiling costs only memory.
+func pprofAsked(args []string, getenv func(string) string) bool {
+	if getenv("PPROF_ADDR") != "" {
+		return true
+	}
+	for _, a := range args {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && name == "pprof-addr" {
+			return true
+		}
+	}
+	return false
 }
 
 // errUsage is a command line that names no known command; the usage text has

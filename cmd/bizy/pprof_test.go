@@ -40,3 +40,35 @@ func TestPprofOffByDefault(t *testing.T) {
 		t.Fatalf("startPprof(\"\") = %v, %v; want nothing started", addr, err)
 	}
 }
+
+// TestPprofAsked: main keeps the runtime's allocation sampling only when
+// PPROF_ADDR is set, as a flag in any of the flag package's spellings or
+// in the environment.
+func TestPprofAsked(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "PPROF_ADDR" {
+				return v
+			}
+			return ""
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		env  string
+		want bool
+	}{
+		{nil, "", false},
+		{[]string{"serve"}, "", false},
+		{[]string{"serve"}, "127.0.0.1:6060", true},
+		{[]string{"serve", "--pprof-addr", "127.0.0.1:6060"}, "", true},
+		{[]string{"api", "-pprof-addr=127.0.0.1:6060"}, "", true},
+		{[]string{"serve", "--pprof-addr=127.0.0.1:6060"}, "", true},
+		{[]string{"serve", "--pprof-address=x", "pprof-addr"}, "", false},
+		{[]string{"serve", "--log-level", "debug"}, "", false},
+	} {
+		if got := pprofAsked(tc.args, env(tc.env)); got != tc.want {
+			t.Errorf("pprofAsked(%q, PPROF_ADDR=%q) = %v, want %v", tc.args, tc.env, got, tc.want)
+		}
+	}
+}

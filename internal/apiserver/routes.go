@@ -24,7 +24,7 @@ func addRoutes(mux web.Router, cfg Config, svc *tasks.Service, v *token.Verifier
 	// Polled by machines (load balancers, probes, metrics scrapes): logged
 	// at DEBUG when they succeed.
 	mux.Handle("GET /health", web.Quiet(handleHealth(checks)))
-	mux.Handle("GET /openapi.json", openapi.Handler(openapi.API())) // see openapi/doc.go
+	mux.Handle("GET /openapi.json", openapi.APIHandler()) // see openapi/doc.go
 
 	// Proxied to the auth service at the same path without /api/auth.
 	mux.Handle("POST /api/auth/register", proxy)

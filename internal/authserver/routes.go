@@ -75,7 +75,7 @@ func addRoutes(mux web.Router, log *slog.Logger, cfg Config, svc *auth.Service, 
 	if cfg.OpenID != nil {
 		addOpenIDRoutes(mux, cfg.OpenID, lim, admin)
 	}
-	mux.Handle("GET /openapi.json", openapi.Handler(openapi.Auth())) // see openapi/doc.go
+	mux.Handle("GET /openapi.json", openapi.AuthHandler()) // see openapi/doc.go
 	// The pages for people (/ui/…), and the GET /verify-email and GET
 	// /reset-password links of older mail, which show the same pages.
 	pcfg := cfg.Pages

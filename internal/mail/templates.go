@@ -8,6 +8,7 @@ import (
 	htmltemplate "html/template"
 	"net/url"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
 
@@ -48,9 +49,34 @@ var templateFS embed.FS
 type Templates struct {
 	product   string
 	publicURL string // no trailing slash
-	text      *texttemplate.Template
-	html      *htmltemplate.Template
 }
+
+// parsedTemplates is the embedded templates, parsed.
+type parsedTemplates struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// parsed parses the embedded templates on the first message rendered, not
+// at start: a process may send no mail for hours, and parsing pulls in
+// text/template's and html/template's parsers and escapers (their code
+// pages and some 50 KB of heap) that nothing else touches until a page is
+// rendered. TestTemplatesParse parses them in every test run, so a broken
+// template still fails the build's tests rather than a send.
+var parsed = sync.OnceValues(func() (parsedTemplates, error) {
+	text, err := texttemplate.ParseFS(templateFS, "templates/*.txt")
+	if err != nil {
+		return parsedTemplates{}, fmt.Errorf("mail: parse text templates: %w", err)
+	}
+	// Missing fields must fail rendering rather than print "<no value>".
+	text.Option("missingkey=error")
+	html, err := htmltemplate.ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return parsedTemplates{}, fmt.Errorf("mail: parse HTML templates: %w", err)
+	}
+	html.Option("missingkey=error")
+	return parsedTemplates{text: text, html: html}, nil
+})
 
 // templateData is what every template sees.
 type templateData struct {
@@ -60,7 +86,8 @@ type templateData struct {
 	Lifetime string
 }
 
-// NewTemplates parses the embedded templates. publicURL is the absolute
+// NewTemplates returns the renderer of the embedded templates, which are
+// parsed on the first message rendered. publicURL is the absolute
 // http(s) base of the links (config PUBLIC_URL); it may carry a path prefix
 // but no query or fragment. It returns an error for any other URL.
 func NewTemplates(publicURL string) (*Templates, error) {
@@ -71,22 +98,9 @@ func NewTemplates(publicURL string) (*Templates, error) {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return nil, fmt.Errorf("mail: public URL %q: want an absolute http(s) URL without user, query or fragment", publicURL)
 	}
-	text, err := texttemplate.ParseFS(templateFS, "templates/*.txt")
-	if err != nil {
-		return nil, fmt.Errorf("mail: parse text templates: %w", err)
-	}
-	// Missing fields must fail rendering rather than print "<no value>".
-	text.Option("missingkey=error")
-	html, err := htmltemplate.ParseFS(templateFS, "templates/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("mail: parse HTML templates: %w", err)
-	}
-	html.Option("missingkey=error")
 	return &Templates{
 		product:   Product,
 		publicURL: strings.TrimRight(publicURL, "/"),
-		text:      text,
-		html:      html,
 	}, nil
 }
 
@@ -155,12 +169,16 @@ func (t *Templates) render(name, subject, to string, data templateData) (auth.Em
 	if to == "" {
 		return auth.Email{}, fmt.Errorf("mail: %s: empty recipient", name)
 	}
+	tmpl, err := parsed()
+	if err != nil {
+		return auth.Email{}, err
+	}
 	data.Product = t.product
 	var text, html bytes.Buffer
-	if err := t.text.ExecuteTemplate(&text, name+".txt", data); err != nil {
+	if err := tmpl.text.ExecuteTemplate(&text, name+".txt", data); err != nil {
 		return auth.Email{}, fmt.Errorf("mail: render %s text: %w", name, err)
 	}
-	if err := t.html.ExecuteTemplate(&html, name+".html", data); err != nil {
+	if err := tmpl.html.ExecuteTemplate(&html, name+".html", data); err != nil {
 		return auth.Email{}, fmt.Errorf("mail: render %s HTML: %w", name, err)
 	}
 	return auth.Email{To: to, Subject: subject, Text: text.String(), HTML: html.String()}, nil

@@ -54,6 +54,12 @@ func (db *DB) UserRowLocked(ctx context.Context, id string) (bool, error) {
 // MaxConns is the size of db's pool.
 func (db *DB) MaxConns() int32 { return db.pool.raw.Config().MaxConns }
 
+// DescriptionCacheCapacity is the size of each connection's cache of
+// statement descriptions (pgx's cache_describe mode).
+func (db *DB) DescriptionCacheCapacity() int {
+	return db.pool.raw.Config().ConnConfig.DescriptionCacheCapacity
+}
+
 // RawColumn reads table.column of row id as stored (text as its bytes).
 func (db *DB) RawColumn(ctx context.Context, table, column, id string) ([]byte, error) {
 	var v []byte

@@ -73,9 +73,10 @@ type options struct {
 }
 
 func run(ctx context.Context, o options) error {
-	fmt.Printf("benchrun: %s, %d CPUs, wrk -c%d -d%s (logins: -c%d -d%s), %d hashing slot(s), Go %s\n\n",
+	fmt.Printf("benchrun: %s, %d CPUs, wrk -c%d -d%s (logins: -c%d -d%s), %d hashing slot(s), Go %s\n",
 		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), o.conns, o.duration,
 		2*o.hashSlots, o.loginDuration, o.hashSlots, runtime.Version())
+	fmt.Printf("bizy: %s\n\n", buildSettings(o.bizy))
 	hello, err := startHello()
 	if err != nil {
 		return err
