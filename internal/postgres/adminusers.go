@@ -28,11 +28,11 @@ func (s *store) ListUsers(ctx context.Context, f auth.UserFilter) ([]auth.User, 
 		if err != nil {
 			return nil, false, err
 		}
-		args = append(args, "%"+escapeLike(term)+"%")
+		args = append(args, "%"+escapeLike(term)+"%", f.Limit+1)
 		if f.After != "" {
 			args = append(args, f.After)
 		}
-		q = searchSQL(st.useTrigrams(term, s.db.search.forceTrigram), f.After != "", f.Limit+1)
+		q = searchSQL(st.useTrigrams(term, s.db.search.forceTrigram), f.After != "")
 	} else {
 		q = `SELECT ` + userColumns + ` FROM users`
 		if f.After != "" {

@@ -137,3 +137,50 @@ func testMigrateWithoutTrigrams(t *testing.T, db *postgres.DB, exts int) {
 		t.Fatalf("ListUsers(ANN) = %v, want %v", ids, want)
 	}
 }
+
+// TestUserSearchPlansOnce checks what the search's two statements are
+// written for: on a connection, after the first five searches of each
+// (PostgreSQL's custom plans), the next run the plan it keeps instead of
+// planning again, for a rare term (the trigram statement) and a common one
+// (the walk). pg_prepared_statements counts the plans of each statement.
+func TestUserSearchPlansOnce(t *testing.T) {
+	u := pgtest.SchemaURL(t)
+	ctx := t.Context()
+	db := openMigratedURL(t, pgtest.WithParam(u, "pool_max_conns", "1"))
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for _, q := range []string{
+		`INSERT INTO users (id, username, username_lower, email, email_verified, password_hash, created_at, updated_at)
+		 SELECT lpad(g::text, 12, '0'), 'user' || g, 'user' || g, 'user' || g || '@example.com', true, '\x00', now(), now()
+		 FROM generate_series(1, 3000) g`,
+		`ANALYZE users`,
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := db.AuthStore()
+	for range 10 {
+		for _, term := range []string{"User1234", "user"} {
+			if _, _, err := s.ListUsers(ctx, auth.UserFilter{Query: term, Limit: 20}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tc := range []struct{ name, marker string }{
+		{"trigram statement", "OFFSET 0) matches"},
+		{"walk", `username_lower COLLATE "C" LIKE`},
+	} {
+		n, err := db.CountRows(ctx, `SELECT coalesce(sum(generic_plans), 0)::int FROM pg_prepared_statements
+			WHERE strpos(statement, $1) > 0 AND custom_plans <= 5`, tc.marker)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 5 {
+			t.Errorf("%s: %d runs of a kept (generic) plan out of 10, want 5", tc.name, n)
+		}
+	}
+}

@@ -22,11 +22,10 @@ import (
 //
 // So the store makes that one decision itself, from the same histograms
 // (pg_stats, cached for searchStatsTTL), and sends one of two statements
-// whose plan does not depend on the term: the term, the cursor and the
-// limit reach the plan only as run-time values (the term and the cursor
-// through one-row subqueries, which the planner cannot look into; the
-// limit, 1 to 101, in the SQL text), so PostgreSQL keeps one generic plan
-// per statement and connection and plans no more per request.
+// whose plan does not depend on the term: the term, the limit and the
+// cursor reach the plan only as run-time values, through one-row
+// subqueries the planner cannot look into, so PostgreSQL keeps one
+// generic plan per statement and connection and plans no more per request.
 
 // searchStatsTTL is how long the store trusts the statistics it read; as
 // autovacuum's ANALYZE keeps them current, a minute's lag matters only to
@@ -49,21 +48,50 @@ type searchStats struct {
 // searchStatsCache holds the last searchStats read; its zero value is
 // ready to use, and it is safe for concurrent use.
 type searchStatsCache struct {
-	mu    sync.Mutex
-	stats *searchStats
+	mu         sync.Mutex
+	stats      *searchStats
+	refreshing bool // a search is rereading stale statistics
 	// forceTrigram, set only by tests, sends every search with a term of
 	// trigrams through the trigram indexes whatever its frequency.
 	forceTrigram bool
 }
 
-// get returns statistics no older than searchStatsTTL, reading them
-// through q when needed.
+// get returns the statistics, reading them through q the first time and
+// when they are older than searchStatsTTL. While one search rereads them,
+// the others go on with the stale ones rather than wait.
 func (c *searchStatsCache) get(ctx context.Context, q querier, now time.Time) (*searchStats, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.stats != nil && now.Sub(c.stats.read) < searchStatsTTL {
-		return c.stats, nil
+	st := c.stats
+	if st != nil && (now.Sub(st.read) < searchStatsTTL || c.refreshing) {
+		c.mu.Unlock()
+		return st, nil
 	}
+	if st != nil {
+		c.refreshing = true
+		c.mu.Unlock()
+		defer func() {
+			c.mu.Lock()
+			c.refreshing = false
+			c.mu.Unlock()
+		}()
+	} else {
+		// The first read: every search waits for it.
+		defer c.mu.Unlock()
+	}
+	fresh, err := readSearchStats(ctx, q, now)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
+	c.stats = fresh
+	return fresh, nil
+}
+
+// readSearchStats reads users' size, trigram indexes and histograms.
+func readSearchStats(ctx context.Context, q querier, now time.Time) (*searchStats, error) {
 	st := &searchStats{read: now}
 	// 'users'::regclass resolves through the search_path, as every query
 	// of the store does. A histogram is NULL before the first ANALYZE.
@@ -81,7 +109,6 @@ func (c *searchStatsCache) get(ctx context.Context, q querier, now time.Time) (*
 		return nil, fmt.Errorf("postgres: user search statistics: %w", err)
 	}
 	st.hists = [][]string{user, email}
-	c.stats = st
 	return st, nil
 }
 
@@ -144,16 +171,16 @@ func hasTrigram(term string) bool {
 	return false
 }
 
-// searchSQL returns the statement for a search page of limit rows, with
-// the pattern as $1 and, when after, the cursor as $2. The walk compares
-// with COLLATE "C", which keeps LIKE's answer (LIKE compares characters
-// under any deterministic collation) but keeps the trigram indexes, built
-// under the column's collation, out of its plan: it always reads users_pkey
-// backwards. The trigram statement selects the matches in a subquery
-// without order (OFFSET 0 keeps the planner from merging it into the
-// outer query, where walking users_pkey would serve the ORDER BY), so
-// they are read through the indexes and only the page is sorted.
-func searchSQL(trigram, after bool, limit int) string {
+// searchSQL returns the statement for a search page, with the pattern as
+// $1, the number of rows as $2 and, when after, the cursor as $3. The walk
+// compares with COLLATE "C", which keeps LIKE's answer (LIKE compares
+// characters under any deterministic collation) but keeps the trigram
+// indexes, built under the column's collation, out of its plan: it always
+// reads users_pkey backwards. The trigram statement selects the matches in
+// a subquery without order (OFFSET 0 keeps the planner from merging it
+// into the outer query, where walking users_pkey would serve the ORDER
+// BY), so they are read through the indexes and only the page is sorted.
+func searchSQL(trigram, after bool) string {
 	var b strings.Builder
 	b.WriteString(`SELECT ` + userColumns + ` FROM `)
 	if trigram {
@@ -165,12 +192,12 @@ func searchSQL(trigram, after bool, limit int) string {
 				OR email COLLATE "C" LIKE (SELECT $1::text) ESCAPE '\')`)
 	}
 	if after {
-		b.WriteString(` AND id < (SELECT $2::text)`)
+		b.WriteString(` AND id < (SELECT $3::text)`)
 	}
 	if trigram {
 		b.WriteString(` OFFSET 0) matches`)
 	}
 	// id compares byte-wise (COLLATE "C"), as on SQLite.
-	fmt.Fprintf(&b, ` ORDER BY id DESC LIMIT %d`, limit)
+	b.WriteString(` ORDER BY id DESC LIMIT (SELECT $2::int)`)
 	return b.String()
 }
