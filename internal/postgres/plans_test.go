@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -74,26 +75,12 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	if err := db.MigrateTasks(ctx); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	// Ids are 12-digit strings: they sort like the services' UUIDv7s, by
-	// creation; user 1 owns 1 task in 2,000, the rest spread evenly.
-	for _, q := range []string{
-		`INSERT INTO users (id, username, username_lower, email, email_verified, password_hash, created_at, updated_at)
-		 SELECT lpad(g::text, 12, '0'), 'user' || g, 'user' || g, 'user' || g || '@example.com', true, '\x00', now(), now()
-		 FROM generate_series(1, 30000) g`,
+	// User 1 owns 1 task in 2,000, the rest spread evenly.
+	conn := connectFilled(t, u, fillUsersSQL(30000),
 		`INSERT INTO tasks (id, user_id, title, status, priority, created_at, updated_at)
 		 SELECT lpad(g::text, 12, '0'), lpad((g % 2000 + 1)::text, 12, '0'), 'task', (ARRAY['todo', 'in_progress', 'done'])[g % 3 + 1], 'low', now(), now()
 		 FROM generate_series(1, 200000) g`,
-		`ANALYZE users`, `ANALYZE tasks`,
-	} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+		`ANALYZE users`, `ANALYZE tasks`)
 	rec.take()
 
 	as, ts := db.AuthStore(), db.TasksStore()
@@ -208,6 +195,31 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 			t.Logf("%s: %s", p.name, strings.Join(nodes, "; "))
 		}
 	}
+}
+
+// fillUsersSQL inserts n users named user1…userN, with 12-digit ids that
+// sort like the services' UUIDv7s, by creation.
+func fillUsersSQL(n int) string {
+	return fmt.Sprintf(`INSERT INTO users (id, username, username_lower, email, email_verified, password_hash, created_at, updated_at)
+		SELECT lpad(g::text, 12, '0'), 'user' || g, 'user' || g, 'user' || g || '@example.com', true, '\x00', now(), now()
+		FROM generate_series(1, %d) g`, n)
+}
+
+// connectFilled connects to u, runs sqls there and returns the connection,
+// closed when t ends.
+func connectFilled(t *testing.T, u string, sqls ...string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	for _, q := range sqls {
+		if _, err := conn.Exec(t.Context(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return conn
 }
 
 // planNode is the part of EXPLAIN (FORMAT JSON)'s plan tree the test reads.

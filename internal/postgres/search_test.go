@@ -147,21 +147,7 @@ func TestUserSearchPlansOnce(t *testing.T) {
 	u := pgtest.SchemaURL(t)
 	ctx := t.Context()
 	db := openMigratedURL(t, pgtest.WithParam(u, "pool_max_conns", "1"))
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	for _, q := range []string{
-		`INSERT INTO users (id, username, username_lower, email, email_verified, password_hash, created_at, updated_at)
-		 SELECT lpad(g::text, 12, '0'), 'user' || g, 'user' || g, 'user' || g || '@example.com', true, '\x00', now(), now()
-		 FROM generate_series(1, 3000) g`,
-		`ANALYZE users`,
-	} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	connectFilled(t, u, fillUsersSQL(3000), `ANALYZE users`)
 	s := db.AuthStore()
 	for range 10 {
 		for _, term := range []string{"User1234", "user"} {
