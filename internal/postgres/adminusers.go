@@ -32,7 +32,7 @@ func (s *store) ListUsers(ctx context.Context, f auth.UserFilter) ([]auth.User, 
 		if f.After != "" {
 			args = append(args, f.After)
 		}
-		q = searchSQL(st.useTrigrams(term, s.db.search.forceTrigram), f.After != "")
+		q = searchSQL(st.plan(term, s.db.search.forceTrigram), f.After != "")
 	} else {
 		q = `SELECT ` + userColumns + ` FROM users`
 		if f.After != "" {

@@ -20,22 +20,33 @@ import (
 // 0.04 ms of execution, and half the backend's CPU for the request
 // (BENCHMARKS.md, "Admin search at scale").
 //
-// So the store makes that one decision itself, from the same histograms
-// (pg_stats, cached for searchStatsTTL), and sends one of two statements
-// whose plan does not depend on the term: the term, the limit and the
-// cursor reach the plan only as run-time values, through one-row
-// subqueries the planner cannot look into, so PostgreSQL keeps one
-// generic plan per statement and connection and plans no more per request.
+// So on a table past smallTableRows the store makes that one decision
+// itself, from the same histograms (pg_stats, cached for searchStatsTTL),
+// and sends one of two statements whose plan does not depend on the term:
+// the term, the limit and the cursor reach the plan only as run-time
+// values, through one-row subqueries the planner cannot look into, so
+// PostgreSQL keeps one generic plan per statement and connection and plans
+// no more per request.
 
 // searchStatsTTL is how long the store trusts the statistics it read; as
 // autovacuum's ANALYZE keeps them current, a minute's lag matters only to
 // a table that changes shape within the minute.
 const searchStatsTTL = time.Minute
 
-// minTrigramRows is the table size below which a search always walks:
-// reading a few hundred rows costs less than opening two GIN indexes, and
-// a smaller table has no histogram worth the name.
-const minTrigramRows = 1000
+// smallTableRows is the table size below which the store leaves the
+// choice to the planner, with the term in view, as before: on a small
+// table PostgreSQL soon settles on one cheap plan (walking users_pkey)
+// whatever the term, and the one-row subqueries would only add work.
+const smallTableRows = 1000
+
+// searchPlan is the statement a search is sent as.
+type searchPlan int
+
+const (
+	planByPlanner searchPlan = iota // the term in view; for small tables
+	planWalk                        // users_pkey backwards, whatever the term
+	planTrigram                     // the trigram indexes, matches sorted
+)
 
 // searchStats is what the store knows of users for choosing a plan.
 type searchStats struct {
@@ -112,30 +123,31 @@ func readSearchStats(ctx context.Context, q querier, now time.Time) (*searchStat
 	return st, nil
 }
 
-// useTrigrams reports whether the search for term (lower-cased, not
-// escaped) should read the trigram indexes rather than walk users_pkey:
-// when the indexes exist, the table is not small, pg_trgm can draw a
-// trigram from the term, and no histogram bound contains it, so that
-// under 1% of users do (the planner's own reading of a histogram of 100
-// buckets), and a walk would read thousands of rows to fill a page.
-func (st *searchStats) useTrigrams(term string, force bool) bool {
+// plan returns the statement for a search of term (lower-cased, not
+// escaped). On a table of smallTableRows or more (or with force, set by
+// tests) it is the trigram statement when the indexes exist, pg_trgm can
+// draw a trigram from the term, and no histogram bound contains the term,
+// so that under 1% of users do (the planner's own reading of a histogram
+// of 100 buckets) and a walk would read thousands of rows to fill a page;
+// otherwise the walk.
+func (st *searchStats) plan(term string, force bool) searchPlan {
+	if st.rows < smallTableRows && !force {
+		return planByPlanner
+	}
 	if !st.trigram || !hasTrigram(term) {
-		return false
+		return planWalk
 	}
 	if force {
-		return true
-	}
-	if st.rows < minTrigramRows {
-		return false
+		return planTrigram
 	}
 	for _, h := range st.hists {
 		for _, b := range h {
 			if strings.Contains(b, term) {
-				return false
+				return planWalk
 			}
 		}
 	}
-	return true
+	return planTrigram
 }
 
 // hasTrigram reports whether pg_trgm draws at least one trigram from the
@@ -171,33 +183,43 @@ func hasTrigram(term string) bool {
 	return false
 }
 
-// searchSQL returns the statement for a search page, with the pattern as
-// $1, the number of rows as $2 and, when after, the cursor as $3. The walk
-// compares with COLLATE "C", which keeps LIKE's answer (LIKE compares
-// characters under any deterministic collation) but keeps the trigram
-// indexes, built under the column's collation, out of its plan: it always
-// reads users_pkey backwards. The trigram statement selects the matches in
-// a subquery without order (OFFSET 0 keeps the planner from merging it
-// into the outer query, where walking users_pkey would serve the ORDER
-// BY), so they are read through the indexes and only the page is sorted.
-func searchSQL(trigram, after bool) string {
+// searchSQL returns the statement of plan p for a search page, with the
+// pattern as $1, the number of rows as $2 and, when after, the cursor as
+// $3. Outside planByPlanner the three reach the plan through one-row
+// subqueries. The walk compares with COLLATE "C", which keeps LIKE's
+// answer (LIKE compares characters under any deterministic collation) but
+// keeps the trigram indexes, built under the column's collation, out of
+// its plan: it always reads users_pkey backwards. The trigram statement
+// selects the matches in a subquery without order (OFFSET 0 keeps the
+// planner from merging it into the outer query, where walking users_pkey
+// would serve the ORDER BY), so they are read through the indexes and only
+// the page is sorted.
+func searchSQL(p searchPlan, after bool) string {
+	pattern, limit, cursor := `(SELECT $1::text)`, `(SELECT $2::int)`, `(SELECT $3::text)`
+	if p == planByPlanner {
+		pattern, limit, cursor = `$1`, `$2`, `$3`
+	}
 	var b strings.Builder
 	b.WriteString(`SELECT ` + userColumns + ` FROM `)
-	if trigram {
+	switch p {
+	case planTrigram:
 		b.WriteString(`(SELECT ` + userColumns + ` FROM users
-			WHERE (username_lower LIKE (SELECT $1::text) ESCAPE '\' OR email LIKE (SELECT $1::text) ESCAPE '\')`)
-	} else {
+			WHERE (username_lower LIKE ` + pattern + ` ESCAPE '\' OR email LIKE ` + pattern + ` ESCAPE '\')`)
+	case planWalk:
 		b.WriteString(`users
-			WHERE (username_lower COLLATE "C" LIKE (SELECT $1::text) ESCAPE '\'
-				OR email COLLATE "C" LIKE (SELECT $1::text) ESCAPE '\')`)
+			WHERE (username_lower COLLATE "C" LIKE ` + pattern + ` ESCAPE '\'
+				OR email COLLATE "C" LIKE ` + pattern + ` ESCAPE '\')`)
+	default:
+		b.WriteString(`users
+			WHERE (username_lower LIKE ` + pattern + ` ESCAPE '\' OR email LIKE ` + pattern + ` ESCAPE '\')`)
 	}
 	if after {
-		b.WriteString(` AND id < (SELECT $3::text)`)
+		b.WriteString(` AND id < ` + cursor)
 	}
-	if trigram {
+	if p == planTrigram {
 		b.WriteString(` OFFSET 0) matches`)
 	}
 	// id compares byte-wise (COLLATE "C"), as on SQLite.
-	b.WriteString(` ORDER BY id DESC LIMIT (SELECT $2::int)`)
+	b.WriteString(` ORDER BY id DESC LIMIT ` + limit)
 	return b.String()
 }

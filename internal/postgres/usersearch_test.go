@@ -20,10 +20,10 @@ func TestHasTrigram(t *testing.T) {
 	}
 }
 
-// TestUseTrigrams checks the choice between the two search statements:
-// the trigram indexes for a term no histogram bound contains, on a table
-// large enough, when they exist; the walk otherwise.
-func TestUseTrigrams(t *testing.T) {
+// TestSearchPlan checks the choice of statement: the trigram indexes for
+// a term no histogram bound contains, on a table large enough, when they
+// exist; the walk otherwise; the planner's own choice on a small table.
+func TestSearchPlan(t *testing.T) {
 	st := &searchStats{trigram: true, rows: 1e6, hists: [][]string{
 		{"ann", "user00000100", "user00500000"},
 		{"ann@example.com", "user00000100@example.com"},
@@ -31,27 +31,30 @@ func TestUseTrigrams(t *testing.T) {
 	for _, tc := range []struct {
 		term  string
 		force bool
-		want  bool
+		want  searchPlan
 	}{
-		{"bench", false, true},
-		{"user", false, false},        // in every bound
-		{"example.com", false, false}, // in every email
-		{"0050", false, false},
-		{"be", false, false}, // no trigram: the index would be read whole
-		{"be", true, false},
-		{"user", true, true},
+		{"bench", false, planTrigram},
+		{"user", false, planWalk},        // in every bound
+		{"example.com", false, planWalk}, // in every email
+		{"0050", false, planWalk},
+		{"be", false, planWalk}, // no trigram: the index would be read whole
+		{"be", true, planWalk},
+		{"user", true, planTrigram},
 	} {
-		if got := st.useTrigrams(tc.term, tc.force); got != tc.want {
-			t.Errorf("useTrigrams(%q, force %v) = %v, want %v", tc.term, tc.force, got, tc.want)
+		if got := st.plan(tc.term, tc.force); got != tc.want {
+			t.Errorf("plan(%q, force %v) = %v, want %v", tc.term, tc.force, got, tc.want)
 		}
 	}
-	for _, small := range []*searchStats{
-		{trigram: true, rows: 999},
-		{trigram: true, rows: -1}, // never analyzed
-		{trigram: false, rows: 1e6},
+	for _, tc := range []struct {
+		st   *searchStats
+		want searchPlan
+	}{
+		{&searchStats{trigram: true, rows: 999}, planByPlanner},
+		{&searchStats{trigram: true, rows: -1}, planByPlanner}, // never analyzed
+		{&searchStats{trigram: false, rows: 1e6}, planWalk},
 	} {
-		if small.useTrigrams("bench", false) {
-			t.Errorf("useTrigrams(bench) on %+v = true, want a walk", *small)
+		if got := tc.st.plan("bench", false); got != tc.want {
+			t.Errorf("plan(bench) on %+v = %v, want %v", *tc.st, got, tc.want)
 		}
 	}
 }
