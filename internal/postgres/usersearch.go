@@ -111,9 +111,9 @@ func readSearchStats(ctx context.Context, q querier, now time.Time) (*searchStat
 			(SELECT count(*) FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
 			 WHERE i.indrelid = c.oid AND x.relname IN ('users_username_lower_trgm', 'users_email_trgm')) = 2,
 			(SELECT s.histogram_bounds::text::text[] FROM pg_stats s
-			 WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'username_lower'),
+			 WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'username_lower' AND NOT s.inherited),
 			(SELECT s.histogram_bounds::text::text[] FROM pg_stats s
-			 WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'email')
+			 WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'email' AND NOT s.inherited)
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE c.oid = 'users'::regclass`).Scan(&st.rows, &st.trigram, &user, &email)
 	if err != nil {
