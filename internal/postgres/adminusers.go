@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bizy-auth/bizy/internal/auth"
 )
@@ -16,28 +17,33 @@ func (s *store) ListUsers(ctx context.Context, f auth.UserFilter) ([]auth.User, 
 	if f.Limit < 1 || f.Limit > auth.MaxPageSize {
 		return nil, false, &auth.ValidationError{Fields: map[string]string{"limit": "must be between 1 and 100"}}
 	}
-	var where []string
+	var q string
 	var args []any
 	if f.Query != "" {
 		// username_lower and email are stored lower-cased, so lowering the
-		// pattern makes the case-sensitive LIKE ignore case. The trigram
-		// indexes of migration 0060, where pg_trgm allowed them, serve a
-		// rare term; a common one walks users_pkey below (plans_test.go).
-		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
-		where = append(where, `(username_lower LIKE $1 ESCAPE '\' OR email LIKE $1 ESCAPE '\')`)
+		// pattern makes the case-sensitive LIKE ignore case. Which plan
+		// serves the term is chosen in usersearch.go.
+		term := strings.ToLower(f.Query)
+		st, err := s.db.search.get(ctx, s.q, time.Now())
+		if err != nil {
+			return nil, false, err
+		}
+		args = append(args, "%"+escapeLike(term)+"%", f.Limit+1)
+		if f.After != "" {
+			args = append(args, f.After)
+		}
+		q = searchSQL(st.plan(term, s.db.search.forceTrigram), f.After != "")
+	} else {
+		q = `SELECT ` + userColumns + ` FROM users`
+		if f.After != "" {
+			args = append(args, f.After)
+			q += ` WHERE id < $1`
+		}
+		// id compares byte-wise (COLLATE "C"), as on SQLite.
+		args = append(args, f.Limit+1)
+		q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
 	}
-	if f.After != "" {
-		args = append(args, f.After)
-		where = append(where, fmt.Sprintf("id < $%d", len(args)))
-	}
-	q := `SELECT ` + userColumns + ` FROM users`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	// One row more than asked tells whether a next page exists; id compares
-	// byte-wise (COLLATE "C"), as on SQLite.
-	args = append(args, f.Limit+1)
-	q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
+	// Either way one row more than asked tells whether a next page exists.
 	rows, err := s.q.Query(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: list users: %w", err)

@@ -27,6 +27,9 @@ const (
 type DB struct {
 	pool *pool     // every call through it is bounded (bound.go)
 	box  *seal.Box // seals the secrets at rest (SetSealBox); nil keeps plaintext
+	// search holds the statistics the admin user search chooses its plan
+	// by (usersearch.go).
+	search searchStatsCache
 }
 
 // DefaultMaxConns is the pool size Open uses when url sets no

@@ -17,15 +17,18 @@ import (
 )
 
 // TestUserSearchThroughTrigramIndexes runs the contract's search checks
-// (any case, username or email, wildcards literal, pages) with sequential
-// and plain index scans priced out, so the planner answers through the
-// trigram indexes: their lossy matches, rechecked, must give the same users
-// as the walk of users_pkey that small tables get.
+// (any case, username or email, wildcards literal, pages) with the store
+// sending every term with a trigram to its trigram statement and with
+// sequential and plain index scans priced out, so the planner answers
+// through the trigram indexes: their lossy matches, rechecked, must give
+// the same users as the walk of users_pkey that small tables get.
 func TestUserSearchThroughTrigramIndexes(t *testing.T) {
 	pgtest.URL(t)
 	storetest.UserSearch(t, func(t *testing.T) auth.Store {
 		u := pgtest.WithParam(pgtest.SchemaURL(t), "enable_seqscan", "off")
-		return openMigratedURL(t, pgtest.WithParam(u, "enable_indexscan", "off")).AuthStore()
+		db := openMigratedURL(t, pgtest.WithParam(u, "enable_indexscan", "off"))
+		db.ForceTrigramSearch() // the tables are small: it would walk
+		return db.AuthStore()
 	})
 }
 
@@ -132,5 +135,38 @@ func testMigrateWithoutTrigrams(t *testing.T, db *postgres.DB, exts int) {
 	}
 	if !slices.Equal(ids, want) {
 		t.Fatalf("ListUsers(ANN) = %v, want %v", ids, want)
+	}
+}
+
+// TestUserSearchPlansOnce checks what the search's two statements are
+// written for: on a connection, after the first five searches of each
+// (PostgreSQL's custom plans), the next run the plan it keeps instead of
+// planning again, for a rare term (the trigram statement) and a common one
+// (the walk). pg_prepared_statements counts the plans of each statement.
+func TestUserSearchPlansOnce(t *testing.T) {
+	u := pgtest.SchemaURL(t)
+	ctx := t.Context()
+	db := openMigratedURL(t, pgtest.WithParam(u, "pool_max_conns", "1"))
+	connectFilled(t, u, fillUsersSQL(3000), `ANALYZE users`)
+	s := db.AuthStore()
+	for range 10 {
+		for _, term := range []string{"User1234", "user"} {
+			if _, _, err := s.ListUsers(ctx, auth.UserFilter{Query: term, Limit: 20}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tc := range []struct{ name, marker string }{
+		{"trigram statement", "OFFSET 0) matches"},
+		{"walk", `username_lower COLLATE "C" LIKE`},
+	} {
+		n, err := db.CountRows(ctx, `SELECT coalesce(sum(generic_plans), 0)::int FROM pg_prepared_statements
+			WHERE strpos(statement, $1) > 0 AND custom_plans <= 5`, tc.marker)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 5 {
+			t.Errorf("%s: %d runs of a kept (generic) plan out of 10, want 5", tc.name, n)
+		}
 	}
 }
