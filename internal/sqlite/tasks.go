@@ -63,7 +63,27 @@ func (s *taskStore) Tasks(ctx context.Context, userID string, f tasks.TaskFilter
 	if f.Limit < 1 {
 		return nil, false, fmt.Errorf("sqlite: tasks: limit %d, want at least 1", f.Limit)
 	}
-	q := `SELECT ` + taskColumns + ` FROM tasks WHERE user_id = ?`
+	ts, err := s.tasks(ctx, packedTaskColumns, userID, f, scanPackedTask)
+	if errors.Is(err, errUnpackable) {
+		// A text holding NUL, which the service refuses but the table
+		// takes: read that page column by column.
+		ts, err = s.tasks(ctx, taskColumns, userID, f, scanTaskTo)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("sqlite: tasks: %w", err)
+	}
+	for i := range ts {
+		ts[i].UserID = userID
+	}
+	ts, more := page(ts, f.Limit)
+	return ts, more, nil
+}
+
+// tasks reads the page f selects, one row more than f.Limit, with columns
+// read by scan.
+func (s *taskStore) tasks(ctx context.Context, columns, userID string, f tasks.TaskFilter,
+	scan func(scanner, *tasks.Task) error) ([]tasks.Task, error) {
+	q := `SELECT ` + columns + ` FROM tasks WHERE user_id = ?`
 	args := []any{userID}
 	if f.Status != "" {
 		q, args = q+` AND status = ?`, append(args, f.Status)
@@ -78,17 +98,9 @@ func (s *taskStore) Tasks(ctx context.Context, userID string, f tasks.TaskFilter
 	q, args = q+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit+1)
 	rows, err := s.base().queryRead(ctx, q, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("sqlite: tasks: %w", err)
+		return nil, err
 	}
-	ts, err := collect(rows, f.Limit+1, scanTaskTo)
-	if err != nil {
-		return nil, false, fmt.Errorf("sqlite: tasks: %w", err)
-	}
-	for i := range ts {
-		ts[i].UserID = userID
-	}
-	ts, more := page(ts, f.Limit)
-	return ts, more, nil
+	return collect(rows, f.Limit+1, scan)
 }
 
 // UpdateTask writes every field of t but ID, UserID and CreatedAt to the
