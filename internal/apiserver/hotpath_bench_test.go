@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -87,19 +86,7 @@ func benchServeCancelable(b *testing.B, h http.Handler, path, raw string, want i
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := httptest.NewRequestWithContext(ctx, "GET", path, nil)
-	r.Header.Set("Authorization", "Bearer "+raw)
-	r.Header.Set("Origin", allowedOrigin)
-	var code int
-	b.ReportAllocs()
-	for b.Loop() {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		code = w.Code
-	}
-	if code != want {
-		b.Fatalf("status %d, want %d", code, want)
-	}
+	benchServeRequest(b, h, benchRequest(ctx, path, raw), want)
 }
 
 func benchSQLiteTasks(tb testing.TB) tasks.Store {
