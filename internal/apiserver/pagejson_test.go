@@ -118,3 +118,28 @@ func TestAppendJSONString(t *testing.T) {
 		check(b.String())
 	}
 }
+
+// TestAppendRFC3339Nano checks the timestamp writer against time's own
+// RFC3339Nano, fractions and years at their edges included.
+func TestAppendRFC3339Nano(t *testing.T) {
+	times := []time.Time{{}, time.Unix(0, 0), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 3, 1, 1, 2, 3, 100, time.UTC), time.Date(2026, 12, 4, 17, 0, 0, 120000000, time.UTC)}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 5000 {
+		ns := r.Int64N(1 << 62)
+		switch r.IntN(3) {
+		case 0:
+			ns -= ns % 1000 // microseconds, as stored
+		case 1:
+			ns -= ns % 1e9
+		}
+		times = append(times, time.Unix(0, ns).UTC(), time.Unix(r.Int64N(400000000000)-200000000000, ns%1e9).UTC())
+	}
+	for _, tm := range times {
+		tm = tm.UTC()
+		if got, want := string(appendRFC3339Nano(nil, tm)), tm.Format(time.RFC3339Nano); got != want {
+			t.Fatalf("appendRFC3339Nano(%v) = %s, want %s", tm, got, want)
+		}
+	}
+}

@@ -46,15 +46,34 @@ func scanPackedTask(row scanner, t *tasks.Task) error {
 		return errUnpackable
 	}
 	f[8] = rest
-	created, err := strconv.ParseInt(f[7], 10, 64)
+	created, err := parseMicros(f[7])
 	if err != nil {
 		return err
 	}
-	updated, err := strconv.ParseInt(f[8], 10, 64)
+	updated, err := parseMicros(f[8])
 	if err != nil {
 		return err
 	}
 	*t = tasks.Task{ID: f[0], Title: f[1], Description: f[2], Status: f[3], Priority: f[4],
 		DueDate: f[5], GoalID: f[6], CreatedAt: fromDB(created), UpdatedAt: fromDB(updated)}
 	return nil
+}
+
+// parseMicros parses a stored time as SQLite wrote it in decimal. Up to 18
+// digits, what every time from 1970 to year 33,000 takes, it adds digits
+// without strconv's checks for overflow and signs, which cost as much
+// again; anything else is strconv's.
+func parseMicros(s string) (int64, error) {
+	if len(s) == 0 || len(s) > 18 {
+		return strconv.ParseInt(s, 10, 64)
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return strconv.ParseInt(s, 10, 64)
+		}
+		n = n*10 + int64(c)
+	}
+	return n, nil
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -61,4 +62,16 @@ type textRow string
 func (r textRow) Scan(dest ...any) error {
 	*dest[0].(*string) = string(r)
 	return nil
+}
+
+// TestParseMicros checks the fast parse against strconv.
+func TestParseMicros(t *testing.T) {
+	for _, s := range []string{"0", "7", "1764867600123456", "999999999999999999", "9223372036854775807",
+		"-1", "-1764867600123456", "", "12a", "+5", "99999999999999999999", " 1"} {
+		got, gotErr := parseMicros(s)
+		want, wantErr := strconv.ParseInt(s, 10, 64)
+		if got != want || (gotErr == nil) != (wantErr == nil) {
+			t.Errorf("parseMicros(%q) = %d, %v; want %d, %v", s, got, gotErr, want, wantErr)
+		}
+	}
 }
