@@ -126,11 +126,7 @@ var jsonSafe = func() (safe [256]bool) {
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); {
-		if jsonSafe[s[i]] {
-			i++
-			continue
-		}
+	for i := safePrefix(s); i < len(s); i += safePrefix(s[i:]) {
 		if c := s[i]; c < utf8.RuneSelf {
 			b = append(b, s[start:i]...)
 			switch c {
@@ -170,6 +166,18 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// safePrefix returns the length of s's longest prefix of jsonSafe bytes:
+// a loop of its own compiles to a few instructions a byte, where inside
+// appendJSONString's it took thirteen.
+func safePrefix(s string) int {
+	for i := 0; i < len(s); i++ {
+		if !jsonSafe[s[i]] {
+			return i
+		}
+	}
+	return len(s)
 }
 
 // pageBuffers holds the buffers pages are appended to; a body bigger than
