@@ -8,55 +8,86 @@ import (
 	"github.com/bizy-auth/bizy/internal/tasks"
 )
 
-// A page of tasks is read as one text column a row rather than nine.
-// Reading a column through database/sql and modernc.org/sqlite costs far
-// more than SQLite's own work for it: the driver asks its type, text and
-// length, taking the connection's mutex for each (modernc opens every
-// connection SQLITE_OPEN_FULLMUTEX), copies it into a new Go string, boxes
-// it in an interface, and database/sql converts it into the destination.
-// For a page of 20 tasks that was 189 columns, about a third of the
-// request's instructions. SQLite joins the nine with NUL, which no text
-// the service stores contains (input.Storable); a row whose text does
-// (written around the service) makes the page read column by column.
+// A page of tasks is read as one text: SQLite joins each row's nine
+// columns with NUL, and the rows with NUL again (packedPage). Reading a
+// column through database/sql and modernc.org/sqlite costs far more than
+// SQLite's own work for it: the driver asks its type, text and length,
+// taking the connection's mutex for each (modernc opens every connection
+// SQLITE_OPEN_FULLMUTEX), copies it into a new Go string and boxes it in
+// an interface, and database/sql converts it into the destination; each
+// row is a step across the driver besides. A page of 20 tasks was 189
+// columns in 21 steps, more than a third of the request's instructions.
+// NUL is a safe separator because no text the service stores contains it
+// (input.Storable); a page whose text does (written around the service)
+// does not split into whole rows, and is read column by column instead.
 
 // packedTaskColumns is taskColumns joined by NUL into one text.
 const packedTaskColumns = `concat_ws(char(0), id, title, description, status, priority,
-	COALESCE(due_date, ''), COALESCE(goal_id, ''), created_at, updated_at)`
+	COALESCE(due_date, ''), COALESCE(goal_id, ''), created_at, updated_at) AS p`
 
-// errUnpackable is a packed row that does not split into its columns.
-var errUnpackable = errors.New("sqlite: packed row has a NUL in its text")
+// packedTaskFields is how many fields a packed task has.
+const packedTaskFields = 9
 
-// scanPackedTask reads one row of packedTaskColumns into t; UserID is left
-// to the caller. The fields share the row's one string.
-func scanPackedTask(row scanner, t *tasks.Task) error {
-	var packed string
-	if err := row.Scan(&packed); err != nil {
-		return err
+// packedPage wraps query, whose one column p is packed rows, into a query
+// of one row: how many rows query gave, and the rows joined by NUL ("" for
+// none). The rows come in query's order (its ORDER BY, which SQLite keeps
+// for the aggregate of a subquery with a LIMIT); unpackTasks checks it.
+func packedPage(query string) string {
+	return `SELECT count(*), COALESCE(group_concat(p, char(0)), '') FROM (` + query + `)`
+}
+
+// errUnpackable is a packed page that does not split into whole rows.
+var errUnpackable = errors.New("sqlite: packed page has a NUL in its text")
+
+// unpackTasks splits a packed page of n tasks; UserID is left to the
+// caller. The fields share the page's one string. It returns errUnpackable
+// unless the page splits into exactly n tasks by id descending, as the
+// query orders them: a NUL in a text adds a field, so a page holding one
+// never passes for n whole tasks.
+func unpackTasks(packed string, n int) ([]tasks.Task, error) {
+	if packed == "" && n == 0 {
+		return []tasks.Task{}, nil
 	}
-	var f [9]string
-	rest := packed
-	for i := range len(f) - 1 {
-		j := strings.IndexByte(rest, 0)
+	ts := make([]tasks.Task, 0, n)
+	var f [packedTaskFields]string
+	for i := 0; ; i = (i + 1) % packedTaskFields {
+		j := strings.IndexByte(packed, 0)
 		if j < 0 {
-			return errUnpackable
+			f[i] = packed
+		} else {
+			f[i], packed = packed[:j], packed[j+1:]
 		}
-		f[i], rest = rest[:j], rest[j+1:]
+		if i == packedTaskFields-1 {
+			t, err := packedTask(&f)
+			if err != nil {
+				return nil, err
+			}
+			if len(ts) == n || len(ts) > 0 && ts[len(ts)-1].ID <= t.ID {
+				return nil, errUnpackable
+			}
+			ts = append(ts, t)
+		}
+		if j < 0 {
+			if i != packedTaskFields-1 || len(ts) != n {
+				return nil, errUnpackable
+			}
+			return ts, nil
+		}
 	}
-	if strings.IndexByte(rest, 0) >= 0 {
-		return errUnpackable
-	}
-	f[8] = rest
+}
+
+// packedTask makes a task of its packed fields.
+func packedTask(f *[packedTaskFields]string) (tasks.Task, error) {
 	created, err := parseMicros(f[7])
 	if err != nil {
-		return err
+		return tasks.Task{}, errUnpackable
 	}
 	updated, err := parseMicros(f[8])
 	if err != nil {
-		return err
+		return tasks.Task{}, errUnpackable
 	}
-	*t = tasks.Task{ID: f[0], Title: f[1], Description: f[2], Status: f[3], Priority: f[4],
-		DueDate: f[5], GoalID: f[6], CreatedAt: fromDB(created), UpdatedAt: fromDB(updated)}
-	return nil
+	return tasks.Task{ID: f[0], Title: f[1], Description: f[2], Status: f[3], Priority: f[4],
+		DueDate: f[5], GoalID: f[6], CreatedAt: fromDB(created), UpdatedAt: fromDB(updated)}, nil
 }
 
 // parseMicros parses a stored time as SQLite wrote it in decimal. Up to 18

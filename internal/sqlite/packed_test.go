@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -36,32 +37,43 @@ func TestTasksTextWithNUL(t *testing.T) {
 	}
 }
 
-// TestScanPackedTask checks the splitting of a packed row, and that a row
-// with too few or too many fields is refused rather than misread.
-func TestScanPackedTask(t *testing.T) {
-	var task tasks.Task
-	row := "id\x00ti tle\x00\x00todo\x00low\x00\x00g\x001764867600123456\x001764867600000000"
-	if err := scanPackedTask(textRow(row), &task); err != nil {
+// TestUnpackTasks checks the splitting of a packed page, and that a page
+// that does not split into its count of tasks by id descending is refused
+// rather than misread.
+func TestUnpackTasks(t *testing.T) {
+	row1 := "id2\x00ti tle\x00\x00todo\x00low\x00\x00g\x001764867600123456\x001764867600000000"
+	row2 := "id1\x00t\x00d\x00done\x00high\x002030-01-02\x00\x000\x001"
+	ts, err := unpackTasks(row1+"\x00"+row2, 2)
+	if err != nil {
 		t.Fatal(err)
 	}
-	want := tasks.Task{ID: "id", Title: "ti tle", Status: "todo", Priority: "low", GoalID: "g",
-		CreatedAt: fromDB(1764867600123456), UpdatedAt: fromDB(1764867600000000)}
-	if task != want {
-		t.Errorf("got %+v, want %+v", task, want)
+	want := []tasks.Task{
+		{ID: "id2", Title: "ti tle", Status: "todo", Priority: "low", GoalID: "g",
+			CreatedAt: fromDB(1764867600123456), UpdatedAt: fromDB(1764867600000000)},
+		{ID: "id1", Title: "t", Description: "d", Status: "done", Priority: "high", DueDate: "2030-01-02",
+			CreatedAt: fromDB(0), UpdatedAt: fromDB(1)},
 	}
-	for _, bad := range []string{"id\x00a\x00b", row + "\x00extra", "a\x00b\x00c\x00d\x00e\x00f\x00g\x00x\x001"} {
-		if err := scanPackedTask(textRow(bad), &task); err == nil {
-			t.Errorf("scanPackedTask(%q) = nil, want an error", bad)
+	if len(ts) != 2 || ts[0] != want[0] || ts[1] != want[1] {
+		t.Errorf("got %+v, want %+v", ts, want)
+	}
+	if ts, err := unpackTasks("", 0); err != nil || ts == nil || len(ts) != 0 {
+		t.Errorf("empty page = %v, %v; want [], nil", ts, err)
+	}
+	// A title of nine NULs makes a whole extra task of fields, which the
+	// count gives away.
+	forged := "id3\x00a\x00id2b\x00x\x00todo\x00low\x00\x00\x001\x002\x00d\x00todo\x00low\x00\x00\x001\x002"
+	for _, bad := range []struct {
+		packed string
+		n      int
+	}{
+		{row1, 2}, {row1 + "\x00" + row2, 1}, {row1 + "\x00" + row2, 3}, {row2 + "\x00" + row1, 2},
+		{row1 + "\x00extra", 1}, {"id\x00a\x00b", 1}, {"", 1}, {row1, 0}, {forged, 1},
+		{"a\x00b\x00c\x00d\x00e\x00f\x00g\x00x\x001", 1},
+	} {
+		if ts, err := unpackTasks(bad.packed, bad.n); !errors.Is(err, errUnpackable) {
+			t.Errorf("unpackTasks(%q, %d) = %+v, %v; want errUnpackable", bad.packed, bad.n, ts, err)
 		}
 	}
-}
-
-// textRow is a row of one text column.
-type textRow string
-
-func (r textRow) Scan(dest ...any) error {
-	*dest[0].(*string) = string(r)
-	return nil
 }
 
 // TestParseMicros checks the fast parse against strconv.

@@ -63,11 +63,24 @@ func (s *taskStore) Tasks(ctx context.Context, userID string, f tasks.TaskFilter
 	if f.Limit < 1 {
 		return nil, false, fmt.Errorf("sqlite: tasks: limit %d, want at least 1", f.Limit)
 	}
-	ts, err := s.tasks(ctx, packedTaskColumns, userID, f, scanPackedTask)
+	q, args := taskPageQuery(packedTaskColumns, userID, f)
+	var (
+		n      int
+		packed string
+		ts     []tasks.Task
+	)
+	err := s.base().queryReadRow(ctx, packedPage(q), args...).Scan(&n, &packed)
+	if err == nil {
+		ts, err = unpackTasks(packed, n)
+	}
 	if errors.Is(err, errUnpackable) {
 		// A text holding NUL, which the service refuses but the table
 		// takes: read that page column by column.
-		ts, err = s.tasks(ctx, taskColumns, userID, f, scanTaskTo)
+		var rows *sql.Rows
+		q, args = taskPageQuery(taskColumns, userID, f)
+		if rows, err = s.base().queryRead(ctx, q, args...); err == nil {
+			ts, err = collect(rows, f.Limit+1, scanTaskTo)
+		}
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: tasks: %w", err)
@@ -79,10 +92,9 @@ func (s *taskStore) Tasks(ctx context.Context, userID string, f tasks.TaskFilter
 	return ts, more, nil
 }
 
-// tasks reads the page f selects, one row more than f.Limit, with columns
-// read by scan.
-func (s *taskStore) tasks(ctx context.Context, columns, userID string, f tasks.TaskFilter,
-	scan func(scanner, *tasks.Task) error) ([]tasks.Task, error) {
+// taskPageQuery returns the query of the page f selects, one row more than
+// f.Limit, with columns, and its arguments.
+func taskPageQuery(columns, userID string, f tasks.TaskFilter) (string, []any) {
 	q := `SELECT ` + columns + ` FROM tasks WHERE user_id = ?`
 	args := []any{userID}
 	if f.Status != "" {
@@ -95,12 +107,7 @@ func (s *taskStore) tasks(ctx context.Context, columns, userID string, f tasks.T
 		q, args = q+` AND id < ?`, append(args, f.After)
 	}
 	// One row more than asked tells whether a next page exists.
-	q, args = q+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit+1)
-	rows, err := s.base().queryRead(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, f.Limit+1, scan)
+	return q + ` ORDER BY id DESC LIMIT ?`, append(args, f.Limit+1)
 }
 
 // UpdateTask writes every field of t but ID, UserID and CreatedAt to the
