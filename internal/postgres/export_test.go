@@ -85,3 +85,16 @@ func OpenTraced(ctx context.Context, url string, tracer pgx.QueryTracer) (*DB, e
 	}
 	return &DB{pool: pool}, nil
 }
+
+// TaskPageDecodedRaw reports whether a page of userID's tasks comes in
+// columns that collectTasks decodes from their raw values, rather than
+// leaving every row to Scan.
+func (db *DB) TaskPageDecodedRaw(ctx context.Context, userID string) (bool, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE user_id = $1 LIMIT 1`, userID)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	ok := rawTaskColumns(rows.FieldDescriptions())
+	return ok, rows.Err()
+}
