@@ -98,22 +98,16 @@ func timestamptz(b []byte) (time.Time, bool) {
 	return time.UnixMicro(us + pgEpochMicros).UTC(), true
 }
 
-// word returns b as a string, without a copy for the statuses and
-// priorities the table allows.
+// words are the statuses and priorities the table allows.
+var words = [...]string{tasks.StatusTodo, tasks.StatusInProgress, tasks.StatusDone,
+	tasks.PriorityLow, tasks.PriorityMedium, tasks.PriorityHigh}
+
+// word returns b as a string, without a copy when it is one of words.
 func word(b []byte) string {
-	switch string(b) {
-	case tasks.StatusTodo:
-		return tasks.StatusTodo
-	case tasks.StatusInProgress:
-		return tasks.StatusInProgress
-	case tasks.StatusDone:
-		return tasks.StatusDone
-	case tasks.PriorityLow:
-		return tasks.PriorityLow
-	case tasks.PriorityMedium:
-		return tasks.PriorityMedium
-	case tasks.PriorityHigh:
-		return tasks.PriorityHigh
+	for _, w := range words {
+		if string(b) == w {
+			return w
+		}
 	}
 	return string(b)
 }
