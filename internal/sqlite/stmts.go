@@ -46,15 +46,15 @@ func (db *DB) closeStatements() error {
 //
 // Outside a transaction the statement runs without ctx's cancellation,
 // once ctx has been checked (the wait for a pool connection, behind
-// queries as short, is not cut short either). For a
-// context that can end, database/sql starts a goroutine per query to close
-// the rows when it does, and modernc.org/sqlite another to interrupt the
-// statement: two goroutines, their channels and a progress handler,
-// 10,000-16,000 instructions of a page of tasks' 440,000 (BENCHMARKS.md). The reads that come here are pages of at most
-// 101 rows and single rows, through an index, done in well under a
-// millisecond; cancelling one would save nothing. What could make one
-// wait, a lock held while another connection recovers the WAL, is bounded
-// by the connection's busy timeout.
+// queries as short, is not cut short either). For a context that can end,
+// database/sql starts a goroutine per query to close the rows when it
+// does, and modernc.org/sqlite another to interrupt the statement: two
+// goroutines, their channels and a progress handler, about 12,000
+// instructions of the 440,000 a page of tasks cost (BENCHMARKS.md). The
+// reads that come here are pages of at most 101 rows and single rows,
+// through an index, done in well under a millisecond; cancelling one would
+// save nothing. What could make one wait, a lock held while another
+// connection recovers the WAL, is bounded by the connection's busy timeout.
 func (s *store) queryRead(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if s.tx != nil {
 		return s.read.QueryContext(ctx, query, args...)
