@@ -103,6 +103,12 @@ func TestAppendJSONString(t *testing.T) {
 	for c := range 256 {
 		check(string([]byte{byte(c)}))
 		check("a" + string([]byte{byte(c)}) + "z")
+		// Every place in and around two eight-byte words.
+		for at := range 19 {
+			b := []byte("abcdefghijklmnopqrs")
+			b[at] = byte(c)
+			check(string(b))
+		}
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	pieces := []string{"a", "é", "😀", "\u2028", "\u2029", "<", ">", "&", `"`, `\`, "\x00", "\x1f", "\x7f", "\xff", "\xe2\x80"}
