@@ -14,7 +14,9 @@ import (
 // requireUser and passes the caller's id to the Service, which scopes every
 // read and write to that user: another user's item is a 404, like an
 // unknown id. Create and Patch are the request bodies (decoded and checked
-// by web.Decode); View is an item as the API shows it.
+// by web.Decode); View is an item as the API shows it. appendPage, when
+// set, appends a page of items as web.JSON writes newPage(items, next,
+// view), without the views (see pagejson.go).
 type resource[Item, View, Create, Patch any] struct {
 	list   func(ctx context.Context, userID string, q url.Values, limit int) ([]Item, string, error)
 	create func(ctx context.Context, userID string, body Create) (Item, error)
@@ -22,6 +24,8 @@ type resource[Item, View, Create, Patch any] struct {
 	update func(ctx context.Context, userID, id string, body Patch) (Item, error)
 	remove func(ctx context.Context, userID, id string) error
 	view   func(Item) View
+
+	appendPage func(b []byte, items []Item, next string) []byte
 }
 
 // handleList answers a page of the caller's items, newest first, filtered
@@ -40,6 +44,10 @@ func (res resource[Item, View, Create, Patch]) handleList() web.Handler {
 		items, next, err := res.list(r.Context(), c.UserID, q, limit)
 		if err != nil {
 			return err
+		}
+		if res.appendPage != nil {
+			writePage(w, http.StatusOK, func(b []byte) []byte { return res.appendPage(b, items, next) })
+			return nil
 		}
 		return web.JSON(w, http.StatusOK, newPage(items, next, res.view))
 	}

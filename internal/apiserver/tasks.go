@@ -28,8 +28,9 @@ func taskResource(svc *tasks.Service) resource[tasks.Task, taskView, createTaskR
 				Priority: req.Priority.patch(), DueDate: req.DueDate.patch(), GoalID: req.GoalID.patch(),
 			})
 		},
-		remove: svc.DeleteTask,
-		view:   newTaskView,
+		remove:     svc.DeleteTask,
+		view:       newTaskView,
+		appendPage: appendTaskPage,
 	}
 }
 

@@ -96,3 +96,16 @@ func OpenTraced(ctx context.Context, url string, tracer pgx.QueryTracer) (*DB, e
 // for every term pg_trgm draws a trigram from, however common, so that
 // tests on small tables exercise that plan.
 func (db *DB) ForceTrigramSearch() { db.search.forceTrigram = true }
+
+// TaskPageDecodedRaw reports whether a page of userID's tasks comes in
+// columns that collectTasks decodes from their raw values, rather than
+// leaving every row to Scan.
+func (db *DB) TaskPageDecodedRaw(ctx context.Context, userID string) (bool, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE user_id = $1 LIMIT 1`, userID)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	ok := rawTaskColumns(rows.FieldDescriptions())
+	return ok, rows.Err()
+}

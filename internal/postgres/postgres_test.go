@@ -184,3 +184,24 @@ func TestOIDCStore(t *testing.T) {
 		return storetest.OIDCEngine{Auth: db.AuthStore(), OIDC: db.OIDCStore()}
 	})
 }
+
+// TestTaskPageDecodedRaw checks that a page of tasks comes in the columns
+// collectTasks decodes itself: were pgx to send them otherwise, pages would
+// still be right (each row left to Scan), only slower, and no other test
+// would notice.
+func TestTaskPageDecodedRaw(t *testing.T) {
+	pgtest.URL(t)
+	db := openMigrated(t)
+	if err := db.MigrateTasks(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if err := db.TasksStore().CreateTask(t.Context(), tasks.Task{ID: "01a241f2-0000-7000-8000-000000000001",
+		UserID: "u1", Title: "t", Status: tasks.StatusTodo, Priority: tasks.PriorityLow, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	ok, err := db.TaskPageDecodedRaw(t.Context(), "u1")
+	if err != nil || !ok {
+		t.Fatalf("TaskPageDecodedRaw = %v, %v; want true", ok, err)
+	}
+}

@@ -83,7 +83,7 @@ func (s *taskStore) Tasks(ctx context.Context, userID string, f tasks.TaskFilter
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: tasks: %w", err)
 	}
-	ts, err := collect(rows, f.Limit+1, scanTaskTo)
+	ts, err := collectTasks(rows, f.Limit+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: tasks: %w", err)
 	}

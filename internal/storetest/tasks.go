@@ -35,6 +35,7 @@ func TasksStore(t *testing.T, open func(t *testing.T) tasks.Store) {
 		{"Tasks/PagesNewestFirst", testTasksPages},
 		{"Tasks/ExactMultipleOfLimit", testTasksExactMultiple},
 		{"Tasks/Empty", testTasksEmpty},
+		{"Tasks/EveryFieldAsStored", testTasksFields},
 		{"Tasks/FilterStatus", testTasksFilterStatus},
 		{"Tasks/FilterGoal", testTasksFilterGoal},
 		{"CreateGoal/ThenGoal", testGoalRoundTrip},

@@ -3,6 +3,7 @@ package storetest
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/bizy-auth/bizy/internal/tasks"
 )
@@ -214,5 +215,41 @@ func testGoalsFilterStatus(t *testing.T, s tasks.Store) {
 			}
 		}
 		wantPages(t, goalPages(t, s, user, tasks.GoalFilter{Status: status, Limit: 1}), []int{1, 1}, want)
+	}
+}
+
+// testTasksFields checks that a page holds every field exactly as stored,
+// for texts with separators, quotes and non-ASCII text, empty optional
+// fields and times with and without a fraction: the adapters read a page
+// differently from one task (see internal/sqlite/packed.go).
+func testTasksFields(t *testing.T, s tasks.Store) {
+	user := newUserID()
+	goal := mustCreateGoal(t, s, newGoal(user))
+	texts := []string{"", "tab\tnew\nline \x01\x1f", `quote " backslash \ ; , | :`,
+		"é 日本語 😀 \u2028 \ufeff", "<b>&amp;</b>", "12345", "0"}
+	var want []tasks.Task
+	for i, text := range texts {
+		task := newTask(user)
+		task.Title = "t" + text
+		task.Description = text
+		task.CreatedAt = epoch.Add(time.Duration(i) * 1234567 * time.Microsecond)
+		task.UpdatedAt = task.CreatedAt.Add(time.Duration(i) * time.Second)
+		switch i % 3 {
+		case 0:
+			task.DueDate, task.GoalID = "", ""
+		case 1:
+			task.GoalID = goal.ID
+		}
+		want = append(want, mustCreateTask(t, s, task))
+	}
+	slices.Reverse(want)
+	got, more, err := s.Tasks(t.Context(), user, tasks.TaskFilter{Limit: len(want)})
+	if err != nil || more || len(got) != len(want) {
+		t.Fatalf("Tasks = %d tasks, more %v, err %v; want %d", len(got), more, err, len(want))
+	}
+	for i := range want {
+		if d := diffTask(got[i], want[i]); d != "" {
+			t.Errorf("task %d: %s", i, d)
+		}
 	}
 }
