@@ -65,7 +65,7 @@ func TestTaskPageJSON(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := httptest.NewRecorder()
-			writePage(got, http.StatusOK, func(b []byte) []byte { return appendTaskPage(b, c.items, c.next) })
+			web.JSONAppend(got, http.StatusOK, func(b []byte) []byte { return appendTaskPage(b, c.items, c.next) })
 			if got.Code != want.Code {
 				t.Errorf("status %d, want %d", got.Code, want.Code)
 			}
@@ -93,8 +93,8 @@ func TestAppendJSONString(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := appendJSONString(nil, s); string(got) != string(want) {
-			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+		if got := web.AppendString(nil, s); string(got) != string(want) {
+			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
 		}
 	}
 	for _, s := range trickyStrings {

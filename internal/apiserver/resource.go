@@ -46,7 +46,7 @@ func (res resource[Item, View, Create, Patch]) handleList() web.Handler {
 			return err
 		}
 		if res.appendPage != nil {
-			writePage(w, http.StatusOK, func(b []byte) []byte { return res.appendPage(b, items, next) })
+			web.JSONAppend(w, http.StatusOK, func(b []byte) []byte { return res.appendPage(b, items, next) })
 			return nil
 		}
 		return web.JSON(w, http.StatusOK, newPage(items, next, res.view))

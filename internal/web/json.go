@@ -188,29 +188,3 @@ func writeBody(w http.ResponseWriter, status int, buf *bytes.Buffer) {
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
-
-// AppendString appends s to b as a JSON string, byte for byte as
-// encoding/json writes it (with its default HTML escaping): text of
-// printable ASCII without the bytes it escapes is copied between quotes,
-// and anything else is left to json.Marshal, so the two never differ.
-func AppendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if !plainJSON[s[i]] {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// plainJSON marks the bytes encoding/json copies into a string as they
-// are: printable ASCII but for the quote, the backslash and the three it
-// escapes for HTML.
-var plainJSON = func() (t [256]bool) {
-	for c := 0x20; c <= 0x7e; c++ {
-		t[c] = !strings.ContainsRune(`"\<>&`, rune(c))
-	}
-	return t
-}()
